@@ -1,0 +1,299 @@
+// Reader of searchable copies. See FORMAT.md for the layouts it checks.
+#include "core/bucket/bucket_reader.hpp"
+
+#include <algorithm>
+
+#include "bucket_manifest_generated.h"
+#include "core/bucket/bucket_files.hpp"
+#include "core/bucket/tsidx_format.hpp"
+#include "core/util/coding.hpp"
+#include "core/util/hash.hpp"
+#include "tsidx_footer_generated.h"
+
+namespace kura {
+
+namespace tf = tsidx_format;
+
+namespace {
+
+const fbs::tsidx::TsidxV1* footer_of(std::string_view footer) {
+  return fbs::tsidx::GetTsidxFooter(footer.data())->version_as_TsidxV1();
+}
+
+error bad(const io::fs::path& file, std::string what) {
+  return {errc::corruption, file.string() + ": " + std::move(what)};
+}
+
+}  // namespace
+
+result<manifest_info> read_manifest(const io::fs::path& dir) {
+  auto path = dir / bucket_files::manifest;
+  auto bytes = io::read_file(path);
+  if (!bytes) return bytes.err();
+  flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  if (!fbs::bucket::VerifyBucketManifestBuffer(v)) return bad(path, "fails the FlatBuffers verifier");
+  auto* m = fbs::bucket::GetBucketManifest(bytes->data())->version_as_ManifestV1();
+  if (!m) return bad(path, "unknown manifest version");
+  manifest_info info;
+  info.id = bucket_id{m->bucket_id()};
+  info.events = m->events();
+  info.min_time = m->min_time();
+  info.max_time = m->max_time();
+  info.raw_bytes = m->raw_bytes();
+  info.journal_bytes = m->journal_bytes();
+  info.tsidx_bytes = m->tsidx_bytes();
+  info.tsidx_checksum = m->tsidx_checksum();
+  info.has_bloomfilter = m->has_bloomfilter();
+  auto unpack = [](auto* vec, auto& out) {
+    if (!vec) return;
+    for (auto* e : *vec)
+      out.emplace_back(e->value() ? e->value()->str() : std::string{},
+                       meta_stats{e->count(), e->first_time(), e->last_time()});
+  };
+  unpack(m->hosts(), info.hosts);
+  unpack(m->sources(), info.sources);
+  unpack(m->sourcetypes(), info.sourcetypes);
+  return info;
+}
+
+result<bucket_reader> bucket_reader::open(const io::fs::path& dir) {
+  bucket_reader r;
+  r.dir_ = dir;
+  auto manifest = read_manifest(dir);
+  if (!manifest) return manifest.err();
+  r.manifest_ = std::move(*manifest);
+  auto jpath = dir / bucket_files::rawdata_dir / bucket_files::journal;
+  auto journal = io::mapped_file::open(jpath);
+  if (!journal) return journal.err();
+  r.journal_ = std::move(*journal);
+  if (r.journal_.bytes().size() < r.manifest_.journal_bytes)
+    return bad(jpath, "shorter (" + std::to_string(r.journal_.bytes().size()) + " bytes) than its index files say (" +
+                          std::to_string(r.manifest_.journal_bytes) + ")");
+  auto tpath = dir / bucket_files::tsidx;
+  auto tsidx = io::mapped_file::open(tpath);
+  if (!tsidx) return tsidx.err();
+  r.tsidx_ = std::move(*tsidx);
+  auto bytes = r.tsidx_.bytes();
+  if (bytes.size() != r.manifest_.tsidx_bytes) return bad(tpath, "size differs from the manifest");
+  if (bytes.size() < tf::header_magic.size() + tf::trailer_size || bytes.substr(0, 8) != tf::header_magic ||
+      bytes.substr(bytes.size() - 8) != tf::trailer_magic)
+    return bad(tpath, "bad header or trailer magic");
+  const char* trailer = bytes.data() + bytes.size() - tf::trailer_size;
+  uint32_t footer_size = coding::get_fixed32(trailer);
+  uint64_t footer_sum = coding::get_fixed64(trailer + 4);
+  if (footer_size > bytes.size() - tf::trailer_size - tf::header_magic.size())
+    return bad(tpath, "footer size out of bounds");
+  r.footer_ = bytes.substr(bytes.size() - tf::trailer_size - footer_size, footer_size);
+  if (hash::checksum64(r.footer_) != footer_sum || footer_sum != r.manifest_.tsidx_checksum)
+    return bad(tpath, "footer checksum mismatch");
+  if ((bytes.size() - tf::trailer_size - footer_size) % 8 != 0) return bad(tpath, "footer not 8-byte aligned");
+  flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(r.footer_.data()), r.footer_.size());
+  if (!fbs::tsidx::VerifyTsidxFooterBuffer(v)) return bad(tpath, "footer fails the FlatBuffers verifier");
+  auto* f = footer_of(r.footer_);
+  if (!f || !f->blocks() || !f->first_terms() || !f->slices() || f->blocks()->size() != f->first_terms()->size())
+    return bad(tpath, "footer lacks required fields");
+  if (f->events() != r.manifest_.events) return bad(tpath, "event count differs from the manifest");
+  uint64_t limit = bytes.size() - tf::trailer_size - footer_size;
+  for (auto* b : *f->blocks())
+    if (b->offset() > limit || b->size() > limit - b->offset()) return bad(tpath, "block outside the file");
+  if (f->time_column_offset() > limit || f->time_column_size() > limit - f->time_column_offset())
+    return bad(tpath, "time column outside the file");
+  uint64_t expect = 0;
+  for (auto* s : *f->slices()) {
+    if (s->first_ordinal() != expect || s->journal_offset() > r.manifest_.journal_bytes ||
+        s->size() > r.manifest_.journal_bytes - s->journal_offset() ||
+        s->times_offset() < f->time_column_offset() ||
+        s->times_offset() + s->times_size() > f->time_column_offset() + f->time_column_size())
+      return bad(tpath, "slice table inconsistent");
+    expect += s->events();
+  }
+  if (expect != r.manifest_.events) return bad(tpath, "slice table does not add up to the event count");
+  if (r.manifest_.has_bloomfilter) {
+    auto bpath = dir / bucket_files::bloomfilter;
+    auto bloom_bytes = io::read_file(bpath);
+    if (!bloom_bytes) return bloom_bytes.err();
+    auto filter = bloom_filter::parse(*bloom_bytes);
+    if (!filter) return bad(bpath, filter.err().message());
+    r.bloom_ = std::move(*filter);
+  }
+  return r;
+}
+
+bool bucket_reader::may_contain(std::string_view term) const { return !bloom_ || bloom_->may_contain(term); }
+
+error bucket_reader::decode_block(
+    size_t index, std::string& term,
+    const std::function<bool(std::string_view, uint64_t, std::string_view)>& entry) const {
+  auto* f = footer_of(footer_);
+  auto* ref = f->blocks()->Get(flatbuffers::uoffset_t(index));
+  auto block = tsidx_.bytes().substr(ref->offset(), ref->size());
+  if (hash::checksum64(block) != ref->checksum())
+    return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " checksum mismatch");
+  coding::reader r{block};
+  term.clear();
+  for (uint32_t i = 0; i < ref->terms(); ++i) {
+    uint64_t shared, card;
+    std::string_view suffix;
+    if (!r.varint(shared) || shared > term.size() || !r.string(suffix) || !r.varint(card)) break;
+    term.resize(shared);
+    term.append(suffix);
+    const char* start = block.data() + (block.size() - r.remaining());
+    if (card <= tf::inline_max) {
+      uint64_t d;
+      for (uint64_t k = 0; k < card; ++k) r.varint(d);
+    } else {
+      uint64_t off, size;
+      uint32_t sum;
+      r.varint(off);
+      r.varint(size);
+      r.fixed32(sum);
+    }
+    if (!r.ok()) break;
+    std::string_view posting{start, size_t(block.data() + (block.size() - r.remaining()) - start)};
+    if (!entry(term, card, posting)) return {};
+  }
+  if (!r.ok()) return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " undecodable");
+  return {};
+}
+
+result<Roaring> bucket_reader::posting_of(uint64_t card, std::string_view bytes) const {
+  coding::reader r{bytes};
+  Roaring out;
+  if (card <= tf::inline_max) {
+    uint64_t o = 0, d;
+    for (uint64_t k = 0; k < card; ++k) {
+      r.varint(d);
+      o += d;
+      if (o >= manifest_.events) return bad(dir_ / bucket_files::tsidx, "inline posting out of range");
+      out.add(uint32_t(o));
+    }
+    return out;
+  }
+  uint64_t off, size;
+  uint32_t sum;
+  r.varint(off);
+  r.varint(size);
+  r.fixed32(sum);
+  auto file = tsidx_.bytes();
+  if (!r.ok() || off > file.size() || size > file.size() - off)
+    return bad(dir_ / bucket_files::tsidx, "posting outside the file");
+  auto body = file.substr(off, size);
+  if (hash::checksum32(body) != sum) return bad(dir_ / bucket_files::tsidx, "posting checksum mismatch");
+  try {
+    out = Roaring::readSafe(body.data(), body.size());
+  } catch (const std::exception& e) {
+    return bad(dir_ / bucket_files::tsidx, std::string{"posting undecodable: "} + e.what());
+  }
+  if (out.cardinality() != card || (card && out.maximum() >= manifest_.events))
+    return bad(dir_ / bucket_files::tsidx, "posting does not match its dictionary entry");
+  return out;
+}
+
+result<Roaring> bucket_reader::postings(std::string_view term) const {
+  auto* f = footer_of(footer_);
+  auto* firsts = f->first_terms();
+  // The last block whose first term is <= term.
+  size_t lo = 0, hi = firsts->size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (firsts->Get(flatbuffers::uoffset_t(mid))->string_view() <= term)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (lo == 0) return Roaring{};
+  std::string current;
+  std::optional<result<Roaring>> found;
+  auto err = decode_block(lo - 1, current, [&](std::string_view t, uint64_t card, std::string_view bytes) {
+    if (t < term) return true;
+    if (t == term) found.emplace(posting_of(card, bytes));
+    return false;
+  });
+  if (err) return err;
+  if (found) return std::move(*found);
+  return Roaring{};
+}
+
+result<Roaring> bucket_reader::in_time_range(time_us earliest, time_us latest) const {
+  auto* f = footer_of(footer_);
+  Roaring out;
+  auto tbytes = tsidx_.bytes();
+  auto column = tbytes.substr(f->time_column_offset(), f->time_column_size());
+  if (hash::checksum64(column) != f->time_column_checksum())
+    return bad(dir_ / bucket_files::tsidx, "time column checksum mismatch");
+  for (auto* s : *f->slices()) {
+    if (s->max_time() < earliest || s->min_time() >= latest) continue;
+    if (s->min_time() >= earliest && s->max_time() < latest) {
+      out.addRange(s->first_ordinal(), s->first_ordinal() + s->events());
+      continue;
+    }
+    coding::reader r{tbytes.substr(s->times_offset(), s->times_size())};
+    time_us t = 0;
+    uint64_t d;
+    for (uint32_t i = 0; i < s->events(); ++i) {
+      if (!r.varint(d)) return bad(dir_ / bucket_files::tsidx, "time column undecodable");
+      t += coding::unzigzag(d);
+      if (t >= earliest && t < latest) out.add(uint32_t(s->first_ordinal() + i));
+    }
+  }
+  return out;
+}
+
+error bucket_reader::read_events(const Roaring& ordinals,
+                                 const std::function<void(uint64_t, const event_view&)>& fn) const {
+  auto* f = footer_of(footer_);
+  auto* slices = f->slices();
+  std::string scratch;
+  auto it = ordinals.begin();
+  size_t si = 0;
+  while (it != ordinals.end()) {
+    uint64_t o = *it;
+    if (o >= manifest_.events) return {errc::invalid_argument, "ordinal " + std::to_string(o) + " out of range"};
+    while (si < slices->size() && slices->Get(flatbuffers::uoffset_t(si))->first_ordinal() +
+                                          slices->Get(flatbuffers::uoffset_t(si))->events() <=
+                                      o)
+      ++si;
+    auto* s = slices->Get(flatbuffers::uoffset_t(si));
+    slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};
+    uint64_t slice_end = s->first_ordinal() + s->events();
+    auto err = decode_slice(journal_.bytes(), info, scratch, [&](uint64_t ord, const event_view& ev) {
+      if (it != ordinals.end() && *it == ord) {
+        fn(ord, ev);
+        ++it;
+      }
+    });
+    if (err) return error{err.code(), (dir_ / bucket_files::rawdata_dir / bucket_files::journal).string() + ": " + err.message()};
+    while (it != ordinals.end() && *it < slice_end) ++it;  // unreachable unless decode stopped early
+  }
+  return {};
+}
+
+error bucket_reader::verify_all() const {
+  auto* f = footer_of(footer_);
+  std::string term;
+  for (size_t b = 0; b < f->blocks()->size(); ++b) {
+    error inner;
+    auto err = decode_block(b, term, [&](std::string_view, uint64_t card, std::string_view bytes) {
+      auto p = posting_of(card, bytes);
+      if (!p) {
+        inner = p.err();
+        return false;
+      }
+      return true;
+    });
+    if (err) return err;
+    if (inner) return inner;
+  }
+  if (auto r = in_time_range(INT64_MIN, INT64_MAX); !r) return r.err();
+  std::string scratch;
+  for (auto* s : *f->slices()) {
+    slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};
+    if (auto err = decode_slice(journal_.bytes(), info, scratch, [](uint64_t, const event_view&) {}))
+      return error{err.code(), (dir_ / bucket_files::rawdata_dir / bucket_files::journal).string() + ": " + err.message()};
+    if (info.min_time != s->min_time() || info.max_time != s->max_time())
+      return bad(dir_ / bucket_files::tsidx, "slice time range differs from the journal");
+  }
+  return {};
+}
+
+}  // namespace kura

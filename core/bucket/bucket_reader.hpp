@@ -1,0 +1,82 @@
+// Read access to a searchable bucket copy (warm, cold or thawed): its manifest,
+// term lookups, time-range selection and event fetch. Every byte read from disk
+// is checked (FlatBuffers verifier, checksums, bounds) before use.
+#pragma once
+
+#include <roaring/roaring.hh>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/bucket/bloom_filter.hpp"
+#include "core/bucket/index_builder.hpp"
+#include "core/error.hpp"
+#include "core/io/file.hpp"
+
+namespace kura {
+
+/// What bucket.manifest says.
+struct manifest_info {
+  bucket_id id;
+  uint64_t events = 0;
+  time_us min_time = 0;
+  time_us max_time = 0;
+  uint64_t raw_bytes = 0;
+  uint64_t journal_bytes = 0;
+  uint64_t tsidx_bytes = 0;
+  uint64_t tsidx_checksum = 0;
+  bool has_bloomfilter = false;
+  std::vector<std::pair<std::string, meta_stats>> hosts, sources, sourcetypes;
+};
+
+/// Reads and verifies `dir/bucket.manifest`. Errors: not_found (no index files),
+/// corruption, io_error.
+result<manifest_info> read_manifest(const io::fs::path& dir);
+
+/// An open searchable copy. Holds read-only mappings of the journal and
+/// index.tsidx; cheap to move; thread-compatible (const methods may run
+/// concurrently).
+class bucket_reader {
+ public:
+  /// Opens the copy in `dir`, checking the manifest, the tsidx header, trailer
+  /// and footer, and the bloom filter. Errors: not_found, corruption, io_error.
+  static result<bucket_reader> open(const io::fs::path& dir);
+
+  const manifest_info& manifest() const { return manifest_; }
+  const io::fs::path& dir() const { return dir_; }
+
+  /// False only if the bloom filter proves `term` (lowercased) is absent.
+  bool may_contain(std::string_view term) const;
+  /// Ordinals of the events containing `term` (lowercased; "host::web1" for
+  /// metadata). Errors: corruption (bad block or posting checksum).
+  result<Roaring> postings(std::string_view term) const;
+  /// Ordinals of the events with earliest <= _time < latest, using the slice
+  /// time ranges to skip and the time column to decide.
+  result<Roaring> in_time_range(time_us earliest, time_us latest) const;
+  /// Calls `fn` for each selected event in ordinal order, decompressing only
+  /// the slices that hold one. Errors: corruption.
+  error read_events(const Roaring& ordinals,
+                    const std::function<void(uint64_t, const event_view&)>& fn) const;
+  /// Checks every dictionary block, posting list and the time column against
+  /// their checksums, and the journal against the slice table (fsck).
+  error verify_all() const;
+
+ private:
+  struct footer_view;
+  error decode_block(size_t block, std::string& term_out,
+                     const std::function<bool(std::string_view, uint64_t, std::string_view)>& entry) const;
+  result<Roaring> posting_of(uint64_t card, std::string_view posting_bytes) const;
+
+  io::fs::path dir_;
+  manifest_info manifest_;
+  io::mapped_file journal_;
+  io::mapped_file tsidx_;
+  std::string_view footer_;
+  std::optional<bloom_filter> bloom_;
+};
+
+}  // namespace kura

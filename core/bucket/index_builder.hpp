@@ -1,0 +1,86 @@
+// Builds the index files of a searchable bucket copy from its events, in
+// ordinal order: the hot bucket feeds it as events arrive, make_searchable and
+// rebuild feed it from the journal. Both paths write byte-identical files.
+#pragma once
+
+#include <roaring/roaring.hh>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "core/io/file.hpp"
+#include "core/journal/journal.hpp"
+
+namespace kura {
+
+/// Per-value statistics of host, source and sourcetype (the bucket metadata).
+struct meta_stats {
+  uint64_t count = 0;
+  time_us first_time = 0;
+  time_us last_time = 0;
+};
+
+/// Owned by one hot bucket (or by a rebuild); not thread-safe.
+class index_builder {
+ public:
+  index_builder();
+  ~index_builder();
+  index_builder(index_builder&&) noexcept;
+  index_builder& operator=(index_builder&&) noexcept;
+
+  /// Indexes one event. Requires: `ordinal == events()`.
+  void add(uint64_t ordinal, const event_view& ev);
+
+  /// Events added so far.
+  uint64_t events() const { return times_.size(); }
+  time_us min_time() const { return min_time_; }
+  time_us max_time() const { return max_time_; }
+  /// Bytes of `_raw` added so far.
+  uint64_t raw_bytes() const { return raw_bytes_; }
+  /// Distinct terms so far.
+  size_t term_count() const { return terms_.size(); }
+  /// Ordinals of the events containing a (lowercased) term; empty when none.
+  Roaring postings(std::string_view term) const;
+
+  /// Writes index.tsidx, then bloomfilter (when `bloom`), then bucket.manifest
+  /// into `dir`, each atomically; the manifest last, so that its presence means
+  /// the set is complete. `slices` are the journal's slices with time ranges.
+  /// Errors: io_error.
+  error write_files(const io::fs::path& dir, bucket_id id, const std::vector<slice_info>& slices,
+                    uint64_t journal_bytes, bool bloom) const;
+
+ private:
+  uint32_t term_id(std::string_view term);
+  void post(uint32_t term, uint32_t ordinal);
+  uint32_t field_term(std::string_view key, std::string_view value);
+  void count_meta(std::unordered_map<std::string, meta_stats>& map, std::string_view value, time_us t);
+
+  struct term_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const;
+  };
+  std::unordered_map<std::string_view, uint32_t, term_hash> ids_;
+  std::vector<std::string_view> terms_;             // points into arena_
+  std::vector<std::unique_ptr<char[]>> arena_;
+  size_t arena_left_ = 0;
+  char* arena_pos_ = nullptr;
+  std::vector<std::vector<uint32_t>> postings_;
+  std::vector<uint32_t> last_post_;                 // last ordinal + 1 per term (dedup)
+  std::vector<time_us> times_;
+  time_us min_time_ = 0, max_time_ = 0;
+  uint64_t raw_bytes_ = 0;
+  std::unordered_map<std::string, meta_stats> hosts_, sources_, sourcetypes_;
+  // One-entry caches: consecutive events mostly share host, source, sourcetype.
+  std::string last_host_, last_source_, last_sourcetype_;
+  uint32_t last_host_term_ = 0, last_source_term_ = 0, last_sourcetype_term_ = 0;
+  std::string scratch_;
+  std::string field_scratch_;
+};
+
+}  // namespace kura

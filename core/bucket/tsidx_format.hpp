@@ -1,0 +1,22 @@
+// Constants shared by the index.tsidx writer (index_builder) and reader
+// (bucket_reader). See FORMAT.md in this folder.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace kura::tsidx_format {
+
+constexpr std::string_view header_magic{"KURATSX1", 8};
+constexpr std::string_view trailer_magic{"KTSXEND1", 8};
+/// fixed32 footer size, fixed64 footer checksum, 8-byte trailer magic.
+constexpr size_t trailer_size = 20;
+/// Terms per dictionary block.
+constexpr uint32_t block_terms = 64;
+/// Posting lists with at most this many events are stored inline in the
+/// dictionary as varint deltas; longer ones are Roaring bitmaps in the postings area.
+constexpr uint64_t inline_max = 8;
+/// Prefix of the terms that index metadata and indexed fields ("host::web1").
+constexpr std::string_view field_separator{"::"};
+
+}  // namespace kura::tsidx_format

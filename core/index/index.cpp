@@ -1,0 +1,294 @@
+// The index: bucket discovery and recovery, appends, rolls, retention.
+#include "core/index/index.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/bucket/bucket_files.hpp"
+#include "core/bucket/bucket_name.hpp"
+#include "core/bucket/bucket_ops.hpp"
+#include "core/bucket/bucket_reader.hpp"
+#include "core/index/freezer.hpp"
+#include "core/log.hpp"
+
+namespace kura {
+namespace {
+
+constexpr const char* component = "IndexProcessor";
+/// In homePath: the next bucket id, so that ids keep growing across `clean`.
+constexpr const char* next_id_file = ".next_bucket_id";
+
+void note(std::vector<std::string>& notes, const std::string& line, bool problem = false) {
+  notes.push_back(line);
+  if (problem)
+    log::warn(component, line);
+  else
+    log::info(component, line);
+}
+
+/// Fills time range, counts and size of a searchable bucket from its manifest.
+bool describe(bucket_info& b) {
+  auto m = read_manifest(b.dir);
+  if (!m) {
+    b.problem = m.err().render();
+    return false;
+  }
+  std::error_code ec;
+  auto jsize = io::fs::file_size(b.dir / bucket_files::rawdata_dir / bucket_files::journal, ec);
+  if (ec || jsize != m->journal_bytes) {
+    b.problem = "journal size differs from what its index files describe";
+    return false;
+  }
+  b.oldest = m->min_time;
+  b.newest = m->max_time;
+  b.events = m->events;
+  b.searchable = true;
+  b.problem.clear();
+  return true;
+}
+
+}  // namespace
+
+index::~index() = default;
+
+result<std::unique_ptr<index>> index::open(const index_config& cfg, std::vector<std::string>* notes_out) {
+  if (auto err = cfg.validate()) return err;
+  std::unique_ptr<index> idx{new index(cfg)};
+  for (auto* dir : {&cfg.home_path, &cfg.cold_path, &cfg.thawed_path})
+    if (auto err = io::make_dirs(*dir)) return err;
+  std::vector<std::string> notes;
+  if (auto err = idx->scan(notes)) return err;
+  if (notes_out) notes_out->insert(notes_out->end(), notes.begin(), notes.end());
+  return idx;
+}
+
+error index::scan(std::vector<std::string>& notes) {
+  uint64_t next = 0;
+  if (auto saved = io::read_file(cfg_.home_path / next_id_file)) {
+    auto [p, ec] = std::from_chars(saved->data(), saved->data() + saved->size(), next);
+    if (ec != std::errc{}) next = 0;
+  }
+  struct place {
+    const io::fs::path* dir;
+    bucket_state state;
+  };
+  std::vector<std::pair<io::fs::path, bucket_id>> hot_dirs;
+  for (auto [dir, state] : {place{&cfg_.home_path, bucket_state::warm}, place{&cfg_.cold_path, bucket_state::cold},
+                            place{&cfg_.thawed_path, bucket_state::thawed}}) {
+    std::error_code ec;
+    for (auto& entry : io::fs::directory_iterator(*dir, ec)) {
+      if (!entry.is_directory()) continue;
+      auto name = bucket_name::parse(entry.path().filename().string());
+      if (!name || name->kind == bucket_kind::invalid_hot || name->kind == bucket_kind::in_flight) continue;
+      if (state != bucket_state::thawed) next = std::max(next, name->id.value + 1);
+      if (name->kind == bucket_kind::hot) {
+        if (state == bucket_state::warm) hot_dirs.emplace_back(entry.path(), name->id);
+        continue;
+      }
+      bucket_info b;
+      b.id = name->id;
+      b.state = state;
+      b.dir = entry.path();
+      b.replicated = name->kind == bucket_kind::replicated;
+      if (!describe(b) && !b.replicated) {
+        // Automatic fsck at start: index files missing or stale are rebuilt from
+        // the journal; a damaged journal is reported and the bucket left out.
+        auto built = rebuild(b.dir, cfg_.create_bloomfilter);
+        if (built) {
+          note(notes, "index '" + cfg_.name + "': rebuilt index files of " + b.dir.string() + " (" + b.problem + ")");
+          describe(b);
+        } else {
+          b.problem = built.err().render();
+          note(notes, "index '" + cfg_.name + "': bucket " + b.dir.string() + " is unusable: " + b.problem +
+                          "; run fsck --repair", true);
+        }
+      }
+      b.size_bytes = io::dir_size(b.dir);
+      buckets_.push_back(std::move(b));
+    }
+    if (ec) return {errc::io_error, "list " + dir->string() + ": " + ec.message()};
+  }
+  next_id_ = bucket_id{next};
+  // Roll on restart: every hot bucket is recovered from its journal and rolled.
+  std::sort(hot_dirs.begin(), hot_dirs.end(), [](auto& a, auto& b) { return a.second < b.second; });
+  for (auto& [dir, id] : hot_dirs) {
+    recovery_report report;
+    auto hot = hot_bucket::recover(dir, id, report);
+    if (!hot) {
+      note(notes, "index '" + cfg_.name + "': cannot recover hot bucket " + dir.string() + ": " +
+                      hot.err().render() + "; left in place", true);
+      continue;
+    }
+    if (!report.problem.empty())
+      note(notes, "index '" + cfg_.name + "': hot bucket " + dir.string() + ": cut torn tail (" + report.problem +
+                      "), kept " + std::to_string(report.events) + " events", true);
+    auto rolled = hot->roll(cfg_.peer_guid, cfg_.create_bloomfilter);
+    if (!rolled) return rolled.err();
+    if (rolled->empty()) {
+      note(notes, "index '" + cfg_.name + "': removed empty hot bucket " + dir.string());
+      continue;
+    }
+    note(notes, "index '" + cfg_.name + "': recovered hot bucket " + dir.filename().string() + " with " +
+                    std::to_string(report.events) + " events, rolled to " + rolled->filename().string());
+    bucket_info b;
+    b.id = id;
+    b.state = bucket_state::warm;
+    b.dir = *rolled;
+    describe(b);
+    b.size_bytes = io::dir_size(b.dir);
+    buckets_.push_back(std::move(b));
+  }
+  return save_next_id();
+}
+
+error index::save_next_id() {
+  return io::write_file_atomic(cfg_.home_path / next_id_file, std::to_string(next_id_.value));
+}
+
+error index::open_hot(time_us) {
+  auto id = next_id_;
+  next_id_.value++;
+  if (auto err = save_next_id()) return err;
+  auto hot = hot_bucket::create(cfg_.home_path, id);
+  if (!hot) return hot.err();
+  hot_.push_back(std::make_unique<hot_bucket>(std::move(*hot)));
+  hot_last_write_.push_back(write_seq_);
+  return {};
+}
+
+error index::roll(size_t i) {
+  auto& hot = hot_[i];
+  auto id = hot->id();
+  auto events = hot->events();
+  auto rolled = hot->roll(cfg_.peer_guid, cfg_.create_bloomfilter);
+  if (!rolled) return rolled.err();
+  hot_.erase(hot_.begin() + long(i));
+  hot_last_write_.erase(hot_last_write_.begin() + long(i));
+  if (rolled->empty()) return {};
+  bucket_info b;
+  b.id = id;
+  b.state = bucket_state::warm;
+  b.dir = *rolled;
+  if (!describe(b)) return {errc::corruption, "rolled bucket " + rolled->string() + ": " + b.problem};
+  b.size_bytes = io::dir_size(b.dir);
+  buckets_.push_back(std::move(b));
+  ++rolls_;
+  log::info(component, "index '" + cfg_.name + "': rolled hot bucket " + std::to_string(id.value) + " (" +
+                           std::to_string(events) + " events) to warm " + rolled->filename().string());
+  return {};
+}
+
+error index::append(const event_view& ev) {
+  if (cfg_.disabled) return {errc::index_disabled, "index '" + cfg_.name + "' is disabled"};
+  std::vector<hot_facts> facts;
+  facts.reserve(hot_.size());
+  for (size_t i = 0; i < hot_.size(); ++i)
+    facts.push_back({hot_[i]->min_time(), hot_[i]->max_time(), hot_[i]->events(), hot_last_write_[i]});
+  auto choice = choose_hot_bucket(facts, ev.time, cfg_);
+  size_t target = choice.bucket;
+  if (choice.kind == hot_choice::roll_then_open) {
+    if (auto err = roll(choice.bucket)) return err;
+  }
+  if (choice.kind != hot_choice::use) {
+    if (auto err = open_hot(ev.time)) return err;
+    target = hot_.size() - 1;
+  }
+  if (auto err = hot_[target]->append(ev)) return err;
+  hot_last_write_[target] = ++write_seq_;
+  if (hot_[target]->size_estimate() >= cfg_.max_data_size_bytes) return roll(target);
+  return {};
+}
+
+error index::commit() {
+  for (auto& h : hot_)
+    if (auto err = h->commit()) return err;
+  return {};
+}
+
+error index::roll_hot_buckets() {
+  while (!hot_.empty())
+    if (auto err = roll(0)) return err;
+  return {};
+}
+
+bucket_info* index::find(bucket_id id) {
+  for (auto& b : buckets_)
+    if (b.id == id) return &b;
+  return nullptr;
+}
+
+error index::apply(const lifecycle_action& action) {
+  auto* b = find(action.id);
+  if (!b) return {errc::not_found, "index '" + cfg_.name + "': no bucket " + std::to_string(action.id.value)};
+  if (action.kind == action_kind::move_to_cold) {
+    if (b->state != bucket_state::warm) return {errc::bad_state, "bucket " + b->dir.string() + " is not warm"};
+    auto target = cfg_.cold_path / b->dir.filename();
+    if (auto err = io::move_path(b->dir, target)) return err;
+    log::info("BucketMover", "index '" + cfg_.name + "': moved bucket " + b->dir.filename().string() +
+                                 " to cold (" + action.reason + ")");
+    b->dir = target;
+    b->state = bucket_state::cold;
+    return {};
+  }
+  if (auto err = freeze_bucket(b->dir, cfg_)) return err;
+  buckets_.erase(buckets_.begin() + (b - buckets_.data()));
+  return {};
+}
+
+result<std::vector<lifecycle_action>> index::enforce_retention(int64_t now_secs) {
+  auto plan = plan_retention(cfg_, facts(), now_secs);
+  for (auto& action : plan)
+    if (auto err = apply(action)) return err;
+  return plan;
+}
+
+std::vector<bucket_info> index::buckets() const {
+  std::vector<bucket_info> out;
+  for (auto& h : hot_) {
+    bucket_info b;
+    b.id = h->id();
+    b.state = bucket_state::hot;
+    b.dir = h->dir();
+    b.oldest = h->min_time();
+    b.newest = h->max_time();
+    b.events = h->events();
+    b.size_bytes = h->size_estimate();
+    b.searchable = true;
+    out.push_back(std::move(b));
+  }
+  auto rest = buckets_;
+  std::sort(rest.begin(), rest.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  out.insert(out.end(), rest.begin(), rest.end());
+  return out;
+}
+
+std::vector<bucket_facts> index::facts() const {
+  std::vector<bucket_facts> out;
+  for (auto& h : hot_) out.push_back({cfg_.name, h->id(), bucket_state::hot, h->max_time(), h->size_estimate()});
+  for (auto& b : buckets_)
+    if (b.state != bucket_state::thawed && b.problem.empty())
+      out.push_back({cfg_.name, b.id, b.state, b.newest, b.size_bytes});
+  return out;
+}
+
+error index::clean() {
+  hot_.clear();
+  hot_last_write_.clear();
+  for (auto& b : buckets_)
+    if (auto err = io::remove_all(b.dir)) return err;
+  buckets_.clear();
+  // Hot buckets and anything else bucket-like left in the paths go too.
+  for (auto* dir : {&cfg_.home_path, &cfg_.cold_path, &cfg_.thawed_path}) {
+    std::error_code ec;
+    for (auto& entry : io::fs::directory_iterator(*dir, ec))
+      if (entry.is_directory() && bucket_name::parse(entry.path().filename().string()))
+        if (auto err = io::remove_all(entry.path())) return err;
+  }
+  log::info(component, "index '" + cfg_.name + "': cleaned event data; next bucket id " +
+                           std::to_string(next_id_.value));
+  return save_next_id();
+}
+
+error index::close() { return roll_hot_buckets(); }
+
+}  // namespace kura

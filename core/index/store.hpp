@@ -1,0 +1,75 @@
+// The set of indexes of one node: index operations (add, remove, disable,
+// enable, clean eventdata), appends with the minFreeSpace check (Detention),
+// and retention across indexes including volume caps. Owned by the peer (later
+// by its actor); not thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "core/index/index.hpp"
+#include "core/index/index_config.hpp"
+
+namespace kura {
+
+/// The indexes that always exist.
+inline const std::vector<std::string>& builtin_indexes() {
+  static const std::vector<std::string> names{"main", "_internal", "_audit"};
+  return names;
+}
+
+class store {
+ public:
+  /// Opens every configured index, adding the built-in ones with their defaults
+  /// when not configured. Errors: invalid_argument, io_error.
+  static result<std::unique_ptr<store>> open(store_config cfg, std::vector<index_config> indexes,
+                                             std::vector<std::string>* notes = nullptr);
+
+  /// Creates a new index (name rules of §3.3; no leading `_` or `-`).
+  /// Errors: invalid_argument, already_exists, io_error.
+  error add_index(index_config cfg);
+  /// Deletes an index and all its data directories. Later events for it are discarded.
+  error remove_index(const std::string& name);
+  /// A disabled index keeps its data and refuses writes.
+  error disable_index(const std::string& name);
+  error enable_index(const std::string& name);
+  /// Deletes the event data of one index, or of all when `name` is empty.
+  /// Bucket ids keep growing.
+  error clean_eventdata(const std::string& name);
+
+  /// Appends events to an index and commits them (durable on ok). Events for a
+  /// missing index are discarded and counted (not_found). Below minFreeSpace the
+  /// store is in Detention: nothing is written (disk_full), nothing is deleted,
+  /// and writes resume by themselves once space returns. Rolls trigger retention.
+  error append(const std::string& index_name, std::span<const event_view> events, int64_t now_secs);
+  /// Rolls the hot buckets of one index, or of all when `name` is empty.
+  error roll_hot_buckets(const std::string& name);
+  /// Applies every retention rule of every index, then every volume cap.
+  error enforce_retention(int64_t now_secs);
+  /// Rolls all hot buckets (graceful stop).
+  error close();
+
+  index* find(const std::string& name);
+  std::vector<std::string> index_names() const;
+  /// Events discarded because their index did not exist.
+  uint64_t discarded_events() const { return discarded_; }
+  /// The Detention message while writes are refused for lack of disk space.
+  const std::optional<std::string>& detention() const { return detention_; }
+
+ private:
+  error check_free_space(const index& idx);
+  error enforce_volumes();
+
+  store_config cfg_;
+  std::map<std::string, std::unique_ptr<index>> indexes_;
+  uint64_t discarded_ = 0;
+  std::optional<std::string> detention_;
+};
+
+}  // namespace kura

@@ -1,0 +1,239 @@
+// Journal writer, scanner and slice decoder. See FORMAT.md.
+#include "core/journal/journal.hpp"
+
+#include <snappy.h>
+
+#include <algorithm>
+
+#include "core/journal/journal_format.hpp"
+#include "core/util/coding.hpp"
+#include "core/util/hash.hpp"
+
+namespace kura {
+
+namespace jf = journal_format;
+
+namespace {
+
+std::string file_header() {
+  std::string h{jf::file_magic};
+  coding::put_fixed32(h, jf::version);
+  coding::put_fixed32(h, 0);
+  return h;
+}
+
+error corrupt(uint64_t offset, std::string what) {
+  return {errc::corruption, "journal slice at offset " + std::to_string(offset) + ": " + std::move(what)};
+}
+
+}  // namespace
+
+// -- writer ---------------------------------------------------------------------
+
+result<journal_writer> journal_writer::create(const io::fs::path& path) {
+  std::error_code ec;
+  if (io::fs::exists(path, ec)) return error{errc::already_exists, "journal " + path.string() + " exists"};
+  auto file = io::append_file::open(path);
+  if (!file) return file.err();
+  journal_writer w;
+  w.file_ = std::move(*file);
+  if (auto err = w.file_.append(file_header())) return err;
+  if (auto err = w.file_.sync()) return err;
+  if (auto err = io::sync_dir(path.parent_path())) return err;
+  return w;
+}
+
+result<journal_writer> journal_writer::reopen(const io::fs::path& path, const journal_scan& scan) {
+  if (!scan.clean()) return error{errc::bad_state, "journal " + path.string() + " must be repaired before appending"};
+  auto file = io::append_file::open(path);
+  if (!file) return file.err();
+  journal_writer w;
+  w.file_ = std::move(*file);
+  w.slices_ = scan.slices;
+  w.next_ordinal_ = scan.events;
+  return w;
+}
+
+error journal_writer::append(const event_view& ev) {
+  uint8_t flags = 0;
+  bool first = slice_events_ == 0;
+  if (first || ev.host != last_host_) flags |= jf::flag_host;
+  if (first || ev.source != last_source_) flags |= jf::flag_source;
+  if (first || ev.sourcetype != last_sourcetype_) flags |= jf::flag_sourcetype;
+  if (!ev.fields.empty()) flags |= jf::flag_fields;
+  buffer_.push_back(char(flags));
+  coding::put_varint(buffer_, coding::zigzag(ev.time - (first ? 0 : prev_time_)));
+  if (flags & jf::flag_host) {
+    coding::put_string(buffer_, ev.host);
+    last_host_.assign(ev.host);
+  }
+  if (flags & jf::flag_source) {
+    coding::put_string(buffer_, ev.source);
+    last_source_.assign(ev.source);
+  }
+  if (flags & jf::flag_sourcetype) {
+    coding::put_string(buffer_, ev.sourcetype);
+    last_sourcetype_.assign(ev.sourcetype);
+  }
+  coding::put_string(buffer_, ev.raw);
+  if (flags & jf::flag_fields) {
+    coding::put_varint(buffer_, ev.fields.size());
+    for (auto& f : ev.fields) {
+      coding::put_string(buffer_, f.key);
+      coding::put_string(buffer_, f.value);
+    }
+  }
+  slice_min_ = first ? ev.time : std::min(slice_min_, ev.time);
+  slice_max_ = first ? ev.time : std::max(slice_max_, ev.time);
+  prev_time_ = ev.time;
+  ++slice_events_;
+  ++next_ordinal_;
+  dirty_ = true;
+  if (buffer_.size() >= jf::slice_target_raw) return seal_slice();
+  return {};
+}
+
+error journal_writer::seal_slice() {
+  if (slice_events_ == 0) return {};
+  compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(buffer_.size()));
+  size_t clen = 0;
+  snappy::RawCompress(buffer_.data(), buffer_.size(), compressed_.data() + jf::slice_header_size, &clen);
+  compressed_.resize(jf::slice_header_size + clen);
+  std::string header{jf::slice_magic};
+  coding::put_fixed32(header, uint32_t(clen));
+  coding::put_fixed32(header, uint32_t(buffer_.size()));
+  coding::put_fixed32(header, slice_events_);
+  coding::put_fixed64(header, next_ordinal_ - slice_events_);
+  std::string_view payload{compressed_.data() + jf::slice_header_size, clen};
+  coding::put_fixed64(header, hash::checksum64(header, payload));
+  std::copy(header.begin(), header.end(), compressed_.begin());
+  slice_info info;
+  info.offset = file_.size();
+  info.size = uint32_t(compressed_.size());
+  info.raw_size = uint32_t(buffer_.size());
+  info.events = slice_events_;
+  info.first_ordinal = next_ordinal_ - slice_events_;
+  info.min_time = slice_min_;
+  info.max_time = slice_max_;
+  if (auto err = file_.append(compressed_)) return err;
+  slices_.push_back(info);
+  buffer_.clear();
+  slice_events_ = 0;
+  return {};
+}
+
+error journal_writer::commit() {
+  if (!dirty_) return {};
+  if (auto err = seal_slice()) return err;
+  if (auto err = file_.sync()) return err;
+  dirty_ = false;
+  return {};
+}
+
+// -- reader ---------------------------------------------------------------------
+
+result<journal_scan> scan_journal(std::string_view bytes) {
+  journal_scan scan;
+  scan.file_size = bytes.size();
+  if (bytes.size() < jf::file_header_size || bytes.substr(0, 8) != jf::file_magic)
+    return error{errc::corruption, "journal header: bad magic or file shorter than 16 bytes"};
+  uint32_t version = coding::get_fixed32(bytes.data() + 8);
+  if (version != jf::version)
+    return error{errc::corruption, "journal header: unsupported version " + std::to_string(version)};
+  uint64_t pos = jf::file_header_size;
+  scan.valid_end = pos;
+  while (pos < bytes.size()) {
+    auto stop = [&](std::string why) {
+      scan.problem = "slice at offset " + std::to_string(pos) + ": " + std::move(why) + "; " +
+                     std::to_string(bytes.size() - pos) + " bytes after it dropped";
+    };
+    if (bytes.size() - pos < jf::slice_header_size) {
+      stop("torn header");
+      break;
+    }
+    const char* h = bytes.data() + pos;
+    if (std::string_view{h, 4} != jf::slice_magic) {
+      stop("bad slice magic");
+      break;
+    }
+    uint32_t payload = coding::get_fixed32(h + 4);
+    uint32_t raw = coding::get_fixed32(h + 8);
+    uint32_t events = coding::get_fixed32(h + 12);
+    uint64_t first = coding::get_fixed64(h + 16);
+    uint64_t sum = coding::get_fixed64(h + 24);
+    if (payload > jf::max_slice_bytes || raw > jf::max_slice_bytes || events == 0 || events > raw) {
+      stop("implausible sizes");
+      break;
+    }
+    if (bytes.size() - pos - jf::slice_header_size < payload) {
+      stop("torn payload");
+      break;
+    }
+    std::string_view body{h + jf::slice_header_size, payload};
+    if (hash::checksum64({h, jf::slice_checked_header}, body) != sum) {
+      stop("checksum mismatch");
+      break;
+    }
+    if (first != scan.events) {
+      stop("ordinal " + std::to_string(first) + " out of sequence, expected " + std::to_string(scan.events));
+      break;
+    }
+    scan.slices.push_back({pos, uint32_t(jf::slice_header_size + payload), raw, events, first, 0, 0});
+    scan.events += events;
+    pos += jf::slice_header_size + payload;
+    scan.valid_end = pos;
+  }
+  return scan;
+}
+
+error decode_slice(std::string_view bytes, slice_info& slice, std::string& scratch,
+                   const std::function<void(uint64_t, const event_view&)>& fn) {
+  if (slice.offset > bytes.size() || bytes.size() - slice.offset < slice.size ||
+      slice.size < jf::slice_header_size)
+    return corrupt(slice.offset, "outside the file");
+  const char* h = bytes.data() + slice.offset;
+  std::string_view body{h + jf::slice_header_size, slice.size - jf::slice_header_size};
+  if (hash::checksum64({h, jf::slice_checked_header}, body) != coding::get_fixed64(h + 24))
+    return corrupt(slice.offset, "checksum mismatch");
+  size_t ulen = 0;
+  if (!snappy::GetUncompressedLength(body.data(), body.size(), &ulen) || ulen != slice.raw_size)
+    return corrupt(slice.offset, "bad compressed length");
+  scratch.resize(ulen);
+  if (!snappy::RawUncompress(body.data(), body.size(), scratch.data()))
+    return corrupt(slice.offset, "undecodable payload");
+  coding::reader r{scratch};
+  event_view ev;
+  time_us prev = 0;
+  for (uint32_t i = 0; i < slice.events; ++i) {
+    uint8_t flags;
+    uint64_t delta;
+    if (!r.byte(flags) || (flags & ~jf::known_flags) || !r.varint(delta))
+      return corrupt(slice.offset, "bad record " + std::to_string(i));
+    if (i == 0 && (flags & 7) != 7) return corrupt(slice.offset, "first record lacks metadata");
+    ev.time = (i == 0 ? 0 : prev) + coding::unzigzag(delta);
+    if ((flags & jf::flag_host) && !r.string(ev.host)) break;
+    if ((flags & jf::flag_source) && !r.string(ev.source)) break;
+    if ((flags & jf::flag_sourcetype) && !r.string(ev.sourcetype)) break;
+    if (!r.string(ev.raw)) break;
+    ev.fields.clear();
+    if (flags & jf::flag_fields) {
+      uint64_t n;
+      if (!r.varint(n) || n > r.remaining()) break;
+      for (uint64_t k = 0; k < n; ++k) {
+        field_view f;
+        if (!r.string(f.key) || !r.string(f.value)) break;
+        ev.fields.push_back(f);
+      }
+      if (!r.ok()) break;
+    }
+    slice.min_time = i == 0 ? ev.time : std::min(slice.min_time, ev.time);
+    slice.max_time = i == 0 ? ev.time : std::max(slice.max_time, ev.time);
+    prev = ev.time;
+    fn(slice.first_ordinal + i, ev);
+  }
+  if (!r.ok()) return corrupt(slice.offset, "truncated record");
+  if (!r.at_end()) return corrupt(slice.offset, "trailing bytes after the last record");
+  return {};
+}
+
+}  // namespace kura

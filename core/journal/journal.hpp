@@ -1,0 +1,95 @@
+// The raw data journal of a bucket (rawdata/journal): an append-only file of
+// Snappy-compressed slices, each framed with a header and an XXH3 checksum.
+// It alone is enough to rebuild every other file of a bucket. See FORMAT.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "core/io/file.hpp"
+
+namespace kura {
+
+/// Where one slice sits in a journal and what it holds.
+struct slice_info {
+  uint64_t offset = 0;         ///< byte offset of the slice header in the file
+  uint32_t size = 0;           ///< header + payload bytes
+  uint32_t raw_size = 0;       ///< uncompressed payload bytes
+  uint32_t events = 0;         ///< events in the slice
+  uint64_t first_ordinal = 0;  ///< ordinal of the slice's first event in the bucket
+  time_us min_time = 0;        ///< smallest `_time` in the slice (filled by decoders)
+  time_us max_time = 0;        ///< largest `_time` in the slice (filled by decoders)
+};
+
+/// What a scan of a journal found. A clean journal has valid_end == file_size.
+struct journal_scan {
+  std::vector<slice_info> slices;  ///< every complete, checksum-valid slice, in order
+  uint64_t events = 0;             ///< events in those slices
+  uint64_t valid_end = 0;          ///< offset just past the last valid slice
+  uint64_t file_size = 0;          ///< bytes in the file
+  std::string problem;             ///< why the scan stopped early; empty when clean
+  bool clean() const { return problem.empty(); }
+};
+
+/// Checks the file header and every slice's frame and checksum, stopping at the
+/// first bad or incomplete slice (a torn tail or corruption), which it reports in
+/// `problem` with its offset. Slice time ranges are not filled (see decode_slice).
+/// Errors: corruption when the file header itself is bad.
+result<journal_scan> scan_journal(std::string_view file_bytes);
+
+/// Calls `fn(ordinal, event)` for every event of one slice. The views passed to
+/// `fn` live until it returns. Fills `slice.min_time`/`max_time`.
+/// Errors: corruption (bad checksum, undecodable payload or records).
+error decode_slice(std::string_view file_bytes, slice_info& slice, std::string& scratch,
+                   const std::function<void(uint64_t ordinal, const event_view&)>& fn);
+
+/// Appends events to a journal. Owned by one hot bucket; not thread-safe.
+///
+/// Durability rule: append() only buffers; a slice is written (not synced) when
+/// 64 KiB of records are buffered; commit() writes the partial slice and
+/// fdatasyncs the file. An event is durable, and may be acknowledged, once a
+/// commit() that followed its append() returned ok.
+class journal_writer {
+ public:
+  /// Creates a new journal at `path` (the file must not exist) and syncs its header.
+  static result<journal_writer> create(const io::fs::path& path);
+  /// Reopens a journal that scan_journal found clean, to append after it.
+  static result<journal_writer> reopen(const io::fs::path& path, const journal_scan& scan);
+
+  /// Buffers one event; may write a full slice. Errors: io_error.
+  error append(const event_view& ev);
+  /// Writes any buffered events as a slice and fdatasyncs. Errors: io_error.
+  error commit();
+
+  /// Slices written so far, in order (time ranges filled).
+  const std::vector<slice_info>& slices() const { return slices_; }
+  /// Events appended, written or not.
+  uint64_t events() const { return next_ordinal_; }
+  /// Bytes in the file plus buffered uncompressed bytes (a size estimate).
+  uint64_t size_estimate() const { return file_.size() + buffer_.size() / 3; }
+  /// Bytes written to the file.
+  uint64_t file_size() const { return file_.size(); }
+  /// True when events are buffered but not yet written and synced.
+  bool dirty() const { return dirty_; }
+
+ private:
+  error seal_slice();
+
+  io::append_file file_;
+  std::string buffer_;      // uncompressed records of the open slice
+  std::string compressed_;  // scratch for the slice being written
+  std::vector<slice_info> slices_;
+  uint64_t next_ordinal_ = 0;
+  uint32_t slice_events_ = 0;
+  time_us prev_time_ = 0;
+  time_us slice_min_ = 0, slice_max_ = 0;
+  std::string last_host_, last_source_, last_sourcetype_;
+  bool dirty_ = false;
+};
+
+}  // namespace kura

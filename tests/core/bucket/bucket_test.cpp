@@ -1,0 +1,221 @@
+// Hot bucket, roll to warm, index files, make searchable and rebuild.
+#include <doctest/doctest.h>
+
+#include "core/bucket/bucket_files.hpp"
+#include "core/bucket/bucket_name.hpp"
+#include "core/bucket/bucket_ops.hpp"
+#include "core/bucket/bucket_reader.hpp"
+#include "core/bucket/hot_bucket.hpp"
+#include "core/testing.hpp"
+
+using namespace kura;
+using namespace kura::testing;
+
+namespace {
+
+constexpr time_us t0 = 1'700'000'000'000'000;
+
+io::fs::path make_warm(const io::fs::path& home, const event_set& set, bool bloom = true, uint64_t id = 1) {
+  auto hot = hot_bucket::create(home, bucket_id{id});
+  REQUIRE(hot.has_value());
+  for (auto& v : set.views()) REQUIRE(!hot->append(v));
+  auto dir = hot->roll("", bloom);
+  REQUIRE(dir.has_value());
+  return *dir;
+}
+
+std::vector<std::string> probe_terms() {
+  return {"error", "login", "needle-97", "needle", "97", "10.0.0.3", "3", "seq=42", "42", "item", "host::web1",
+          "source::/var/log/app0.log", "sourcetype::syslog", "team::blue", "team::red", "absent-term", "zzzz", "0"};
+}
+
+}  // namespace
+
+TEST_CASE("bucket: roll renames hot_v1_<id> to db_<newest>_<oldest>_<id> with index files and a bloom filter") {
+  temp_dir dir;
+  auto set = make_events(3000, t0);
+  auto hot = hot_bucket::create(dir.path, bucket_id{5});
+  REQUIRE(hot.has_value());
+  CHECK(io::fs::exists(dir / "hot_v1_5/rawdata/journal"));
+  for (auto& v : set.views()) REQUIRE(!hot->append(v));
+  auto warm = hot->roll("", true);
+  REQUIRE(warm.has_value());
+  auto name = bucket_name::parse(warm->filename().string());
+  REQUIRE(name);
+  CHECK(name->kind == bucket_kind::original);
+  CHECK(name->id.value == 5);
+  CHECK(name->oldest == t0 / us_per_sec);
+  CHECK(name->newest == (t0 + 2999 * us_per_sec) / us_per_sec);
+  CHECK(!io::fs::exists(dir / "hot_v1_5"));
+  for (auto* f : {bucket_files::tsidx, bucket_files::manifest, bucket_files::bloomfilter})
+    CHECK(io::fs::exists(*warm / f));
+}
+
+TEST_CASE("bucket: a clustered original carries the peer guid in its name") {
+  temp_dir dir;
+  auto hot = hot_bucket::create(dir.path, bucket_id{2});
+  REQUIRE(hot.has_value());
+  REQUIRE(!hot->append({t0, "h", "s", "st", "x", {}}));
+  auto warm = hot->roll("PEER-GUID-1", true);
+  REQUIRE(warm.has_value());
+  CHECK(warm->filename().string() == "db_1700000000_1700000000_2_PEER-GUID-1");
+}
+
+TEST_CASE("bucket: createBloomfilter = false writes no bloom filter and search still works") {
+  temp_dir dir;
+  auto set = make_events(500, t0);
+  auto warm = make_warm(dir.path, set, false);
+  CHECK(!io::fs::exists(warm / bucket_files::bloomfilter));
+  auto r = bucket_reader::open(warm);
+  REQUIRE(r.has_value());
+  CHECK(r->may_contain("absent-term"));
+  CHECK(*r->postings("error") == naive_postings(set.events, "error"));
+}
+
+TEST_CASE("bucket: posting lists equal a naive scan, in hot memory and in the warm files") {
+  temp_dir dir;
+  auto set = make_events(6000, t0);
+  auto hot = hot_bucket::create(dir.path, bucket_id{1});
+  REQUIRE(hot.has_value());
+  for (auto& v : set.views()) REQUIRE(!hot->append(v));
+  for (auto& term : probe_terms()) CHECK_MESSAGE(hot->index().postings(term) == naive_postings(set.events, term), term);
+  auto warm = hot->roll("", true);
+  REQUIRE(warm.has_value());
+  auto r = bucket_reader::open(*warm);
+  REQUIRE_MESSAGE(r.has_value(), r.err().render());
+  for (auto& term : probe_terms()) {
+    auto p = r->postings(term);
+    REQUIRE(p.has_value());
+    auto expect = naive_postings(set.events, term);
+    CHECK_MESSAGE(*p == expect, term);
+    if (!expect.isEmpty()) CHECK(r->may_contain(term));  // no false negatives
+  }
+}
+
+TEST_CASE("bucket: the bloom filter rules out most absent terms") {
+  temp_dir dir;
+  auto warm = make_warm(dir.path, make_events(3000, t0));
+  auto r = bucket_reader::open(warm);
+  REQUIRE(r.has_value());
+  int maybe = 0;
+  for (int i = 0; i < 1000; ++i) maybe += r->may_contain("absent" + std::to_string(i));
+  CHECK(maybe < 50);
+}
+
+TEST_CASE("bucket: events are read back by ordinal, decompressing only what is needed") {
+  temp_dir dir;
+  auto set = make_events(4000, t0);
+  auto warm = make_warm(dir.path, set);
+  auto r = bucket_reader::open(warm);
+  REQUIRE(r.has_value());
+  auto hits = *r->postings("needle");
+  std::vector<uint64_t> seen;
+  REQUIRE(!r->read_events(hits, [&](uint64_t o, const event_view& ev) {
+    seen.push_back(o);
+    CHECK(ev.raw == set.events[o].raw);
+    CHECK(ev.time == set.events[o].time);
+    CHECK(ev.host == set.events[o].host);
+  }));
+  CHECK(seen.size() == hits.cardinality());
+  CHECK(seen.size() == (4000 + 96) / 97);
+}
+
+TEST_CASE("bucket: the time index selects exactly the events in a range") {
+  temp_dir dir;
+  auto set = make_events(5000, t0, 250'000);  // 4 events per second
+  auto warm = make_warm(dir.path, set);
+  auto r = bucket_reader::open(warm);
+  REQUIRE(r.has_value());
+  time_us from = t0 + 100 * us_per_sec + 1, to = t0 + 700 * us_per_sec;
+  auto sel = r->in_time_range(from, to);
+  REQUIRE(sel.has_value());
+  Roaring expect;
+  for (size_t i = 0; i < set.events.size(); ++i)
+    if (set.events[i].time >= from && set.events[i].time < to) expect.add(uint32_t(i));
+  CHECK(*sel == expect);
+  CHECK(r->in_time_range(t0 - 10 * us_per_sec, t0)->isEmpty());
+}
+
+TEST_CASE("bucket: metadata counts hosts, sources and sourcetypes with first and last times") {
+  temp_dir dir;
+  auto set = make_events(1000, t0);
+  auto warm = make_warm(dir.path, set);
+  auto m = read_manifest(warm);
+  REQUIRE(m.has_value());
+  CHECK(m->events == 1000);
+  CHECK(m->min_time == t0);
+  CHECK(m->max_time == t0 + 999 * us_per_sec);
+  REQUIRE(m->hosts.size() == 3);
+  CHECK(m->hosts[0].first == "web0");
+  CHECK(m->hosts[0].second.count == 334);
+  CHECK(m->hosts[0].second.first_time == t0);
+  CHECK(m->hosts[0].second.last_time == t0 + 999 * us_per_sec);
+  REQUIRE(m->sourcetypes.size() == 2);
+  CHECK(m->sourcetypes[1].first == "syslog");
+  CHECK(m->sourcetypes[1].second.count == 200);
+}
+
+TEST_CASE("bucket: rebuild writes byte-identical index files from the journal alone") {
+  temp_dir dir;
+  auto set = make_events(5000, t0);
+  auto warm = make_warm(dir.path, set);
+  auto tsidx = slurp(warm / bucket_files::tsidx);
+  auto manifest = slurp(warm / bucket_files::manifest);
+  auto bloom = slurp(warm / bucket_files::bloomfilter);
+  io::fs::remove(warm / bucket_files::tsidx);
+  spit(warm / bucket_files::manifest, "junk");
+  auto report = rebuild(warm, true);
+  REQUIRE_MESSAGE(report.has_value(), report.err().render());
+  CHECK(report->events == 5000);
+  CHECK(slurp(warm / bucket_files::tsidx) == tsidx);
+  CHECK(slurp(warm / bucket_files::manifest) == manifest);
+  CHECK(slurp(warm / bucket_files::bloomfilter) == bloom);
+}
+
+TEST_CASE("bucket: a journal-only copy becomes searchable with make_searchable") {
+  temp_dir dir;
+  auto set = make_events(2500, t0);
+  auto warm = make_warm(dir.path, set);
+  REQUIRE(!strip_to_journal(warm));
+  CHECK(!is_searchable(warm));
+  CHECK(bucket_reader::open(warm).err().code() == errc::not_found);
+  auto report = make_searchable(warm, true);
+  REQUIRE(report.has_value());
+  CHECK(is_searchable(warm));
+  auto r = bucket_reader::open(warm);
+  REQUIRE(r.has_value());
+  CHECK(*r->postings("login") == naive_postings(set.events, "login"));
+}
+
+TEST_CASE("bucket: a recovered hot bucket keeps committed events and cuts a torn tail") {
+  temp_dir dir;
+  auto set = make_events(3000, t0);
+  auto views = set.views();
+  io::fs::path hot_dir;
+  uint64_t committed_size = 0;
+  {
+    auto hot = hot_bucket::create(dir.path, bucket_id{3});
+    REQUIRE(hot.has_value());
+    hot_dir = hot->dir();
+    for (size_t i = 0; i < 2000; ++i) REQUIRE(!hot->append(views[i]));
+    REQUIRE(!hot->commit());
+    committed_size = io::fs::file_size(hot_dir / "rawdata/journal");
+  }
+  // A crash mid-write: half a slice of garbage after the committed data.
+  auto journal = hot_dir / "rawdata/journal";
+  spit(journal, slurp(journal) + std::string("KSLC\x10\x00\x00\x00garbage-garbage", 23));
+  recovery_report report;
+  auto hot = hot_bucket::recover(hot_dir, bucket_id{3}, report);
+  REQUIRE(hot.has_value());
+  CHECK(report.events == 2000);
+  CHECK(report.dropped_bytes == 23);
+  CHECK(!report.problem.empty());
+  CHECK(io::fs::file_size(journal) == committed_size);
+  for (size_t i = 2000; i < 3000; ++i) REQUIRE(!hot->append(views[i]));
+  auto warm = hot->roll("", true);
+  REQUIRE(warm.has_value());
+  auto r = bucket_reader::open(*warm);
+  REQUIRE(r.has_value());
+  CHECK(r->manifest().events == 3000);
+  CHECK(*r->postings("error") == naive_postings(set.events, "error"));
+}

@@ -1,0 +1,322 @@
+// The index on disk: rolls, restarts, retention rules, freezing and thawing.
+#include "core/index/index.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "core/bucket/bucket_files.hpp"
+#include "core/bucket/bucket_name.hpp"
+#include "core/bucket/bucket_ops.hpp"
+#include "core/bucket/bucket_reader.hpp"
+#include "core/testing.hpp"
+
+using namespace kura;
+using namespace kura::testing;
+
+namespace {
+
+constexpr time_us t0 = 1'700'000'000'000'000;
+
+index_config small_config(const temp_dir& dir) {
+  auto c = default_index_config("idx", dir.path);
+  c.max_data_size_bytes = 64 * 1024;  // rolls after ~64 KB of journal
+  return c;
+}
+
+std::unique_ptr<kura::index> open_index(const index_config& c, std::vector<std::string>* notes = nullptr) {
+  auto idx = kura::index::open(c, notes);
+  REQUIRE_MESSAGE(idx.has_value(), idx.err().render());
+  return std::move(*idx);
+}
+
+void append_all(kura::index& idx, const event_set& set) {
+  for (auto& v : set.views()) REQUIRE(!idx.append(v));
+  REQUIRE(!idx.commit());
+}
+
+size_t count_state(const kura::index& idx, bucket_state s) {
+  size_t n = 0;
+  for (auto& b : idx.buckets()) n += b.state == s;
+  return n;
+}
+
+uint64_t total_events(const kura::index& idx) {
+  uint64_t n = 0;
+  for (auto& b : idx.buckets()) n += b.events;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("index: maxDataSize rolls the hot bucket and a new hot_v1_<id+1> takes over") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  auto idx = open_index(c);
+  append_all(*idx, make_events(6000, t0));
+  CHECK(count_state(*idx, bucket_state::warm) >= 2);
+  CHECK(count_state(*idx, bucket_state::hot) == 1);
+  auto buckets = idx->buckets();
+  CHECK(buckets[0].dir.filename().string() == "hot_v1_" + std::to_string(buckets.size() - 1));
+  for (auto& b : buckets)
+    if (b.state == bucket_state::warm) {
+      CHECK(b.dir.filename().string().rfind("db_", 0) == 0);
+      CHECK(b.dir.parent_path() == c.home_path);
+      CHECK(io::fs::exists(b.dir / bucket_files::bloomfilter));
+    }
+  CHECK(total_events(*idx) == 6000);
+}
+
+TEST_CASE("index: maxDataSize accepts auto, auto_high_volume and MB") {
+  CHECK(*parse_max_data_size("auto") == 750ull << 20);
+  CHECK(*parse_max_data_size("auto_high_volume") == 10240ull << 20);
+  CHECK(*parse_max_data_size("10") == 10ull << 20);
+  CHECK(parse_max_data_size("-1").err().code() == errc::invalid_argument);
+  CHECK(parse_max_data_size("big").err().message().find("auto_high_volume") != std::string::npos);
+  CHECK(default_index_config("main", "/x").max_data_size_bytes == 10240ull << 20);
+  CHECK(default_index_config("main", "/x").max_hot_buckets == 10);
+  CHECK(default_index_config("main", "/x").home_path == "/x/defaultdb/db");
+  CHECK(default_index_config("web", "/x").max_hot_buckets == 3);
+  CHECK(default_index_config("web", "/x").cold_path == "/x/web/colddb");
+}
+
+TEST_CASE("index: hot buckets roll on restart and on demand") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  {
+    auto idx = open_index(c);
+    append_all(*idx, make_events(500, t0));
+    CHECK(count_state(*idx, bucket_state::hot) == 1);
+    // no close(): a restart must roll the hot bucket anyway
+  }
+  std::vector<std::string> notes;
+  auto idx = open_index(c, &notes);
+  CHECK(count_state(*idx, bucket_state::hot) == 0);
+  CHECK(count_state(*idx, bucket_state::warm) == 1);
+  CHECK(total_events(*idx) == 500);
+  CHECK(notes.size() == 1);
+  CHECK(notes[0].find("recovered hot bucket hot_v1_0 with 500 events") != std::string::npos);
+  append_all(*idx, make_events(100, t0 + 1000 * us_per_sec));
+  CHECK(count_state(*idx, bucket_state::hot) == 1);
+  REQUIRE(!idx->roll_hot_buckets());
+  CHECK(count_state(*idx, bucket_state::hot) == 0);
+  CHECK(count_state(*idx, bucket_state::warm) == 2);
+}
+
+TEST_CASE("index: maxHotBuckets bounds the hot buckets of events far apart in time") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  c.max_hot_buckets = 2;
+  c.max_hot_span_secs = 3600;
+  auto idx = open_index(c);
+  for (int day = 0; day < 4; ++day) append_all(*idx, make_events(50, t0 + day * 86400 * us_per_sec));
+  CHECK(count_state(*idx, bucket_state::hot) == 2);
+  CHECK(count_state(*idx, bucket_state::warm) == 2);
+  // Late data for a day whose hot bucket is still open goes there, not into a new bucket.
+  append_all(*idx, make_events(10, t0 + 3 * 86400 * us_per_sec + 60 * us_per_sec));
+  CHECK(count_state(*idx, bucket_state::hot) == 2);
+  CHECK(count_state(*idx, bucket_state::warm) == 2);
+}
+
+TEST_CASE("index: maxWarmDBCount moves the oldest warm bucket to coldPath under the same name") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  c.max_warm_db_count = 2;
+  auto idx = open_index(c);
+  std::vector<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    append_all(*idx, make_events(100, t0 + i * 1000 * us_per_sec));
+    REQUIRE(!idx->roll_hot_buckets());
+  }
+  for (auto& b : idx->buckets()) names.push_back(b.dir.filename().string());
+  auto done = idx->enforce_retention(t0 / us_per_sec + 10000);
+  REQUIRE(done.has_value());
+  REQUIRE(done->size() == 1);
+  auto buckets = idx->buckets();
+  CHECK(buckets[0].state == bucket_state::cold);
+  CHECK(buckets[0].dir == c.cold_path / names[0]);
+  CHECK(io::fs::exists(c.cold_path / names[0] / bucket_files::tsidx));
+  CHECK(!io::fs::exists(c.home_path / names[0]));
+  CHECK(buckets[1].state == bucket_state::warm);
+  // A restart finds it in coldPath as cold.
+  idx.reset();
+  idx = open_index(c);
+  CHECK(count_state(*idx, bucket_state::cold) == 1);
+  CHECK(count_state(*idx, bucket_state::warm) == 2);
+}
+
+TEST_CASE("index: maxTotalDataSizeMB and frozenTimePeriodInSecs delete frozen buckets and log their names") {
+  temp_dir dir;
+  log_capture logs;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  auto idx = open_index(c);
+  for (int i = 0; i < 3; ++i) {
+    append_all(*idx, make_events(2000, t0 + i * 10000 * us_per_sec));
+    REQUIRE(!idx->roll_hot_buckets());
+  }
+  auto before = idx->buckets();
+  REQUIRE(before.size() == 3);
+  // Age: the oldest bucket's newest event is 2000 s after t0; freeze everything older than t0+5000.
+  idx->set_disabled(false);
+  auto aged = c;
+  aged.frozen_time_period_secs = 1000;
+  idx.reset();
+  idx = open_index(aged);
+  auto done = idx->enforce_retention(t0 / us_per_sec + 6000);
+  REQUIRE(done.has_value());
+  REQUIRE(done->size() == 1);
+  CHECK(!io::fs::exists(before[0].dir));
+  CHECK(logs.contains("froze bucket " + before[0].dir.filename().string() + ": deleted"));
+  // Size: two buckets left; a cap below their sum freezes the older one.
+  auto sized = c;
+  sized.max_total_data_size_bytes = before[2].size_bytes + before[2].size_bytes / 2;
+  idx.reset();
+  idx = open_index(sized);
+  done = idx->enforce_retention(t0 / us_per_sec + 6000);
+  REQUIRE(done.has_value());
+  REQUIRE(done->size() == 1);
+  CHECK((*done)[0].reason == "maxTotalDataSizeMB");
+  CHECK(!io::fs::exists(before[1].dir));
+  CHECK(io::fs::exists(before[2].dir));
+}
+
+TEST_CASE("index: coldToFrozenDir archives only the journal, and wins over coldToFrozenScript") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  c.frozen_time_period_secs = 10;
+  c.cold_to_frozen_dir = dir / "archive";
+  c.cold_to_frozen_script = "touch " + (dir / "script-ran").string() + " #";
+  auto idx = open_index(c);
+  append_all(*idx, make_events(300, t0));
+  REQUIRE(!idx->roll_hot_buckets());
+  auto name = idx->buckets()[0].dir.filename();
+  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 100).has_value());
+  CHECK(idx->buckets().empty());
+  std::vector<std::string> files;
+  for (auto& e : io::fs::recursive_directory_iterator(c.cold_to_frozen_dir / name))
+    if (e.is_regular_file()) files.push_back(io::fs::relative(e.path(), c.cold_to_frozen_dir / name).string());
+  CHECK(files == std::vector<std::string>{"rawdata/journal"});
+  CHECK(!io::fs::exists(dir / "script-ran"));
+}
+
+TEST_CASE("index: coldToFrozenScript runs with the bucket path; a failing script keeps the bucket") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  c.frozen_time_period_secs = 10;
+  auto script = dir / "archive.sh";
+  {
+    std::ofstream s(script);
+    s << "#!/bin/sh\nls \"$1\" > " << (dir / "seen").string() << "\necho \"$1\" >> " << (dir / "seen").string()
+      << "\n";
+  }
+  io::fs::permissions(script, io::fs::perms::owner_all);
+  c.cold_to_frozen_script = "false";
+  auto idx = open_index(c);
+  append_all(*idx, make_events(300, t0));
+  REQUIRE(!idx->roll_hot_buckets());
+  auto bucket = idx->buckets()[0].dir;
+  auto failed = idx->enforce_retention(t0 / us_per_sec + 100);
+  REQUIRE(!failed.has_value());
+  CHECK(failed.err().code() == errc::script_failed);
+  CHECK(io::fs::exists(bucket));
+  c.cold_to_frozen_script = script.string();
+  idx.reset();
+  idx = open_index(c);
+  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 100).has_value());
+  auto seen = slurp(dir / "seen");
+  CHECK(seen.find("rawdata") != std::string::npos);
+  CHECK(seen.find(bucket.string()) != std::string::npos);
+  CHECK(!io::fs::exists(bucket));
+}
+
+TEST_CASE("index: a thawed archive is searchable after rebuild and never aged out") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  c.frozen_time_period_secs = 10;
+  c.cold_to_frozen_dir = dir / "archive";
+  auto set = make_events(400, t0);
+  auto idx = open_index(c);
+  append_all(*idx, set);
+  REQUIRE(!idx->roll_hot_buckets());
+  auto name = idx->buckets()[0].dir.filename().string();
+  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 100).has_value());
+  // The manual's procedure: copy into thaweddb/temp_…, rebuild, rename with a fresh id.
+  auto temp = c.thawed_path / ("temp_" + name);
+  io::fs::copy(c.cold_to_frozen_dir / name, temp, io::fs::copy_options::recursive);
+  REQUIRE(rebuild(temp, true).has_value());
+  auto b = bucket_name::parse(name);
+  b->id = bucket_id{1001};
+  io::fs::rename(temp, c.thawed_path / b->format());
+  idx.reset();
+  idx = open_index(c);
+  auto buckets = idx->buckets();
+  REQUIRE(buckets.size() == 1);
+  CHECK(buckets[0].state == bucket_state::thawed);
+  CHECK(buckets[0].searchable);
+  auto r = bucket_reader::open(buckets[0].dir);
+  REQUIRE(r.has_value());
+  CHECK(*r->postings("error") == naive_postings(set.events, "error"));
+  auto done = idx->enforce_retention(t0 / us_per_sec + 1'000'000'000);
+  REQUIRE(done.has_value());
+  CHECK(done->empty());
+  CHECK(io::fs::exists(buckets[0].dir));
+}
+
+TEST_CASE("index: bucket ids keep growing across clean eventdata and restarts") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  auto idx = open_index(c);
+  for (int i = 0; i < 4; ++i) {
+    append_all(*idx, make_events(10, t0 + i * us_per_sec * 10));
+    REQUIRE(!idx->roll_hot_buckets());
+  }
+  CHECK(idx->next_bucket_id().value == 4);
+  REQUIRE(!idx->clean());
+  CHECK(idx->buckets().empty());
+  idx.reset();
+  idx = open_index(c);
+  CHECK(idx->next_bucket_id().value == 4);
+  append_all(*idx, make_events(10, t0));
+  CHECK(idx->buckets()[0].dir.filename() == "hot_v1_4");
+}
+
+TEST_CASE("index: a bucket with damaged index files is rebuilt at start; a damaged journal is reported and skipped") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  {
+    auto idx = open_index(c);
+    for (int i = 0; i < 2; ++i) {
+      append_all(*idx, make_events(500, t0 + i * 1000 * us_per_sec));
+      REQUIRE(!idx->roll_hot_buckets());
+    }
+  }
+  std::vector<io::fs::path> dirs;
+  for (auto& e : io::fs::directory_iterator(c.home_path))
+    if (e.is_directory()) dirs.push_back(e.path());
+  std::sort(dirs.begin(), dirs.end());
+  REQUIRE(dirs.size() == 2);
+  io::fs::remove(dirs[0] / bucket_files::manifest);              // index files lost
+  auto j = slurp(dirs[1] / "rawdata/journal");
+  j[j.size() / 2] ^= 1;
+  spit(dirs[1] / "rawdata/journal", j);                           // journal damaged
+  io::fs::remove(dirs[1] / bucket_files::manifest);
+  std::vector<std::string> notes;
+  auto idx = open_index(c, &notes);
+  auto buckets = idx->buckets();
+  REQUIRE(buckets.size() == 2);
+  CHECK(buckets[0].searchable);
+  CHECK(buckets[0].problem.empty());
+  CHECK(bucket_reader::open(buckets[0].dir).has_value());
+  CHECK(!buckets[1].searchable);
+  CHECK(buckets[1].problem.find("checksum mismatch") != std::string::npos);
+  CHECK(idx->facts().size() == 1);  // the damaged bucket is not counted or aged
+}
