@@ -30,7 +30,11 @@ result<manifest_info> read_manifest(const io::fs::path& dir) {
   auto path = dir / bucket_files::manifest;
   auto bytes = io::read_file(path);
   if (!bytes) return bytes.err();
-  flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  if (bytes->size() < 8) return bad(path, "shorter than its checksum");
+  auto body = std::string_view{*bytes}.substr(0, bytes->size() - 8);
+  if (hash::checksum64(body) != coding::get_fixed64(bytes->data() + body.size()))
+    return bad(path, "checksum mismatch");
+  flatbuffers::Verifier v(reinterpret_cast<const uint8_t*>(body.data()), body.size());
   if (!fbs::bucket::VerifyBucketManifestBuffer(v)) return bad(path, "fails the FlatBuffers verifier");
   auto* m = fbs::bucket::GetBucketManifest(bytes->data())->version_as_ManifestV1();
   if (!m) return bad(path, "unknown manifest version");

@@ -235,8 +235,11 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
                                           sourcetypes);
   fbs::bucket::FinishBucketManifestBuffer(
       mb, fbs::bucket::CreateBucketManifest(mb, fbs::bucket::ManifestVersion::ManifestV1, m1.Union()));
-  return io::write_file_atomic(dir / bucket_files::manifest,
-                               {reinterpret_cast<const char*>(mb.GetBufferPointer()), mb.GetSize()});
+  // The FlatBuffers verifier checks structure, not values: a fixed64 XXH3 of
+  // the buffer follows it, so that a flipped byte in a count is caught too.
+  std::string manifest{reinterpret_cast<const char*>(mb.GetBufferPointer()), mb.GetSize()};
+  coding::put_fixed64(manifest, hash::checksum64(manifest));
+  return io::write_file_atomic(dir / bucket_files::manifest, manifest);
 }
 
 }  // namespace kura

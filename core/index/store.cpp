@@ -54,8 +54,12 @@ error store::remove_index(const std::string& name) {
     return {errc::invalid_argument, "index '" + name + "' is built in and cannot be removed"};
   auto cfg = it->second->config();
   indexes_.erase(it);
-  for (auto* dir : {&cfg.home_path, &cfg.cold_path, &cfg.thawed_path})
+  for (auto* dir : {&cfg.home_path, &cfg.cold_path, &cfg.thawed_path}) {
     if (auto err = io::remove_all(*dir)) return err;
+    // The index's own directory ($KURA_HOME/…/<name>) goes too once it is empty.
+    std::error_code ec;
+    if (io::fs::is_empty(dir->parent_path(), ec) && !ec) io::fs::remove(dir->parent_path(), ec);
+  }
   log::warn(component, "removed index '" + name + "' and its data; events sent to it will now be discarded");
   return {};
 }

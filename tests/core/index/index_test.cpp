@@ -195,7 +195,7 @@ TEST_CASE("index: coldToFrozenDir archives only the journal, and wins over coldT
   append_all(*idx, make_events(300, t0));
   REQUIRE(!idx->roll_hot_buckets());
   auto name = idx->buckets()[0].dir.filename();
-  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 100).has_value());
+  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 1000).has_value());
   CHECK(idx->buckets().empty());
   std::vector<std::string> files;
   for (auto& e : io::fs::recursive_directory_iterator(c.cold_to_frozen_dir / name))
@@ -221,14 +221,14 @@ TEST_CASE("index: coldToFrozenScript runs with the bucket path; a failing script
   append_all(*idx, make_events(300, t0));
   REQUIRE(!idx->roll_hot_buckets());
   auto bucket = idx->buckets()[0].dir;
-  auto failed = idx->enforce_retention(t0 / us_per_sec + 100);
+  auto failed = idx->enforce_retention(t0 / us_per_sec + 1000);
   REQUIRE(!failed.has_value());
   CHECK(failed.err().code() == errc::script_failed);
   CHECK(io::fs::exists(bucket));
   c.cold_to_frozen_script = script.string();
   idx.reset();
   idx = open_index(c);
-  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 100).has_value());
+  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 1000).has_value());
   auto seen = slurp(dir / "seen");
   CHECK(seen.find("rawdata") != std::string::npos);
   CHECK(seen.find(bucket.string()) != std::string::npos);
@@ -246,7 +246,7 @@ TEST_CASE("index: a thawed archive is searchable after rebuild and never aged ou
   append_all(*idx, set);
   REQUIRE(!idx->roll_hot_buckets());
   auto name = idx->buckets()[0].dir.filename().string();
-  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 100).has_value());
+  REQUIRE(idx->enforce_retention(t0 / us_per_sec + 1000).has_value());
   // The manual's procedure: copy into thaweddb/temp_…, rebuild, rename with a fresh id.
   auto temp = c.thawed_path / ("temp_" + name);
   io::fs::copy(c.cold_to_frozen_dir / name, temp, io::fs::copy_options::recursive);
