@@ -127,7 +127,7 @@ bool bucket_reader::may_contain(std::string_view term) const { return !bloom_ ||
 
 error bucket_reader::decode_block(
     size_t index, std::string& term,
-    const std::function<bool(std::string_view, uint64_t, std::string_view)>& entry) const {
+    const std::function<bool(std::string_view, const posting_ref&)>& entry) const {
   auto* f = footer_of(footer_);
   auto* ref = f->blocks()->Get(flatbuffers::uoffset_t(index));
   auto block = tsidx_.bytes().substr(ref->offset(), ref->size());
@@ -136,15 +136,17 @@ error bucket_reader::decode_block(
   coding::reader r{block};
   term.clear();
   for (uint32_t i = 0; i < ref->terms(); ++i) {
-    uint64_t shared, card;
+    uint64_t shared, count_field;
     std::string_view suffix;
-    if (!r.varint(shared) || shared > term.size() || !r.string(suffix) || !r.varint(card)) break;
+    if (!r.varint(shared) || shared > term.size() || !r.string(suffix) || !r.varint(count_field)) break;
     term.resize(shared);
     term.append(suffix);
+    posting_ref ref{count_field >> 1, (count_field & 1) != 0, {}};
     const char* start = block.data() + (block.size() - r.remaining());
-    if (card <= tf::inline_max) {
+    if (!ref.roaring) {
+      if (ref.card > r.remaining()) break;  // every delta takes at least one byte
       uint64_t d;
-      for (uint64_t k = 0; k < card; ++k) r.varint(d);
+      for (uint64_t k = 0; k < ref.card; ++k) r.varint(d);
     } else {
       uint64_t off, size;
       uint32_t sum;
@@ -153,25 +155,28 @@ error bucket_reader::decode_block(
       r.fixed32(sum);
     }
     if (!r.ok()) break;
-    std::string_view posting{start, size_t(block.data() + (block.size() - r.remaining()) - start)};
-    if (!entry(term, card, posting)) return {};
+    ref.bytes = {start, size_t(block.data() + (block.size() - r.remaining()) - start)};
+    if (!entry(term, ref)) return {};
   }
   if (!r.ok()) return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " undecodable");
   return {};
 }
 
-result<Roaring> bucket_reader::posting_of(uint64_t card, std::string_view bytes) const {
-  coding::reader r{bytes};
+result<Roaring> bucket_reader::posting_of(const posting_ref& ref) const {
+  coding::reader r{ref.bytes};
+  uint64_t card = ref.card;
   Roaring out;
-  if (card <= tf::inline_max) {
+  if (!ref.roaring) {
+    std::vector<uint32_t> ordinals(card);
     uint64_t o = 0, d;
     for (uint64_t k = 0; k < card; ++k) {
       r.varint(d);
       o += d;
-      if (o >= manifest_.events) return bad(dir_ / bucket_files::tsidx, "inline posting out of range");
-      out.add(uint32_t(o));
+      if (o >= manifest_.events || (k > 0 && d == 0))
+        return bad(dir_ / bucket_files::tsidx, "inline posting out of range or not increasing");
+      ordinals[k] = uint32_t(o);
     }
-    return out;
+    return Roaring(ordinals.size(), ordinals.data());
   }
   uint64_t off, size;
   uint32_t sum;
@@ -208,9 +213,9 @@ result<Roaring> bucket_reader::postings(std::string_view term) const {
   if (lo == 0) return Roaring{};
   std::string current;
   std::optional<result<Roaring>> found;
-  auto err = decode_block(lo - 1, current, [&](std::string_view t, uint64_t card, std::string_view bytes) {
+  auto err = decode_block(lo - 1, current, [&](std::string_view t, const posting_ref& ref) {
     if (t < term) return true;
-    if (t == term) found.emplace(posting_of(card, bytes));
+    if (t == term) found.emplace(posting_of(ref));
     return false;
   });
   if (err) return err;
@@ -277,8 +282,8 @@ error bucket_reader::verify_all() const {
   std::string term;
   for (size_t b = 0; b < f->blocks()->size(); ++b) {
     error inner;
-    auto err = decode_block(b, term, [&](std::string_view, uint64_t card, std::string_view bytes) {
-      auto p = posting_of(card, bytes);
+    auto err = decode_block(b, term, [&](std::string_view, const posting_ref& ref) {
+      auto p = posting_of(ref);
       if (!p) {
         inner = p.err();
         return false;

@@ -67,9 +67,15 @@ class bucket_reader {
 
  private:
   struct footer_view;
+  /// A dictionary entry's posting: its event count, its encoding and its bytes.
+  struct posting_ref {
+    uint64_t card = 0;
+    bool roaring = false;
+    std::string_view bytes;
+  };
   error decode_block(size_t block, std::string& term_out,
-                     const std::function<bool(std::string_view, uint64_t, std::string_view)>& entry) const;
-  result<Roaring> posting_of(uint64_t card, std::string_view posting_bytes) const;
+                     const std::function<bool(std::string_view, const posting_ref&)>& entry) const;
+  result<Roaring> posting_of(const posting_ref& ref) const;
 
   io::fs::path dir_;
   manifest_info manifest_;

@@ -142,13 +142,24 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
   std::vector<uint64_t> posting_offset(terms_.size(), 0);
   std::vector<uint32_t> posting_size(terms_.size(), 0);
   std::vector<uint32_t> posting_sum(terms_.size(), 0);
+  std::vector<bool> as_roaring(terms_.size(), false);
   std::string scratch;
   for (uint32_t t : order) {
     auto& list = postings_[t];
     if (list.size() <= tf::inline_max) continue;
     Roaring r(list.size(), list.data());
     r.runOptimize();
-    scratch.resize(r.getSizeInBytes());
+    size_t roaring_size = r.getSizeInBytes();
+    size_t inline_size = 0;
+    uint32_t last = 0;
+    for (uint32_t o : list) {
+      for (uint32_t d = o - last; d >= 0x80; d >>= 7) ++inline_size;
+      ++inline_size;
+      last = o;
+    }
+    if (inline_size <= roaring_size + tf::roaring_ref_bytes) continue;
+    as_roaring[t] = true;
+    scratch.resize(roaring_size);
     r.write(scratch.data());
     posting_offset[t] = file.size();
     posting_size[t] = uint32_t(scratch.size());
@@ -171,8 +182,8 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
       coding::put_varint(block, shared);
       coding::put_string(block, term.substr(shared));
       auto& list = postings_[t];
-      coding::put_varint(block, list.size());
-      if (list.size() <= tf::inline_max) {
+      coding::put_varint(block, (uint64_t(list.size()) << 1) | (as_roaring[t] ? 1 : 0));
+      if (!as_roaring[t]) {
         uint32_t last = 0;
         for (uint32_t o : list) {
           coding::put_varint(block, o - last);

@@ -13,9 +13,14 @@ constexpr std::string_view trailer_magic{"KTSXEND1", 8};
 constexpr size_t trailer_size = 20;
 /// Terms per dictionary block.
 constexpr uint32_t block_terms = 64;
-/// Posting lists with at most this many events are stored inline in the
-/// dictionary as varint deltas; longer ones are Roaring bitmaps in the postings area.
+/// Posting lists with at most this many events are always stored inline in the
+/// dictionary as varint deltas. A longer list is stored whichever way is smaller:
+/// inline, or as a Roaring bitmap in the postings area (bit 0 of the entry's
+/// count field says which).
 constexpr uint64_t inline_max = 8;
+/// Bytes a Roaring reference costs in a dictionary entry (offset, size, checksum),
+/// counted when choosing the smaller encoding.
+constexpr uint64_t roaring_ref_bytes = 9;
 /// Prefix of the terms that index metadata and indexed fields ("host::web1").
 constexpr std::string_view field_separator{"::"};
 
