@@ -49,6 +49,8 @@ class hot_bucket {
   uint64_t size_estimate() const { return journal_.size_estimate(); }
   time_us min_time() const { return builder_.min_time(); }
   time_us max_time() const { return builder_.max_time(); }
+  /// Bytes of the journal file covered by the last successful commit.
+  uint64_t committed_bytes() const { return journal_.synced_size(); }
   /// The in-memory index of the events so far (search of hot data).
   const index_builder& index() const { return builder_; }
 

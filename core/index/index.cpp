@@ -8,6 +8,7 @@
 #include "core/bucket/bucket_name.hpp"
 #include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/bucket_reader.hpp"
+#include "core/journal/journal.hpp"
 #include "core/index/freezer.hpp"
 #include "core/log.hpp"
 
@@ -26,8 +27,32 @@ void note(std::vector<std::string>& notes, const std::string& line, bool problem
     log::info(component, line);
 }
 
+/// A replicated copy may be journal-only (not searchable): its times come from
+/// its name and its event count from a scan of the journal.
+bool describe_journal_only(bucket_info& b) {
+  auto path = b.dir / bucket_files::rawdata_dir / bucket_files::journal;
+  auto mapped = io::mapped_file::open(path);
+  if (!mapped) {
+    b.problem = mapped.err().render();
+    return false;
+  }
+  auto scan = scan_journal(mapped->bytes());
+  if (!scan || !scan->clean()) {
+    b.problem = path.string() + ": " + (scan ? scan->problem : scan.err().message());
+    return false;
+  }
+  auto name = bucket_name::parse(b.dir.filename().string());
+  b.oldest = name->oldest * us_per_sec;
+  b.newest = name->newest * us_per_sec;
+  b.events = scan->events;
+  b.searchable = false;
+  b.problem.clear();
+  return true;
+}
+
 /// Fills time range, counts and size of a searchable bucket from its manifest.
 bool describe(bucket_info& b) {
+  if (b.replicated && !is_searchable(b.dir)) return describe_journal_only(b);
   auto m = read_manifest(b.dir);
   if (!m) {
     b.problem = m.err().render();
@@ -46,6 +71,9 @@ bool describe(bucket_info& b) {
   b.problem.clear();
   return true;
 }
+
+/// Original copies must be searchable; replicated ones may be journal-only.
+bool is_searchable_kind(const bucket_info& b) { return !b.replicated || is_searchable(b.dir); }
 
 }  // namespace
 
@@ -90,7 +118,7 @@ error index::scan(std::vector<std::string>& notes) {
       b.state = state;
       b.dir = entry.path();
       b.replicated = name->kind == bucket_kind::replicated;
-      if (!describe(b) && !b.replicated) {
+      if (!describe(b) && is_searchable_kind(b)) {
         // Automatic fsck at start: index files missing or stale are rebuilt from
         // the journal; a damaged journal is reported and the bucket left out.
         auto built = rebuild(b.dir, cfg_.create_bloomfilter);
@@ -287,6 +315,42 @@ error index::clean() {
   log::info(component, "index '" + cfg_.name + "': cleaned event data; next bucket id " +
                            std::to_string(next_id_.value));
   return save_next_id();
+}
+
+std::vector<fsck_report> index::fsck(bool repair) {
+  std::vector<fsck_report> reports;
+  for (auto& h : hot_) {
+    // An open hot bucket is checked, not repaired: its committed slices must scan clean.
+    fsck_report r;
+    r.dir = h->dir();
+    auto path = h->dir() / bucket_files::rawdata_dir / bucket_files::journal;
+    auto mapped = io::mapped_file::open(path);
+    if (!mapped) {
+      r.problems.push_back(mapped.err().render());
+    } else if (auto scan = scan_journal(mapped->bytes().substr(0, h->committed_bytes())); !scan) {
+      r.problems.push_back(path.string() + ": " + scan.err().message());
+    } else if (!scan->clean()) {
+      r.problems.push_back(path.string() + ": " + scan->problem);
+    }
+    reports.push_back(std::move(r));
+  }
+  for (auto& b : buckets_) {
+    if (!is_searchable_kind(b)) {
+      fsck_report r;
+      r.dir = b.dir;
+      if (!describe_journal_only(b)) r.problems.push_back(b.problem);
+      reports.push_back(std::move(r));
+      continue;
+    }
+    auto r = fsck_bucket(b.dir, repair, cfg_.create_bloomfilter);
+    if (r.repaired || !b.problem.empty()) {
+      describe(b);
+      b.size_bytes = io::dir_size(b.dir);
+    }
+    for (auto& p : r.problems) log::warn(component, "fsck: " + p);
+    reports.push_back(std::move(r));
+  }
+  return reports;
 }
 
 error index::close() { return roll_hot_buckets(); }

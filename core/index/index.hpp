@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/hot_bucket.hpp"
 #include "core/error.hpp"
 #include "core/event.hpp"
@@ -69,6 +70,12 @@ class index {
   size_t take_roll_count() { return std::exchange(rolls_, 0); }
   /// The hot buckets (for searching hot data).
   const std::vector<std::unique_ptr<hot_bucket>>& hot_buckets() const { return hot_; }
+
+  /// Checks every bucket (hot buckets: the committed part of their journal).
+  /// With `repair`, damaged warm, cold and thawed buckets are rebuilt from their
+  /// journals (a damaged journal is cut after its last valid slice, and the loss
+  /// reported) and become usable again.
+  std::vector<fsck_report> fsck(bool repair);
 
   /// Deletes every bucket (hot, warm, cold, thawed); bucket ids keep growing.
   error clean();

@@ -158,6 +158,15 @@ error store::enforce_volumes() {
   return {};
 }
 
+result<std::vector<fsck_report>> store::fsck(const std::string& name, bool repair) {
+  if (!name.empty() && !find(name)) return error{errc::not_found, "index '" + name + "' does not exist"};
+  std::vector<fsck_report> all;
+  for (auto& [n, idx] : indexes_)
+    if (name.empty() || n == name)
+      for (auto& r : idx->fsck(repair)) all.push_back(std::move(r));
+  return all;
+}
+
 error store::close() {
   for (auto& [_, idx] : indexes_)
     if (auto err = idx->close()) return err;

@@ -52,6 +52,9 @@ class store {
   error roll_hot_buckets(const std::string& name);
   /// Applies every retention rule of every index, then every volume cap.
   error enforce_retention(int64_t now_secs);
+  /// fsck of one index, or of all when `name` is empty (see index::fsck).
+  /// Errors: not_found.
+  result<std::vector<fsck_report>> fsck(const std::string& name, bool repair);
   /// Rolls all hot buckets (graceful stop).
   error close();
 

@@ -40,6 +40,7 @@ result<journal_writer> journal_writer::create(const io::fs::path& path) {
   if (auto err = w.file_.append(file_header())) return err;
   if (auto err = w.file_.sync()) return err;
   if (auto err = io::sync_dir(path.parent_path())) return err;
+  w.synced_size_ = w.file_.size();
   return w;
 }
 
@@ -51,6 +52,7 @@ result<journal_writer> journal_writer::reopen(const io::fs::path& path, const jo
   w.file_ = std::move(*file);
   w.slices_ = scan.slices;
   w.next_ordinal_ = scan.events;
+  w.synced_size_ = w.file_.size();
   return w;
 }
 
@@ -127,6 +129,7 @@ error journal_writer::commit() {
   if (auto err = seal_slice()) return err;
   if (auto err = file_.sync()) return err;
   dirty_ = false;
+  synced_size_ = file_.size();
   return {};
 }
 

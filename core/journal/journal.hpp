@@ -76,6 +76,8 @@ class journal_writer {
   uint64_t file_size() const { return file_.size(); }
   /// True when events are buffered but not yet written and synced.
   bool dirty() const { return dirty_; }
+  /// Bytes of the file known to be on disk (after the last successful commit).
+  uint64_t synced_size() const { return synced_size_; }
 
  private:
   error seal_slice();
@@ -90,6 +92,7 @@ class journal_writer {
   time_us slice_min_ = 0, slice_max_ = 0;
   std::string last_host_, last_source_, last_sourcetype_;
   bool dirty_ = false;
+  uint64_t synced_size_ = 0;
 };
 
 }  // namespace kura

@@ -320,3 +320,61 @@ TEST_CASE("index: a bucket with damaged index files is rebuilt at start; a damag
   CHECK(buckets[1].problem.find("checksum mismatch") != std::string::npos);
   CHECK(idx->facts().size() == 1);  // the damaged bucket is not counted or aged
 }
+
+TEST_CASE("index: fsck reports a damaged bucket, fsck --repair makes it usable again") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  auto set = make_events(800, t0);
+  auto idx = open_index(c);
+  append_all(*idx, set);
+  REQUIRE(!idx->roll_hot_buckets());
+  append_all(*idx, make_events(10, t0 + 5000 * us_per_sec));  // an open hot bucket too
+  auto warm = idx->buckets()[1].dir;
+  auto tsidx = slurp(warm / bucket_files::tsidx);
+  tsidx[tsidx.size() / 3] ^= 0x10;
+  spit(warm / bucket_files::tsidx, tsidx);
+  auto reports = idx->fsck(false);
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0].ok());   // the hot bucket's committed journal
+  CHECK(!reports[1].ok());
+  reports = idx->fsck(true);
+  CHECK(reports[1].repaired);
+  for (auto& r : idx->fsck(false)) CHECK(r.ok());
+  auto r = bucket_reader::open(warm);
+  REQUIRE(r.has_value());
+  CHECK(*r->postings("error") == naive_postings(set.events, "error"));
+}
+
+TEST_CASE("index: invalid_hot_<id> and temp_ directories are ignored; journal-only rb_ copies count") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_data_size_bytes = 1 << 30;
+  {
+    auto idx = open_index(c);
+    append_all(*idx, make_events(200, t0));
+    REQUIRE(!idx->roll_hot_buckets());
+  }
+  auto warm = io::fs::directory_iterator(c.home_path)->path();
+  for (auto& e : io::fs::directory_iterator(c.home_path))
+    if (e.is_directory()) warm = e.path();
+  // A replicated journal-only copy in coldPath, an invalid hot bucket, an operator's temp dir.
+  auto rb = bucket_name::parse(warm.filename().string());
+  rb->kind = bucket_kind::replicated;
+  rb->id = bucket_id{50};
+  rb->guid = "PEER2";
+  io::fs::copy(warm, c.cold_path / rb->format(), io::fs::copy_options::recursive);
+  REQUIRE(!strip_to_journal(c.cold_path / rb->format()));
+  io::fs::copy(warm, c.home_path / "invalid_hot_9", io::fs::copy_options::recursive);
+  io::fs::copy(warm, c.thawed_path / ("temp_" + warm.filename().string()), io::fs::copy_options::recursive);
+  auto idx = open_index(c);
+  auto buckets = idx->buckets();
+  REQUIRE(buckets.size() == 2);
+  CHECK(buckets[1].replicated);
+  CHECK(!buckets[1].searchable);
+  CHECK(buckets[1].problem.empty());
+  CHECK(buckets[1].events == 200);
+  CHECK(buckets[1].newest == rb->newest * us_per_sec);
+  CHECK(idx->facts().size() == 2);
+  CHECK(idx->next_bucket_id().value == 51);
+}

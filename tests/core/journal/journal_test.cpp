@@ -6,6 +6,9 @@
 #include "core/journal/journal_format.hpp"
 #include "core/testing.hpp"
 #include "core/util/coding.hpp"
+#include "core/util/hash.hpp"
+
+#include <snappy.h>
 
 using namespace kura;
 using namespace kura::testing;
@@ -61,6 +64,11 @@ TEST_CASE("journal: the on-disk format matches the golden bytes") {
   CHECK(coding::get_fixed32(bytes.data() + 28) == 1);
   CHECK(coding::get_fixed64(bytes.data() + 32) == 0);
   CHECK(bytes.size() == 16 + 32 + coding::get_fixed32(bytes.data() + 20));
+  std::string record;
+  REQUIRE(snappy::Uncompress(bytes.data() + 48, bytes.size() - 48, &record));
+  CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
+  CHECK(coding::get_fixed64(bytes.data() + 40) == hash::checksum64(std::string_view{bytes}.substr(16, 24),
+                                                                   std::string_view{bytes}.substr(48)));
 }
 
 TEST_CASE("journal: a torn tail at any offset keeps every complete slice and reports the cut") {
