@@ -6,12 +6,9 @@
 
 namespace kura {
 
-result<hot_bucket> hot_bucket::create(const io::fs::path& home, bucket_id id) {
-  auto dir = home / bucket_name::hot(id).format();
-  std::error_code ec;
-  if (io::fs::exists(dir, ec)) return error{errc::already_exists, "bucket " + dir.string() + " exists"};
+result<hot_bucket> hot_bucket::start_empty(const io::fs::path& dir, bucket_id id) {
   if (auto err = io::make_dirs(dir / bucket_files::rawdata_dir)) return err;
-  if (auto err = io::sync_dir(home)) return err;
+  if (auto err = io::sync_dir(dir.parent_path())) return err;
   auto journal = journal_writer::create(dir / bucket_files::rawdata_dir / bucket_files::journal);
   if (!journal) return journal.err();
   hot_bucket b;
@@ -21,6 +18,13 @@ result<hot_bucket> hot_bucket::create(const io::fs::path& home, bucket_id id) {
   return b;
 }
 
+result<hot_bucket> hot_bucket::create(const io::fs::path& home, bucket_id id) {
+  auto dir = home / bucket_name::hot(id).format();
+  std::error_code ec;
+  if (io::fs::exists(dir, ec)) return error{errc::already_exists, "bucket " + dir.string() + " exists"};
+  return start_empty(dir, id);
+}
+
 result<hot_bucket> hot_bucket::recover(const io::fs::path& dir, bucket_id id, recovery_report& report) {
   auto path = dir / bucket_files::rawdata_dir / bucket_files::journal;
   std::error_code ec;
@@ -28,14 +32,7 @@ result<hot_bucket> hot_bucket::recover(const io::fs::path& dir, bucket_id id, re
     // Crashed before the journal header was synced: nothing was ever acknowledged.
     report.problem = "journal missing or shorter than its header; started empty";
     if (auto err = io::remove_all(path); err) return err;
-    if (auto err = io::make_dirs(dir / bucket_files::rawdata_dir)) return err;
-    auto journal = journal_writer::create(path);
-    if (!journal) return journal.err();
-    hot_bucket b;
-    b.dir_ = dir;
-    b.id_ = id;
-    b.journal_ = std::move(*journal);
-    return b;
+    return start_empty(dir, id);
   }
   hot_bucket b;
   b.dir_ = dir;

@@ -55,6 +55,9 @@ class hot_bucket {
   const index_builder& index() const { return builder_; }
 
  private:
+  /// Creates `dir/rawdata` and an empty, synced journal in it.
+  static result<hot_bucket> start_empty(const io::fs::path& dir, bucket_id id);
+
   io::fs::path dir_;
   bucket_id id_;
   journal_writer journal_;

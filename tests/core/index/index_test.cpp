@@ -18,9 +18,11 @@ namespace {
 
 constexpr time_us t0 = 1'700'000'000'000'000;
 
-index_config small_config(const temp_dir& dir) {
+/// An index "idx" below `dir` whose hot buckets roll after `max_data_size` bytes
+/// of journal (by default never by size, so that tests roll them on demand).
+index_config small_config(const temp_dir& dir, uint64_t max_data_size = 1 << 30) {
   auto c = default_index_config("idx", dir.path);
-  c.max_data_size_bytes = 64 * 1024;  // rolls after ~64 KB of journal
+  c.max_data_size_bytes = max_data_size;
   return c;
 }
 
@@ -41,6 +43,20 @@ size_t count_state(const kura::index& idx, bucket_state s) {
   return n;
 }
 
+/// Checks how many hot and warm buckets the index has.
+void check_hot_warm(const kura::index& idx, size_t hot, size_t warm) {
+  CHECK(count_state(idx, bucket_state::hot) == hot);
+  CHECK(count_state(idx, bucket_state::warm) == warm);
+}
+
+/// Appends `count` batches of `events` events, `spacing` seconds apart, rolling after each.
+void add_warm_buckets(kura::index& idx, int count, size_t events, int64_t spacing) {
+  for (int i = 0; i < count; ++i) {
+    append_all(idx, make_events(events, t0 + i * spacing * us_per_sec));
+    REQUIRE(!idx.roll_hot_buckets());
+  }
+}
+
 uint64_t total_events(const kura::index& idx) {
   uint64_t n = 0;
   for (auto& b : idx.buckets()) n += b.events;
@@ -51,7 +67,7 @@ uint64_t total_events(const kura::index& idx) {
 
 TEST_CASE("index: maxDataSize rolls the hot bucket and a new hot_v1_<id+1> takes over") {
   temp_dir dir;
-  auto c = small_config(dir);
+  auto c = small_config(dir, 64 * 1024);
   auto idx = open_index(c);
   append_all(*idx, make_events(6000, t0));
   CHECK(count_state(*idx, bucket_state::warm) >= 2);
@@ -83,7 +99,6 @@ TEST_CASE("index: maxDataSize accepts auto, auto_high_volume and MB") {
 TEST_CASE("index: hot buckets roll on restart and on demand") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   {
     auto idx = open_index(c);
     append_all(*idx, make_events(500, t0));
@@ -92,45 +107,36 @@ TEST_CASE("index: hot buckets roll on restart and on demand") {
   }
   std::vector<std::string> notes;
   auto idx = open_index(c, &notes);
-  CHECK(count_state(*idx, bucket_state::hot) == 0);
-  CHECK(count_state(*idx, bucket_state::warm) == 1);
+  check_hot_warm(*idx, 0, 1);
   CHECK(total_events(*idx) == 500);
   CHECK(notes.size() == 1);
   CHECK(notes[0].find("recovered hot bucket hot_v1_0 with 500 events") != std::string::npos);
   append_all(*idx, make_events(100, t0 + 1000 * us_per_sec));
   CHECK(count_state(*idx, bucket_state::hot) == 1);
   REQUIRE(!idx->roll_hot_buckets());
-  CHECK(count_state(*idx, bucket_state::hot) == 0);
-  CHECK(count_state(*idx, bucket_state::warm) == 2);
+  check_hot_warm(*idx, 0, 2);
 }
 
 TEST_CASE("index: maxHotBuckets bounds the hot buckets of events far apart in time") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   c.max_hot_buckets = 2;
   c.max_hot_span_secs = 3600;
   auto idx = open_index(c);
   for (int day = 0; day < 4; ++day) append_all(*idx, make_events(50, t0 + day * 86400 * us_per_sec));
-  CHECK(count_state(*idx, bucket_state::hot) == 2);
-  CHECK(count_state(*idx, bucket_state::warm) == 2);
+  check_hot_warm(*idx, 2, 2);
   // Late data for a day whose hot bucket is still open goes there, not into a new bucket.
   append_all(*idx, make_events(10, t0 + 3 * 86400 * us_per_sec + 60 * us_per_sec));
-  CHECK(count_state(*idx, bucket_state::hot) == 2);
-  CHECK(count_state(*idx, bucket_state::warm) == 2);
+  check_hot_warm(*idx, 2, 2);
 }
 
 TEST_CASE("index: maxWarmDBCount moves the oldest warm bucket to coldPath under the same name") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   c.max_warm_db_count = 2;
   auto idx = open_index(c);
   std::vector<std::string> names;
-  for (int i = 0; i < 3; ++i) {
-    append_all(*idx, make_events(100, t0 + i * 1000 * us_per_sec));
-    REQUIRE(!idx->roll_hot_buckets());
-  }
+  add_warm_buckets(*idx, 3, 100, 1000);
   for (auto& b : idx->buckets()) names.push_back(b.dir.filename().string());
   auto done = idx->enforce_retention(t0 / us_per_sec + 10000);
   REQUIRE(done.has_value());
@@ -152,12 +158,8 @@ TEST_CASE("index: maxTotalDataSizeMB and frozenTimePeriodInSecs delete frozen bu
   temp_dir dir;
   log_capture logs;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   auto idx = open_index(c);
-  for (int i = 0; i < 3; ++i) {
-    append_all(*idx, make_events(2000, t0 + i * 10000 * us_per_sec));
-    REQUIRE(!idx->roll_hot_buckets());
-  }
+  add_warm_buckets(*idx, 3, 2000, 10000);
   auto before = idx->buckets();
   REQUIRE(before.size() == 3);
   // Age: the oldest bucket's newest event is 2000 s after t0; freeze everything older than t0+5000.
@@ -187,7 +189,6 @@ TEST_CASE("index: maxTotalDataSizeMB and frozenTimePeriodInSecs delete frozen bu
 TEST_CASE("index: coldToFrozenDir archives only the journal, and wins over coldToFrozenScript") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   c.frozen_time_period_secs = 10;
   c.cold_to_frozen_dir = dir / "archive";
   c.cold_to_frozen_script = "touch " + (dir / "script-ran").string() + " #";
@@ -207,7 +208,6 @@ TEST_CASE("index: coldToFrozenDir archives only the journal, and wins over coldT
 TEST_CASE("index: coldToFrozenScript runs with the bucket path; a failing script keeps the bucket") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   c.frozen_time_period_secs = 10;
   auto script = dir / "archive.sh";
   {
@@ -238,7 +238,6 @@ TEST_CASE("index: coldToFrozenScript runs with the bucket path; a failing script
 TEST_CASE("index: a thawed archive is searchable after rebuild and never aged out") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   c.frozen_time_period_secs = 10;
   c.cold_to_frozen_dir = dir / "archive";
   auto set = make_events(400, t0);
@@ -272,12 +271,8 @@ TEST_CASE("index: a thawed archive is searchable after rebuild and never aged ou
 TEST_CASE("index: bucket ids keep growing across clean eventdata and restarts") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   auto idx = open_index(c);
-  for (int i = 0; i < 4; ++i) {
-    append_all(*idx, make_events(10, t0 + i * us_per_sec * 10));
-    REQUIRE(!idx->roll_hot_buckets());
-  }
+  add_warm_buckets(*idx, 4, 10, 10);
   CHECK(idx->next_bucket_id().value == 4);
   REQUIRE(!idx->clean());
   CHECK(idx->buckets().empty());
@@ -291,7 +286,6 @@ TEST_CASE("index: bucket ids keep growing across clean eventdata and restarts") 
 TEST_CASE("index: a bucket with damaged index files is rebuilt at start; a damaged journal is reported and skipped") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   {
     auto idx = open_index(c);
     for (int i = 0; i < 2; ++i) {
@@ -324,7 +318,6 @@ TEST_CASE("index: a bucket with damaged index files is rebuilt at start; a damag
 TEST_CASE("index: fsck reports a damaged bucket, fsck --repair makes it usable again") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   auto set = make_events(800, t0);
   auto idx = open_index(c);
   append_all(*idx, set);
@@ -349,7 +342,6 @@ TEST_CASE("index: fsck reports a damaged bucket, fsck --repair makes it usable a
 TEST_CASE("index: invalid_hot_<id> and temp_ directories are ignored; journal-only rb_ copies count") {
   temp_dir dir;
   auto c = small_config(dir);
-  c.max_data_size_bytes = 1 << 30;
   {
     auto idx = open_index(c);
     append_all(*idx, make_events(200, t0));

@@ -32,16 +32,21 @@ std::vector<event> read_all(const std::string& bytes, journal_scan* scan_out = n
   return out;
 }
 
+/// Writes `set` to a new journal at `path`, committed; returns the writer's slices.
+std::vector<slice_info> write_journal(const io::fs::path& path, const event_set& set) {
+  auto w = journal_writer::create(path);
+  REQUIRE(w.has_value());
+  for (auto& v : set.views()) REQUIRE(!w->append(v));
+  REQUIRE(!w->commit());
+  return w->slices();
+}
+
 }  // namespace
 
 TEST_CASE("journal: events round-trip through slices") {
   temp_dir dir;
   auto set = make_events(5000, 1'700'000'000'000'000);
-  auto w = journal_writer::create(dir / "journal");
-  REQUIRE(w.has_value());
-  for (auto& v : set.views()) REQUIRE(!w->append(v));
-  REQUIRE(!w->commit());
-  CHECK(w->slices().size() > 1);
+  CHECK(write_journal(dir / "journal", set).size() > 1);
   auto back = read_all(slurp(dir / "journal"));
   REQUIRE(back.size() == set.events.size());
   for (size_t i = 0; i < back.size(); ++i) CHECK(back[i] == set.events[i]);
@@ -74,12 +79,8 @@ TEST_CASE("journal: the on-disk format matches the golden bytes") {
 TEST_CASE("journal: a torn tail at any offset keeps every complete slice and reports the cut") {
   temp_dir dir;
   auto set = make_events(3000, 1'700'000'000'000'000);
-  auto w = journal_writer::create(dir / "journal");
-  REQUIRE(w.has_value());
-  for (auto& v : set.views()) REQUIRE(!w->append(v));
-  REQUIRE(!w->commit());
+  auto slices = write_journal(dir / "journal", set);
   auto full = slurp(dir / "journal");
-  auto slices = w->slices();
   for (size_t cut = 16; cut < full.size(); cut += 997) {
     auto torn = full.substr(0, cut);
     auto scan = scan_journal(torn);
@@ -103,10 +104,7 @@ TEST_CASE("journal: a torn tail at any offset keeps every complete slice and rep
 TEST_CASE("journal: a flipped byte anywhere is detected, never decoded as data") {
   temp_dir dir;
   auto set = make_events(1500, 1'700'000'000'000'000);
-  auto w = journal_writer::create(dir / "journal");
-  REQUIRE(w.has_value());
-  for (auto& v : set.views()) REQUIRE(!w->append(v));
-  REQUIRE(!w->commit());
+  write_journal(dir / "journal", set);
   auto full = slurp(dir / "journal");
   for (size_t at = 0; at < full.size(); at += 331) {
     auto bad = full;
