@@ -7,6 +7,7 @@
 #include "core/bucket/bucket_reader.hpp"
 #include "core/bucket/hot_bucket.hpp"
 #include "core/testing.hpp"
+#include "core/util/hash.hpp"
 
 using namespace kura;
 using namespace kura::testing;
@@ -218,4 +219,21 @@ TEST_CASE("bucket: a recovered hot bucket keeps committed events and cuts a torn
   REQUIRE(r.has_value());
   CHECK(r->manifest().events == 3000);
   CHECK(*r->postings("error") == naive_postings(set.events, "error"));
+}
+
+TEST_CASE("bucket: the index files of a fixed input match the golden checksums") {
+  // Pins index.tsidx, bloomfilter and bucket.manifest: a format change must
+  // change FORMAT.md, the version and these values in the same commit.
+  temp_dir dir;
+  event_set set;
+  for (int i = 0; i < 40; ++i)
+    set.events.push_back({t0 + i * us_per_sec, i % 2 ? "web1" : "web2", "/var/log/a.log", "syslog", {},
+                          "GET /index.html status=" + std::to_string(200 + i % 3) + " user=u" + std::to_string(i % 9),
+                          {}});
+  auto warm = make_warm(dir.path, set);
+  CHECK(warm.filename().string() == "db_1700000039_1700000000_1");
+  auto sum = [&](const char* f) { return hash::checksum64(slurp(warm / f)); };
+  CHECK(sum(bucket_files::tsidx) == 3721210575942989327ull);
+  CHECK(sum(bucket_files::bloomfilter) == 3191279588503431582ull);
+  CHECK(sum(bucket_files::manifest) == 7274644242134699940ull);
 }
