@@ -66,14 +66,22 @@ uint32_t index_builder::field_term(std::string_view key, std::string_view value)
   return term_id(field_scratch_);
 }
 
-void index_builder::count_meta(std::unordered_map<std::string, meta_stats>& map, std::string_view value,
-                               time_us t) {
-  auto [it, inserted] = map.try_emplace(std::string{value});
-  auto& s = it->second;
-  if (inserted) s.first_time = s.last_time = t;
-  ++s.count;
-  s.first_time = std::min(s.first_time, t);
-  s.last_time = std::max(s.last_time, t);
+void index_builder::count(meta_stats& stats, time_us t) {
+  if (stats.count == 0) stats.first_time = stats.last_time = t;
+  ++stats.count;
+  stats.first_time = std::min(stats.first_time, t);
+  stats.last_time = std::max(stats.last_time, t);
+}
+
+void index_builder::add_meta(meta_field& field, std::string_view key, std::string_view value, uint32_t ordinal,
+                             time_us t) {
+  if (!field.last_stats || value != field.last) {
+    field.last.assign(value);
+    field.last_term = field_term(key, value);
+    field.last_stats = &field.values[field.last];  // node-based map: the pointer stays valid
+  }
+  post(field.last_term, ordinal);
+  count(*field.last_stats, t);
 }
 
 void index_builder::add(uint64_t ordinal64, const event_view& ev) {
@@ -84,25 +92,10 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
   times_.push_back(ev.time);
   raw_bytes_ += ev.raw.size();
   segmenter::for_each_term(ev.raw, scratch_, [&](std::string_view term) { post(term_id(term), ordinal); });
-  if (times_.size() == 1 || ev.host != last_host_) {
-    last_host_.assign(ev.host);
-    last_host_term_ = field_term("host", ev.host);
-  }
-  if (times_.size() == 1 || ev.source != last_source_) {
-    last_source_.assign(ev.source);
-    last_source_term_ = field_term("source", ev.source);
-  }
-  if (times_.size() == 1 || ev.sourcetype != last_sourcetype_) {
-    last_sourcetype_.assign(ev.sourcetype);
-    last_sourcetype_term_ = field_term("sourcetype", ev.sourcetype);
-  }
-  post(last_host_term_, ordinal);
-  post(last_source_term_, ordinal);
-  post(last_sourcetype_term_, ordinal);
+  add_meta(hosts_, "host", ev.host, ordinal, ev.time);
+  add_meta(sources_, "source", ev.source, ordinal, ev.time);
+  add_meta(sourcetypes_, "sourcetype", ev.sourcetype, ordinal, ev.time);
   for (auto& f : ev.fields) post(field_term(f.key, f.value), ordinal);
-  count_meta(hosts_, ev.host, ev.time);
-  count_meta(sources_, ev.source, ev.time);
-  count_meta(sourcetypes_, ev.sourcetype, ev.time);
 }
 
 Roaring index_builder::postings(std::string_view term) const {
@@ -238,9 +231,9 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
   }
 
   flatbuffers::FlatBufferBuilder mb(4096);
-  auto hosts = pack_meta(mb, hosts_);
-  auto sources = pack_meta(mb, sources_);
-  auto sourcetypes = pack_meta(mb, sourcetypes_);
+  auto hosts = pack_meta(mb, hosts_.values);
+  auto sources = pack_meta(mb, sources_.values);
+  auto sourcetypes = pack_meta(mb, sourcetypes_.values);
   auto m1 = fbs::bucket::CreateManifestV1(mb, id.value, times_.size(), min_time_, max_time_, raw_bytes_,
                                           journal_bytes, file.size(), footer_sum, bloom, hosts, sources,
                                           sourcetypes);

@@ -59,7 +59,18 @@ class index_builder {
   uint32_t term_id(std::string_view term);
   void post(uint32_t term, uint32_t ordinal);
   uint32_t field_term(std::string_view key, std::string_view value);
-  void count_meta(std::unordered_map<std::string, meta_stats>& map, std::string_view value, time_us t);
+  static void count(meta_stats& stats, time_us t);
+
+  /// One of host, source, sourcetype: its statistics per value, and the last
+  /// value seen with its term and statistics (consecutive events mostly share
+  /// them, so the common case is one string comparison).
+  struct meta_field {
+    std::unordered_map<std::string, meta_stats> values;
+    std::string last;
+    uint32_t last_term = 0;
+    meta_stats* last_stats = nullptr;
+  };
+  void add_meta(meta_field& field, std::string_view key, std::string_view value, uint32_t ordinal, time_us t);
 
   struct term_hash {
     using is_transparent = void;
@@ -75,10 +86,7 @@ class index_builder {
   std::vector<time_us> times_;
   time_us min_time_ = 0, max_time_ = 0;
   uint64_t raw_bytes_ = 0;
-  std::unordered_map<std::string, meta_stats> hosts_, sources_, sourcetypes_;
-  // One-entry caches: consecutive events mostly share host, source, sourcetype.
-  std::string last_host_, last_source_, last_sourcetype_;
-  uint32_t last_host_term_ = 0, last_source_term_ = 0, last_sourcetype_term_ = 0;
+  meta_field hosts_, sources_, sourcetypes_;
   std::string scratch_;
   std::string field_scratch_;
 };
