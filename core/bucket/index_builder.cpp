@@ -150,7 +150,9 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
       ++inline_size;
       last = o;
     }
-    if (inline_size <= roaring_size + tf::roaring_ref_bytes) continue;
+    bool prefer_inline = list.size() > tf::long_list ? 2 * inline_size <= roaring_size
+                                                     : inline_size <= roaring_size + tf::roaring_ref_bytes;
+    if (prefer_inline) continue;
     as_roaring[t] = true;
     scratch.resize(roaring_size);
     r.write(scratch.data());

@@ -18,6 +18,10 @@ constexpr uint32_t block_terms = 64;
 /// inline, or as a Roaring bitmap in the postings area (bit 0 of the entry's
 /// count field says which).
 constexpr uint64_t inline_max = 8;
+/// Lists longer than this are stored as Roaring bitmaps unless inline is less than
+/// half the size: decoding tens of thousands of varints would cost a lookup more
+/// than the bytes saved.
+constexpr uint64_t long_list = 16384;
 /// Bytes a Roaring reference costs in a dictionary entry (offset, size, checksum),
 /// counted when choosing the smaller encoding.
 constexpr uint64_t roaring_ref_bytes = 9;
