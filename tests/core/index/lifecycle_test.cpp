@@ -13,11 +13,8 @@ bucket_facts b(uint64_t id, bucket_state s, int64_t newest_secs, uint64_t size =
   return {std::move(index), bucket_id{id}, s, newest_secs * sec, size};
 }
 
-index_config cfg() {
-  index_config c;
-  c.name = "i";
-  return c;
-}
+/// Index "i" with the default limits (the paths are never touched).
+index_config cfg() { return default_index_config("i", "/nonexistent"); }
 
 }  // namespace
 
