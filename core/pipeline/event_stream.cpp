@@ -79,28 +79,36 @@ void event_stream::finish(time_us now, std::vector<parsed_event>& out) {
   close_event(out);
 }
 
+std::pair<size_t, size_t> event_stream::next_break(std::string_view buf, size_t from, bool last) const {
+  constexpr auto none = std::pair{std::string_view::npos, std::string_view::npos};
+  if (!breaker_) {
+    auto at = buf.find_first_of("\r\n", from);
+    return at == std::string_view::npos ? none : std::pair{at, at + 1};
+  }
+  re2::StringPiece input{buf.data(), buf.size()}, group[2];
+  if (!breaker_->Match(input, from, buf.size(), re2::RE2::UNANCHORED, group, 2) || !group[1].data()) return none;
+  size_t begin = size_t(group[1].data() - buf.data()), end = begin + group[1].size();
+  if ((end == buf.size() && !last) || end == from) return none;  // may continue, or would never advance
+  return {begin, end};
+}
+
 void event_stream::process_chunk(std::string_view chunk, time_us now, std::vector<parsed_event>& out,
                                  bool last) {
+  if (dropping_) {
+    // The rest of a line already cut at TRUNCATE: skip it up to its delimiter.
+    auto [begin, end] = next_break(chunk, 0, last);
+    if (begin == std::string_view::npos) return;
+    dropping_ = false;
+    chunk.remove_prefix(end);
+  }
   pending_.append(chunk);
   std::string_view buf{pending_};
   size_t start = 0;
-  if (!breaker_) {
-    for (size_t i = 0; i < buf.size(); ++i) {
-      if (buf[i] != '\n' && buf[i] != '\r') continue;
-      take_line(buf.substr(start, i - start), now, out);
-      while (i + 1 < buf.size() && (buf[i + 1] == '\n' || buf[i + 1] == '\r')) ++i;
-      start = i + 1;
-    }
-  } else {
-    re2::StringPiece input{buf.data(), buf.size()}, group[2];
-    while (start < buf.size() &&
-           breaker_->Match(input, start, buf.size(), re2::RE2::UNANCHORED, group, 2) && group[1].data()) {
-      size_t delim_begin = size_t(group[1].data() - buf.data()), delim_end = delim_begin + group[1].size();
-      if (delim_end == buf.size() && !last) break;  // the delimiter may continue in the next chunk
-      if (delim_end == start) break;                 // an empty delimiter would never advance
-      take_line(buf.substr(start, delim_begin - start), now, out);
-      start = delim_end;
-    }
+  for (;;) {
+    auto [begin, end] = next_break(buf, start, last);
+    if (begin == std::string_view::npos) break;
+    take_line(buf.substr(start, begin - start), now, out);  // blank lines between "\r\n" are skipped
+    start = end;
   }
   if (last) {
     if (start < buf.size()) take_line(buf.substr(start), now, out);
@@ -113,6 +121,7 @@ void event_stream::process_chunk(std::string_view chunk, time_us now, std::vecto
   if (rules_.truncate > 0 && pending_.size() > rules_.truncate + chunk_size) {
     take_line(std::string_view{pending_}.substr(0, rules_.truncate + 1), now, out);
     pending_.clear();
+    dropping_ = true;
   }
 }
 

@@ -92,6 +92,10 @@ class event_stream {
 
  private:
   void process_chunk(std::string_view chunk, time_us now, std::vector<parsed_event>& out, bool last);
+  /// The first line delimiter in `buf` at or after `from`, as [begin, end); begin
+  /// is npos when there is none (or, unless `last`, when it may continue in the
+  /// next chunk).
+  std::pair<size_t, size_t> next_break(std::string_view buf, size_t from, bool last) const;
   void take_line(std::string_view line, time_us now, std::vector<parsed_event>& out);
   void close_event(std::vector<parsed_event>& out);
 
@@ -101,6 +105,7 @@ class event_stream {
   std::unique_ptr<re2::RE2> breaker_;  // null for the default ([\r\n]+) fast path
   std::vector<std::unique_ptr<re2::RE2>> seds_, routes_;
   std::string pending_;                // bytes of an unfinished line
+  bool dropping_ = false;              // discarding the rest of a line cut at TRUNCATE
   std::string event_;                  // the event being merged
   size_t event_lines_ = 0;
   time_us event_time_ = 0;
