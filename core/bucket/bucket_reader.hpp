@@ -51,7 +51,7 @@ class bucket_reader {
 
   /// False only if the bloom filter proves `term` (lowercased) is absent.
   bool may_contain(std::string_view term) const;
-  /// Ordinals of the events containing `term` (lowercased; "host::web1" for
+  /// Ordinals of the events containing `term` (lowercased; field_term() for
   /// metadata). Errors: corruption (bad block or posting checksum).
   result<Roaring> postings(std::string_view term) const;
   /// Ordinals of the events with earliest <= _time < latest, using the slice

@@ -57,12 +57,15 @@ void index_builder::post(uint32_t term, uint32_t ordinal) {
   postings_[term].push_back(ordinal);
 }
 
-uint32_t index_builder::field_term(std::string_view key, std::string_view value) {
-  field_scratch_.assign(key);
-  field_scratch_ += tf::field_separator;
-  size_t at = field_scratch_.size();
-  field_scratch_.append(value);
-  for (size_t i = at; i < field_scratch_.size(); ++i) field_scratch_[i] = segmenter::lower(field_scratch_[i]);
+std::string field_term(std::string_view key, std::string_view value) {
+  std::string term{key};
+  term += tf::field_separator;
+  for (char c : value) term += segmenter::lower(c);
+  return term;
+}
+
+uint32_t index_builder::field_term_id(std::string_view key, std::string_view value) {
+  field_scratch_ = field_term(key, value);
   return term_id(field_scratch_);
 }
 
@@ -77,7 +80,7 @@ void index_builder::add_meta(meta_field& field, std::string_view key, std::strin
                              time_us t) {
   if (!field.last_stats || value != field.last) {
     field.last.assign(value);
-    field.last_term = field_term(key, value);
+    field.last_term = field_term_id(key, value);
     field.last_stats = &field.values[field.last];  // node-based map: the pointer stays valid
   }
   post(field.last_term, ordinal);
@@ -95,7 +98,7 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
   add_meta(hosts_, "host", ev.host, ordinal, ev.time);
   add_meta(sources_, "source", ev.source, ordinal, ev.time);
   add_meta(sourcetypes_, "sourcetype", ev.sourcetype, ordinal, ev.time);
-  for (auto& f : ev.fields) post(field_term(f.key, f.value), ordinal);
+  for (auto& f : ev.fields) post(field_term_id(f.key, f.value), ordinal);
 }
 
 Roaring index_builder::postings(std::string_view term) const {

@@ -19,6 +19,10 @@
 
 namespace kura {
 
+/// The dictionary term of an indexed field or of host/source/sourcetype:
+/// `<key>|<lowercased value>`, e.g. field_term("host", "Web1") == "host|web1".
+std::string field_term(std::string_view key, std::string_view value);
+
 /// Per-value statistics of host, source and sourcetype (the bucket metadata).
 struct meta_stats {
   uint64_t count = 0;
@@ -58,7 +62,7 @@ class index_builder {
  private:
   uint32_t term_id(std::string_view term);
   void post(uint32_t term, uint32_t ordinal);
-  uint32_t field_term(std::string_view key, std::string_view value);
+  uint32_t field_term_id(std::string_view key, std::string_view value);
   static void count(meta_stats& stats, time_us t);
 
   /// One of host, source, sourcetype: its statistics per value, and the last

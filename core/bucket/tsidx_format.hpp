@@ -25,7 +25,9 @@ constexpr uint64_t long_list = 16384;
 /// Bytes a Roaring reference costs in a dictionary entry (offset, size, checksum),
 /// counted when choosing the smaller encoding.
 constexpr uint64_t roaring_ref_bytes = 9;
-/// Prefix of the terms that index metadata and indexed fields ("host::web1").
-constexpr std::string_view field_separator{"::"};
+/// Separates key and value in the terms that index metadata and indexed fields
+/// ("host|web1"). "|" is a major breaker, so no term of _raw can contain it and
+/// a field term never collides with a word of the text.
+constexpr std::string_view field_separator{"|"};
 
 }  // namespace kura::tsidx_format

@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
     double open_ms = seconds_since(t) * 1e3;
     if (!reader) return std::fprintf(stderr, "error: %s\n", reader.err().render().c_str()), 1;
     std::printf("open      warm bucket:                      %8.3f ms\n", open_ms);
-    for (std::string term : {"info", "error", "failed", "sshd", "blk_-8775602795571523802", "sourcetype::linux"}) {
+    for (std::string term : {"info", "error", "failed", "sshd", "blk_-8775602795571523802", "sourcetype|linux"}) {
       std::vector<double> lat;
       uint64_t card = 0;
       for (int i = 0; i < 200; ++i) {

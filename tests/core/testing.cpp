@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/bucket/index_builder.hpp"
 #include "core/text/segmenter.hpp"
 
 namespace kura::testing {
@@ -78,11 +79,7 @@ Roaring naive_postings(const std::vector<event>& events, const std::string& term
     auto& e = events[i];
     bool hit = false;
     segmenter::for_each_term(e.raw, scratch, [&](std::string_view t) { hit |= t == term; });
-    auto field_hit = [&](const std::string& k, const std::string& v) {
-      std::string lv;
-      segmenter::to_lower(v, lv);
-      return term == k + "::" + lv;
-    };
+    auto field_hit = [&](const std::string& k, const std::string& v) { return term == field_term(k, v); };
     hit |= field_hit("host", e.host) || field_hit("source", e.source) || field_hit("sourcetype", e.sourcetype);
     for (auto& [k, v] : e.fields) hit |= field_hit(k, v);
     if (hit) out.add(uint32_t(i));

@@ -41,7 +41,7 @@ struct log_capture {
 };
 
 /// The ordinals whose event contains `term`, found by segmenting every event
-/// (the oracle for posting lists). Field terms ("host::x") are checked too.
+/// (the oracle for posting lists). Field terms (field_term("host", "x")) are checked too.
 Roaring naive_postings(const std::vector<event>& events, const std::string& term);
 
 /// Bytes of a file (REQUIRE-style helper: empty on error).

@@ -1,0 +1,76 @@
+// Field values and result rows of the search language. A value is null, a
+// number, a string, or a multi-value (a list of strings, from values() or
+// multi-valued extractions). Rows keep fields in insertion order.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace kura::search {
+
+class value {
+ public:
+  enum class kind : uint8_t { null, number, string, multi };
+
+  value() = default;
+  value(double n) : kind_(kind::number), num_(n) {}
+  value(std::string s) : kind_(kind::string), str_(std::move(s)) {}
+  value(std::string_view s) : kind_(kind::string), str_(s) {}
+  value(const char* s) : kind_(kind::string), str_(s) {}
+  static value multi(std::vector<std::string> items);
+
+  kind type() const { return kind_; }
+  bool is_null() const { return kind_ == kind::null; }
+  /// The number this value is or parses as ("42", " 3.5"); nullopt otherwise.
+  std::optional<double> as_number() const;
+  /// Text form: numbers without trailing zeros ("3", "2.5"), multi-values joined by newlines.
+  std::string as_string() const;
+  /// Items of a multi-value, or the single string form of any other non-null value.
+  std::vector<std::string> items() const;
+  /// Truth for where/if: non-null and not "false"/0.
+  bool truthy() const;
+
+  bool operator==(const value& o) const;
+
+ private:
+  kind kind_ = kind::null;
+  double num_ = 0;
+  std::string str_;
+  std::vector<std::string> multi_;
+};
+
+/// Renders a number the way Splunk shows it: integers without a fraction,
+/// others with up to 6 significant decimals and no trailing zeros.
+std::string format_number(double n);
+
+/// Compares two values for sort: numbers numerically (before strings), strings
+/// lexicographically, null last. Returns <0, 0, >0.
+int compare_values(const value& a, const value& b);
+
+/// A result row: named fields in insertion order.
+class row {
+ public:
+  /// The value of a field, or nullptr.
+  const value* get(std::string_view name) const;
+  /// Sets (replacing) a field.
+  void set(std::string_view name, value v);
+  /// Removes a field; returns whether it existed.
+  bool erase(std::string_view name);
+  /// Renames a field (replacing any field of the new name).
+  void rename(std::string_view from, std::string_view to);
+  const std::vector<std::pair<std::string, value>>& fields() const { return fields_; }
+  std::vector<std::pair<std::string, value>>& fields() { return fields_; }
+  /// `_time` in microseconds when the row has one (null time is INT64_MIN).
+  time_us time() const;
+  bool operator==(const row& o) const = default;
+
+ private:
+  std::vector<std::pair<std::string, value>> fields_;
+};
+
+}  // namespace kura::search
