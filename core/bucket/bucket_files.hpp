@@ -15,5 +15,8 @@ constexpr const char* tsidx = "index.tsidx";
 constexpr const char* manifest = "bucket.manifest";
 /// The bloom filter over the bucket's terms, written when a bucket rolls to warm.
 constexpr const char* bloomfilter = "bloomfilter";
+/// Ordinals of events marked by `| delete` (a Roaring bitmap and a checksum).
+/// Not an index file: rebuild keeps it; an archive (journal only) does not.
+constexpr const char* deletes = "deletes";
 
 }  // namespace kura::bucket_files

@@ -6,6 +6,8 @@
 #include "core/bucket/bucket_reader.hpp"
 #include "core/bucket/index_builder.hpp"
 #include "core/journal/journal.hpp"
+#include "core/util/coding.hpp"
+#include "core/util/hash.hpp"
 
 namespace kura {
 namespace {
@@ -28,6 +30,32 @@ bucket_id bucket_id_of_dir(const io::fs::path& dir) {
   if (name.rfind("temp_", 0) == 0)
     if (auto b = bucket_name::parse(name.substr(5))) return b->id;
   return bucket_id{0};
+}
+
+result<Roaring> read_deletes(const io::fs::path& dir) {
+  auto path = dir / bucket_files::deletes;
+  auto bytes = io::read_file(path);
+  if (!bytes) return bytes.err().code() == errc::not_found ? result<Roaring>{Roaring{}} : bytes.err();
+  if (bytes->size() < 8) return error{errc::corruption, path.string() + ": shorter than its checksum"};
+  std::string_view body{bytes->data(), bytes->size() - 8};
+  if (hash::checksum64(body) != coding::get_fixed64(bytes->data() + body.size()))
+    return error{errc::corruption, path.string() + ": checksum mismatch"};
+  try {
+    return Roaring::readSafe(body.data(), body.size());
+  } catch (const std::exception& e) {
+    return error{errc::corruption, path.string() + ": " + e.what()};
+  }
+}
+
+error add_deletes(const io::fs::path& dir, const Roaring& ordinals) {
+  auto current = read_deletes(dir);
+  if (!current) return current.err();
+  *current |= ordinals;
+  current->runOptimize();
+  std::string bytes(current->getSizeInBytes(), '\0');
+  current->write(bytes.data());
+  coding::put_fixed64(bytes, hash::checksum64(bytes));
+  return io::write_file_atomic(dir / bucket_files::deletes, bytes);
 }
 
 bool is_searchable(const io::fs::path& dir) {

@@ -3,6 +3,8 @@
 // measure. These are what `kura rebuild`, `kura fsck`, thaw and freeze run.
 #pragma once
 
+#include <roaring/roaring.hh>
+
 #include <string>
 #include <vector>
 
@@ -36,6 +38,11 @@ result<build_report> rebuild(const io::fs::path& dir, bool bloom, bool cut_damag
 
 /// Removes every file of `dir` but the journal (a journal-only copy / archive).
 error strip_to_journal(const io::fs::path& dir);
+
+/// The events of `dir` marked deleted (empty when none). Errors: corruption.
+result<Roaring> read_deletes(const io::fs::path& dir);
+/// Adds `ordinals` to the delete marks of `dir` (atomic rewrite). Errors: io_error, corruption.
+error add_deletes(const io::fs::path& dir, const Roaring& ordinals);
 
 /// True when `dir` has complete index files (its manifest exists).
 bool is_searchable(const io::fs::path& dir);

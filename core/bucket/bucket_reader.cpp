@@ -223,6 +223,63 @@ result<Roaring> bucket_reader::postings(std::string_view term) const {
   return Roaring{};
 }
 
+result<std::vector<std::string>> bucket_reader::terms_with_prefix(std::string_view prefix) const {
+  auto* f = footer_of(footer_);
+  auto* firsts = f->first_terms();
+  // Start at the last block whose first term is < prefix (it may hold terms >= prefix).
+  size_t lo = 0, hi = firsts->size();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (firsts->Get(flatbuffers::uoffset_t(mid))->string_view() < prefix)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  std::vector<std::string> out;
+  std::string term;
+  bool past = false;
+  for (size_t b = lo == 0 ? 0 : lo - 1; b < firsts->size() && !past; ++b) {
+    auto err = decode_block(b, term, [&](std::string_view t, const posting_ref&) {
+      if (t.substr(0, prefix.size()) == prefix) {
+        out.emplace_back(t);
+      } else if (t > prefix) {
+        past = true;
+        return false;
+      }
+      return true;
+    });
+    if (err) return err;
+  }
+  return out;
+}
+
+result<std::vector<time_us>> bucket_reader::times(const Roaring& ordinals) const {
+  auto* f = footer_of(footer_);
+  auto tbytes = tsidx_.bytes();
+  std::vector<time_us> out;
+  out.reserve(ordinals.cardinality());
+  auto it = ordinals.begin();
+  for (auto* s : *f->slices()) {
+    if (it == ordinals.end()) break;
+    uint64_t end = s->first_ordinal() + s->events();
+    if (*it >= end) continue;
+    coding::reader r{tbytes.substr(s->times_offset(), s->times_size())};
+    time_us t = 0;
+    uint64_t d;
+    for (uint64_t o = s->first_ordinal(); o < end && it != ordinals.end(); ++o) {
+      if (!r.varint(d)) return bad(dir_ / bucket_files::tsidx, "time column undecodable");
+      t += coding::unzigzag(d);
+      if (*it == o) {
+        out.push_back(t);
+        ++it;
+      }
+    }
+  }
+  if (out.size() != ordinals.cardinality())
+    return error{errc::invalid_argument, "ordinal out of range in " + dir_.string()};
+  return out;
+}
+
 result<Roaring> bucket_reader::in_time_range(time_us earliest, time_us latest) const {
   auto* f = footer_of(footer_);
   Roaring out;

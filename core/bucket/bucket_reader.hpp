@@ -54,6 +54,11 @@ class bucket_reader {
   /// Ordinals of the events containing `term` (lowercased; field_term() for
   /// metadata). Errors: corruption (bad block or posting checksum).
   result<Roaring> postings(std::string_view term) const;
+  /// Every term of the dictionary that starts with `prefix`, in byte order
+  /// (all terms for an empty prefix). Errors: corruption.
+  result<std::vector<std::string>> terms_with_prefix(std::string_view prefix) const;
+  /// `_time` of each selected event, in ordinal order. Errors: corruption.
+  result<std::vector<time_us>> times(const Roaring& ordinals) const;
   /// Ordinals of the events with earliest <= _time < latest, using the slice
   /// time ranges to skip and the time column to decide.
   result<Roaring> in_time_range(time_us earliest, time_us latest) const;

@@ -101,6 +101,14 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
   for (auto& f : ev.fields) post(field_term_id(f.key, f.value), ordinal);
 }
 
+std::vector<std::string> index_builder::metadata_values(std::string_view field) const {
+  auto& f = field == "host" ? hosts_ : field == "source" ? sources_ : sourcetypes_;
+  std::vector<std::string> out;
+  for (auto& [v, _] : f.values) out.push_back(v);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Roaring index_builder::postings(std::string_view term) const {
   auto it = ids_.find(term);
   if (it == ids_.end()) return {};

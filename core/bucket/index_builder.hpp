@@ -51,6 +51,15 @@ class index_builder {
   size_t term_count() const { return terms_.size(); }
   /// Ordinals of the events containing a (lowercased) term; empty when none.
   Roaring postings(std::string_view term) const;
+  /// Calls `fn(term)` for every distinct term, in no particular order.
+  template <class F>
+  void for_each_term(F&& fn) const {
+    for (auto t : terms_) fn(t);
+  }
+  /// `_time` of every event, by ordinal.
+  const std::vector<time_us>& times() const { return times_; }
+  /// The distinct values (as written) of "host", "source" or "sourcetype".
+  std::vector<std::string> metadata_values(std::string_view field) const;
 
   /// Writes index.tsidx, then bloomfilter (when `bloom`), then bucket.manifest
   /// into `dir`, each atomically; the manifest last, so that its presence means

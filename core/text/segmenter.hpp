@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kura::segmenter {
 
@@ -25,6 +26,10 @@ inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
 
 /// Lowercases `text` into `out` (replacing its content).
 void to_lower(std::string_view text, std::string& out);
+
+/// The major segments of `text`, lowercased, with minor breakers trimmed from
+/// their ends ("[Error]: x" -> "error", "x"): what a search word must match.
+std::vector<std::string> major_segments(std::string_view text);
 
 /// Calls `emit(term)` for every term of `raw`, in order, duplicates included.
 /// `scratch` holds the lowercased text; the views passed to `emit` point into it.

@@ -128,10 +128,11 @@ TEST_CASE("pipeline: TIME_PREFIX, TIME_FORMAT and TZ") {
   rules.timestamps.tz = "+05:30";
   // 10:00 at +05:30 is 04:30 UTC.
   CHECK(utc(run("ts=10.10.2008 10-00-00\n", rules)[0].time) == "2008-10-10 04:30:00");
-  CHECK(event_stream::open(sourcetype_rules{.timestamps = {.tz = "Mars/Olympus"}}, {}).err().code() ==
-        errc::invalid_argument);
-  CHECK(event_stream::open(sourcetype_rules{.timestamps = {.time_prefix = "(unclosed"}}, {}).err().code() ==
-        errc::invalid_argument);
+  sourcetype_rules bad_zone, bad_prefix;
+  bad_zone.timestamps.tz = "Mars/Olympus";
+  bad_prefix.timestamps.time_prefix = "(unclosed";
+  CHECK(event_stream::open(bad_zone, {}).err().code() == errc::invalid_argument);
+  CHECK(event_stream::open(bad_prefix, {}).err().code() == errc::invalid_argument);
 }
 
 TEST_CASE("pipeline: MAX_TIMESTAMP_LOOKAHEAD limits how far a timestamp is looked for") {

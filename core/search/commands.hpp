@@ -1,0 +1,98 @@
+// The commands of a search, in two shapes:
+// - streaming stages (search, where, eval, rex, fields, table, rename) that
+//   take one row and keep, change or drop it, wherever the row is;
+// - aggregations (stats, timechart, top, rare) as partial states: each bucket
+//   fills one, the coordinator merges them and finishes. The single-node path
+//   and the cluster use the same split.
+// Every other command (head, tail, sort, dedup) runs on the merged row stream.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/search/ast.hpp"
+#include "core/search/fields.hpp"
+#include "core/search/predicate.hpp"
+#include "core/search/value.hpp"
+
+namespace kura::search {
+
+/// Limits that keep a search's memory bounded; exceeding one is an error that
+/// says which limit and what to do.
+struct search_limits {
+  size_t max_rows = 1'000'000;    ///< rows held at once by sort, tail, dedup or a finished result
+  size_t max_groups = 100'000;    ///< groups of stats, timechart, top and rare
+  size_t max_values = 10'000;     ///< distinct values kept by dc() and values() per group
+  size_t default_sort_limit = 10'000;  ///< sort without a count keeps this many rows (Splunk's default)
+};
+
+bool is_streaming(command::kind k);
+bool is_aggregation(command::kind k);
+
+/// A compiled streaming command.
+class stream_stage {
+ public:
+  static result<stream_stage> make(const command& c);
+  /// Applies the command; false when the row is dropped.
+  bool apply(row& r) const;
+
+ private:
+  const command* cmd_ = nullptr;
+  std::shared_ptr<predicate> filter_;
+  std::shared_ptr<rex_extractor> rex_;
+};
+
+/// The state of one aggregation function over one group.
+struct agg_state {
+  uint64_t count = 0;
+  double sum = 0;
+  uint64_t numeric = 0;               // values that were numbers (sum, avg)
+  std::optional<value> min, max;
+  std::vector<std::string> distinct;  // dc, values: sorted unique
+  bool truncated = false;
+  time_us first_time = 0, last_time = 0;
+  std::optional<value> first, last;   // earliest, latest
+};
+
+/// A partial aggregation: what one bucket (or any subset of rows) contributes.
+class partial_aggregate {
+ public:
+  /// Requires: `c` is stats, timechart, top or rare. A timechart without a span
+  /// takes the smallest of 1s 10s 1m 5m 10m 30m 1h 1d 7d that gives at most 100
+  /// bins over [earliest, latest), and 1d when the range is open.
+  partial_aggregate(const command& c, const search_limits& limits, std::optional<time_us> earliest,
+                    std::optional<time_us> latest);
+  /// Adds one row. Errors: invalid_argument when max_groups is exceeded.
+  error add(const row& r);
+  /// Adds `n` rows that have only `_time` (and the given group values) — the
+  /// fast path of `count` answered from posting lists and the time column.
+  error add_counts(const std::vector<std::string>& by_values, time_us time, uint64_t n);
+  /// Merges another partial of the same command into this one.
+  error merge(const partial_aggregate& other);
+  /// The final rows. For timechart, `earliest`/`latest` bound the bins.
+  result<std::vector<row>> finish(std::optional<time_us> earliest, std::optional<time_us> latest) const;
+
+  /// The bin of a time for timechart (span resolved).
+  time_us bin(time_us t) const;
+
+ private:
+  error group_for(std::vector<std::string> key, std::vector<agg_state>*& out);
+  void fold(agg_state& s, const aggregation& a, const row& r) const;
+
+  const command* cmd_;
+  search_limits limits_;
+  time_us span_;
+  std::map<std::vector<std::string>, std::vector<agg_state>> groups_;
+};
+
+/// Runs the row-stream commands head, tail, sort, dedup, and any other command
+/// on materialized rows (after an aggregation, or in the naive evaluator).
+/// Errors: invalid_argument for limits.
+result<std::vector<row>> apply_command(const command& c, std::vector<row> rows, const search_limits& limits,
+                                       std::optional<time_us> earliest, std::optional<time_us> latest);
+
+}  // namespace kura::search

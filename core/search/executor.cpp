@@ -1,0 +1,379 @@
+// The search executor: per-bucket work and the merge.
+#include "core/search/executor.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <queue>
+#include <set>
+#include <unordered_map>
+
+#include "core/bucket/bucket_ops.hpp"
+#include "core/bucket/index_builder.hpp"
+#include "core/search/fields.hpp"
+#include "core/search/predicate.hpp"
+
+namespace kura::search {
+namespace {
+
+void expr_fields(const expr& e, std::set<std::string>& out) {
+  if (e.type == expr::kind::field) out.insert(e.text);
+  for (auto& a : e.args) expr_fields(a, out);
+}
+
+void node_fields(const search_node& n, std::set<std::string>& out) {
+  if (n.type == search_node::kind::compare) out.insert(n.field);
+  for (auto& c : n.children) node_fields(c, out);
+}
+
+/// Streaming stages of commands [0, end).
+result<std::vector<stream_stage>> stages(const query& q, size_t end) {
+  std::vector<stream_stage> out;
+  for (size_t i = 0; i < end; ++i) {
+    auto s = stream_stage::make(q.commands[i]);
+    if (!s) return s.err();
+    out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+bool run_stages(const std::vector<stream_stage>& st, row& r) {
+  for (auto& s : st)
+    if (!s.apply(r)) return false;
+  return true;
+}
+
+/// One hit of a bucket: its time and ordinal.
+struct hit {
+  time_us time;
+  uint32_t ordinal;
+};
+
+/// Reads a bucket's hits newest first, a chunk at a time, as finished rows.
+class cursor {
+ public:
+  cursor(const bucket_view& b, size_t rank, std::vector<hit> hits, const predicate& p, bool exact,
+         const std::vector<stream_stage>& st, bool kv, search_summary& summary)
+      : b_(b), rank_(rank), hits_(std::move(hits)), pred_(p), exact_(exact), stages_(st), kv_(kv), summary_(summary) {}
+
+  /// Fills the buffer; false when the bucket is exhausted.
+  result<bool> ready() {
+    while (buffer_.empty() && next_ < hits_.size()) {
+      size_t end = std::min(hits_.size(), next_ + 512);
+      Roaring chunk;
+      for (size_t i = next_; i < end; ++i) chunk.add(hits_[i].ordinal);
+      std::unordered_map<uint32_t, row> rows;
+      auto err = b_.read_events(chunk, [&](uint64_t ord, const event_view& ev) {
+        ++summary_.events_read;
+        row r = event_row(b_, ord, ev, kv_);
+        if (!exact_ && !pred_.matches(r)) return;
+        if (!run_stages(stages_, r)) return;
+        rows.emplace(uint32_t(ord), std::move(r));
+      });
+      if (err) return err;
+      for (size_t i = next_; i < end; ++i) {
+        auto it = rows.find(hits_[i].ordinal);
+        if (it != rows.end()) buffer_.emplace_back(hits_[i], std::move(it->second));
+      }
+      next_ = end;
+    }
+    return !buffer_.empty();
+  }
+  const hit& head() const { return buffer_.front().first; }
+  row take() {
+    row r = std::move(buffer_.front().second);
+    buffer_.pop_front();
+    return r;
+  }
+  size_t rank() const { return rank_; }
+
+ private:
+  const bucket_view& b_;
+  size_t rank_;
+  std::vector<hit> hits_;
+  size_t next_ = 0;
+  std::deque<std::pair<hit, row>> buffer_;
+  const predicate& pred_;
+  bool exact_;
+  const std::vector<stream_stage>& stages_;
+  bool kv_;
+  search_summary& summary_;
+};
+
+struct bucket_work {
+  const bucket_view* b;
+  size_t rank;
+  Roaring candidates;
+  bool exact;
+};
+
+bool is_metadata_field(const std::string& f) { return f == "host" || f == "source" || f == "sourcetype" || f == "index"; }
+
+/// Answers a count-only aggregation from posting lists and the time column.
+/// Returns false when this bucket needs the general path.
+result<bool> count_fast_path(const command& c, const bucket_work& w, partial_aggregate& p) {
+  bool counts_only = c.type == command::kind::stats || c.type == command::kind::timechart;
+  if (counts_only)
+    for (auto& a : c.aggregations) counts_only &= a.function == "count" && a.field.empty();
+  std::vector<std::string> group_fields = c.by;
+  if (c.type == command::kind::top || c.type == command::kind::rare) {
+    if (!c.by.empty() || c.fields.size() != 1) return false;
+    group_fields = c.fields;
+    counts_only = true;
+  }
+  if (!counts_only || !w.exact || group_fields.size() > 1) return false;
+  if (!group_fields.empty() && !is_metadata_field(group_fields[0])) return false;
+  const bucket_view& b = *w.b;
+  // The groups of this bucket and their ordinals.
+  std::vector<std::pair<std::vector<std::string>, Roaring>> groups;
+  if (group_fields.empty()) {
+    groups.emplace_back(std::vector<std::string>{}, w.candidates);
+  } else if (group_fields[0] == "index") {
+    groups.emplace_back(std::vector<std::string>{b.index()}, w.candidates);
+  } else {
+    auto values = b.metadata_values(group_fields[0]);
+    std::set<std::string> terms;
+    for (auto& v : values)
+      if (!terms.insert(field_term(group_fields[0], v)).second) return false;  // values differing only in case
+    for (auto& v : values) {
+      auto post = b.postings(field_term(group_fields[0], v));
+      if (!post) return post.err();
+      groups.emplace_back(std::vector<std::string>{v}, *post & w.candidates);
+    }
+  }
+  for (auto& [key, ords] : groups) {
+    if (c.type != command::kind::timechart) {
+      if (auto err = p.add_counts(key, 0, ords.cardinality())) return err;
+      continue;
+    }
+    auto times = b.times(ords);
+    if (!times) return times.err();
+    std::map<time_us, uint64_t> bins;
+    for (auto t : *times) ++bins[p.bin(t)];
+    for (auto& [bin, n] : bins)
+      if (auto err = p.add_counts(key, bin, n)) return err;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool needs_key_values(const query& q) {
+  predicate base{q.base};
+  if (base.needs_extracted_fields()) return true;
+  bool aggregates = std::any_of(q.commands.begin(), q.commands.end(), [](auto& c) {
+    return is_aggregation(c.type) || c.type == command::kind::delete_;
+  });
+  if (!aggregates) return true;  // results are events: show their fields
+  std::set<std::string> used, produced;
+  for (auto& c : q.commands) {
+    node_fields(c.filter, used);
+    expr_fields(c.condition, used);
+    for (auto& [name, e] : c.assignments) {
+      expr_fields(e, used);
+      produced.insert(name);
+    }
+    if (c.type == command::kind::rex) return true;  // its groups are not known here; be safe
+    used.insert(c.fields.begin(), c.fields.end());
+    used.insert(c.by.begin(), c.by.end());
+    for (auto& a : c.aggregations)
+      if (!a.field.empty()) used.insert(a.field);
+    for (auto& [f, _] : c.sort_keys) used.insert(f);
+    for (auto& [from, to] : c.renames) {
+      used.insert(from);
+      produced.insert(to);
+    }
+    if (is_aggregation(c.type)) break;  // later commands see the aggregate's rows
+  }
+  for (auto& f : used)
+    if (!is_default_field(f) && !produced.count(f)) return true;
+  return false;
+}
+
+row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, bool key_values) {
+  row r;
+  r.set("_time", value{double(ev.time) / 1e6});
+  r.set("host", value{ev.host});
+  r.set("source", value{ev.source});
+  r.set("sourcetype", value{ev.sourcetype});
+  r.set("index", value{b.index()});
+  r.set("_cd", value{b.key() + ":" + std::to_string(ordinal)});
+  for (auto& f : ev.fields) r.set(f.key, value{f.value});
+  if (key_values) extract_key_values(ev.raw, r);
+  r.set("_raw", value{ev.raw});
+  return r;
+}
+
+result<search_summary> execute(const query& q, const std::vector<const bucket_view*>& buckets,
+                               const search_options& options, const row_sink& emit) {
+  search_summary summary;
+  std::optional<time_us> earliest = q.earliest ? q.earliest : options.earliest;
+  std::optional<time_us> latest = q.latest ? q.latest : options.latest;
+  predicate base{q.base};
+  size_t boundary = 0;
+  while (boundary < q.commands.size() && is_streaming(q.commands[boundary].type)) ++boundary;
+  auto prefix = stages(q, boundary);
+  if (!prefix) return prefix.err();
+  bool kv = needs_key_values(q);
+
+  // -- per bucket: prune and find candidates ------------------------------------
+  std::vector<bucket_work> work;
+  for (size_t rank = 0; rank < buckets.size(); ++rank) {
+    const bucket_view& b = *buckets[rank];
+    if (b.events() == 0 || (earliest && b.max_time() < *earliest) || (latest && b.min_time() >= *latest) ||
+        !base.may_match(b)) {
+      ++summary.buckets_skipped;
+      continue;
+    }
+    auto c = base.candidates(b);
+    if (!c) return c.err();
+    if ((earliest && b.min_time() < *earliest) || (latest && b.max_time() >= *latest)) {
+      auto in_range = b.in_time_range(earliest.value_or(INT64_MIN), latest.value_or(INT64_MAX));
+      if (!in_range) return in_range.err();
+      c->ordinals &= *in_range;
+    }
+    ++summary.buckets_searched;
+    if (!c->ordinals.isEmpty()) work.push_back({&b, rank, std::move(c->ordinals), c->exact});
+  }
+
+  auto finish_rows = [&](std::vector<row> rows, size_t from) -> result<search_summary> {
+    for (size_t i = from; i < q.commands.size(); ++i) {
+      auto next = apply_command(q.commands[i], std::move(rows), options.limits, earliest, latest);
+      if (!next) return next.err();
+      rows = std::move(*next);
+    }
+    for (auto& r : rows) {
+      ++summary.results;
+      if (!emit(r)) break;
+    }
+    return summary;
+  };
+
+  // -- aggregations: partial per bucket, merged here -----------------------------
+  if (boundary < q.commands.size() && is_aggregation(q.commands[boundary].type)) {
+    const command& agg = q.commands[boundary];
+    partial_aggregate merged{agg, options.limits, earliest, latest};
+    for (auto& w : work) {
+      partial_aggregate part{agg, options.limits, earliest, latest};
+      bool done = false;
+      if (boundary == 0) {
+        auto fast = count_fast_path(agg, w, part);
+        if (!fast) return fast.err();
+        done = *fast;
+      }
+      if (!done) {
+        error inner;
+        auto err = w.b->read_events(w.candidates, [&](uint64_t ord, const event_view& ev) {
+          if (inner) return;
+          ++summary.events_read;
+          row r = event_row(*w.b, ord, ev, kv);
+          if (!w.exact && !base.matches(r)) return;
+          if (!run_stages(*prefix, r)) return;
+          inner = part.add(r);
+        });
+        if (err) return err;
+        if (inner) return inner;
+      }
+      if (auto err = merged.merge(part)) return err;
+    }
+    auto rows = merged.finish(earliest, latest);
+    if (!rows) return rows.err();
+    return finish_rows(std::move(*rows), boundary + 1);
+  }
+
+  // -- events: merged newest first ----------------------------------------------
+  std::vector<std::unique_ptr<cursor>> cursors;
+  for (auto& w : work) {
+    auto times = w.b->times(w.candidates);
+    if (!times) return times.err();
+    std::vector<hit> hits;
+    hits.reserve(times->size());
+    size_t i = 0;
+    for (uint32_t o : w.candidates) hits.push_back({(*times)[i++], o});
+    std::sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) {
+      return a.time != b.time ? a.time > b.time : a.ordinal > b.ordinal;
+    });
+    cursors.push_back(std::make_unique<cursor>(*w.b, w.rank, std::move(hits), base, w.exact, *prefix, kv, summary));
+  }
+  // Open buckets in order of their newest event; a bucket joins the merge once
+  // nothing already open is newer than its newest event.
+  std::vector<size_t> order(cursors.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return work[a].b->max_time() != work[b].b->max_time() ? work[a].b->max_time() > work[b].b->max_time()
+                                                          : work[a].rank < work[b].rank;
+  });
+  auto later = [&](cursor* a, cursor* b) {  // heap order: newest first, then bucket rank, then ordinal
+    if (a->head().time != b->head().time) return a->head().time < b->head().time;
+    if (a->rank() != b->rank()) return a->rank() > b->rank();
+    return a->head().ordinal < b->head().ordinal;
+  };
+  std::priority_queue<cursor*, std::vector<cursor*>, decltype(later)> heap(later);
+  size_t next = 0;
+  bool stream_out = boundary == q.commands.size();
+  size_t head_limit = SIZE_MAX;
+  if (boundary < q.commands.size() && q.commands[boundary].type == command::kind::head)
+    head_limit = q.commands[boundary].limit;
+  std::vector<row> rows;
+  std::map<std::string, std::pair<const bucket_view*, Roaring>> to_delete;
+  bool deleting = boundary < q.commands.size() && q.commands[boundary].type == command::kind::delete_;
+  std::unordered_map<std::string, const bucket_view*> by_key;
+  for (auto& w : work) by_key.emplace(w.b->key(), w.b);
+  uint64_t taken = 0;
+  for (;;) {
+    while (next < order.size() &&
+           (heap.empty() || work[order[next]].b->max_time() >= heap.top()->head().time)) {
+      auto* c = cursors[order[next++]].get();
+      auto ok = c->ready();
+      if (!ok) return ok.err();
+      if (*ok) heap.push(c);
+    }
+    if (heap.empty() || taken >= head_limit) break;
+    auto* c = heap.top();
+    heap.pop();
+    row r = c->take();
+    ++taken;
+    auto ok = c->ready();
+    if (!ok) return ok.err();
+    if (*ok) heap.push(c);
+    if (stream_out) {
+      ++summary.results;
+      if (!emit(r)) return summary;
+    } else if (deleting) {
+      auto cd = r.get("_cd")->as_string();
+      auto colon = cd.rfind(':');
+      auto key = cd.substr(0, colon);
+      auto& entry = to_delete[key];
+      if (!entry.first) entry.first = by_key.at(key);
+      entry.second.add(uint32_t(std::stoul(cd.substr(colon + 1))));
+    } else {
+      if (rows.size() >= options.limits.max_rows)
+        return error{errc::invalid_argument,
+                     q.commands[boundary].name + ": more than " + std::to_string(options.limits.max_rows) +
+                         " events to hold; narrow the search or add | head"};
+      rows.push_back(std::move(r));
+    }
+  }
+  if (stream_out) return summary;
+  if (deleting) {
+    std::map<std::string, uint64_t> per_index;
+    for (auto& [key, entry] : to_delete) {
+      if (auto err = add_deletes(entry.first->dir(), entry.second)) return err;
+      per_index[entry.first->index()] += entry.second.cardinality();
+      summary.deleted += entry.second.cardinality();
+    }
+    std::vector<row> out;
+    for (auto& [index, n] : per_index) {
+      row r;
+      r.set("index", value{index});
+      r.set("deleted", value{double(n)});
+      out.push_back(std::move(r));
+    }
+    return finish_rows(std::move(out), boundary + 1);
+  }
+  size_t from = boundary;
+  if (head_limit != SIZE_MAX) ++from;  // head was applied by stopping the merge
+  return finish_rows(std::move(rows), from);
+}
+
+}  // namespace kura::search
