@@ -1,0 +1,303 @@
+// Searches through the store: what each feature does, on small known data.
+#include <doctest/doctest.h>
+
+#include "core/bucket/bucket_files.hpp"
+#include "core/bucket/bucket_ops.hpp"
+#include "core/bucket/bucket_reader.hpp"
+#include "core/index/store.hpp"
+#include "core/search/store_search.hpp"
+#include "core/testing.hpp"
+
+using namespace kura;
+using namespace kura::search;
+
+namespace {
+
+constexpr time_us t0 = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z
+constexpr time_us sec = us_per_sec;
+
+struct fixture {
+  testing::temp_dir dir;
+  std::unique_ptr<store> st;
+  search_options opt;
+
+  fixture() {
+    store_config sc;
+    sc.db_root = dir / "db";
+    sc.min_free_space_bytes = 0;
+    auto main_cfg = default_index_config("main", sc.db_root);
+    main_cfg.max_data_size_bytes = 1 << 30;
+    auto s = store::open(sc, {main_cfg});
+    REQUIRE(s.has_value());
+    st = std::move(*s);
+    REQUIRE(!st->add_index(default_index_config("web", sc.db_root)));
+    opt.now = t0 + 86400 * sec;
+  }
+
+  void add(const std::string& index, std::vector<event_view> events) {
+    REQUIRE(!st->append(index, events, t0 / sec));
+  }
+
+  std::vector<row> run(const std::string& q, search_summary* summary = nullptr) {
+    std::vector<row> rows;
+    auto s = search_store(*st, q, opt, [&](const row& r) {
+      rows.push_back(r);
+      return true;
+    });
+    REQUIRE_MESSAGE(s.has_value(), q << ": " << s.err().render());
+    if (summary) *summary = *s;
+    return rows;
+  }
+
+  std::string error_of(const std::string& q) {
+    auto s = search_store(*st, q, opt, [](const row&) { return true; });
+    REQUIRE_MESSAGE(!s.has_value(), q);
+    return s.err().message();
+  }
+};
+
+std::string str(const row& r, const std::string& f) {
+  auto* v = r.get(f);
+  return v ? v->as_string() : "<none>";
+}
+
+/// Three warm buckets and a hot one, with interleaved times.
+void standard_data(fixture& f) {
+  f.add("main", {{t0 + 10 * sec, "web1", "/var/log/a.log", "access", "GET /index.html status=200 bytes=512 user=alice", {}},
+                 {t0 + 40 * sec, "web2", "/var/log/a.log", "access", "GET /login status=500 bytes=10 user=bob", {}}});
+  REQUIRE(!f.st->roll_hot_buckets("main"));
+  f.add("main", {{t0 + 20 * sec, "db1", "/var/log/db.log", "db", "ERROR connection refused to 10.0.0.5 user=carol", {}},
+                 {t0 + 50 * sec, "db1", "/var/log/db.log", "db", "INFO connection closed user=alice", {}}});
+  REQUIRE(!f.st->roll_hot_buckets("main"));
+  f.add("main", {{t0 + 30 * sec, "web1", "/var/log/a.log", "access", "POST /api status=201 bytes=2048 user=carol", {}},
+                 {t0 + 3600 * sec + 5 * sec, "web1", "/var/log/a.log", "access", "GET /late status=404 bytes=0", {}}});
+  f.add("web", {{t0 + 35 * sec, "edge", "/var/log/edge.log", "edge", "GET /edge status=200 user=dave", {}}});
+}
+
+}  // namespace
+
+TEST_CASE("search: results come newest first across hot and warm buckets, with their fields") {
+  fixture f;
+  standard_data(f);
+  auto rows = f.run("*");
+  REQUIRE(rows.size() == 6);  // main only: the web index is not searched by default
+  std::vector<std::string> raws;
+  for (auto& r : rows) raws.push_back(str(r, "_raw").substr(0, 8));
+  CHECK(raws == std::vector<std::string>{"GET /lat", "INFO con", "GET /log", "POST /ap", "ERROR co", "GET /ind"});
+  CHECK(str(rows[2], "host") == "web2");
+  CHECK(str(rows[2], "status") == "500");  // key=value extraction
+  CHECK(str(rows[2], "index") == "main");
+  CHECK(str(rows[2], "_time") == std::to_string((t0 + 40 * sec) / sec));
+}
+
+TEST_CASE("search: index= chooses indexes; without it only main is searched") {
+  fixture f;
+  standard_data(f);
+  CHECK(f.run("index=web").size() == 1);
+  CHECK(f.run("index=*").size() == 7);
+  CHECK(f.run("GET index=w*").size() == 1);
+  CHECK(f.run("index!=main").size() == 1);
+  CHECK(f.run("dave").empty());
+}
+
+TEST_CASE("search: words, wildcards, phrases, boolean operators and field comparisons") {
+  fixture f;
+  standard_data(f);
+  CHECK(f.run("error").size() == 1);
+  CHECK(f.run("ERROR").size() == 1);                 // case-insensitive
+  CHECK(f.run("10.0.0.5").size() == 1);              // a whole major segment
+  CHECK(f.run("5").size() == 1);                     // and its minor parts
+  CHECK(f.run("conn*").size() == 2);
+  CHECK(f.run("*used").size() == 1);                 // refused
+  CHECK(f.run("\"connection closed\"").size() == 1);
+  CHECK(f.run("\"closed connection\"").empty());
+  CHECK(f.run("connection NOT error").size() == 1);
+  CHECK(f.run("error OR status=404").size() == 2);
+  CHECK(f.run("GET OR POST user=carol").size() == 1);  // (GET OR POST) AND user=carol
+  CHECK(f.run("host=web*").size() == 4);
+  CHECK(f.run("host=WEB1 sourcetype=access").size() == 3);
+  CHECK(f.run("status!=200").size() == 3);           // needs the field: events without status do not match
+  CHECK(f.run("bytes>=512").size() == 2);
+  CHECK(f.run("bytes<100").size() == 2);
+  CHECK(f.run("user=c*").size() == 2);
+}
+
+TEST_CASE("search: earliest and latest, inline or from the request") {
+  fixture f;
+  standard_data(f);
+  auto at = [](time_us t) { return std::to_string(t / sec); };
+  CHECK(f.run("earliest=" + at(t0 + 20 * sec) + " latest=" + at(t0 + 41 * sec)).size() == 3);
+  f.opt.earliest = t0 + 3600 * sec;
+  CHECK(f.run("*").size() == 1);
+  CHECK(f.run("earliest=0 *").size() == 6);  // the search's own earliest wins
+  f.opt.earliest.reset();
+  f.opt.now = t0 + 3600 * sec + 10 * sec;
+  CHECK(f.run("earliest=-1m").size() == 1);
+  CHECK(f.run("earliest=-1d@d latest=@h").size() == 5);
+}
+
+TEST_CASE("search: counts are answered from posting lists without reading events") {
+  fixture f;
+  standard_data(f);
+  search_summary s;
+  auto rows = f.run("connection | stats count", &s);
+  REQUIRE(rows.size() == 1);
+  CHECK(str(rows[0], "count") == "2");
+  CHECK(s.events_read == 0);
+  rows = f.run("* | stats count by sourcetype", &s);
+  REQUIRE(rows.size() == 2);
+  CHECK(str(rows[0], "sourcetype") == "access");
+  CHECK(str(rows[0], "count") == "4");
+  CHECK(s.events_read == 0);
+  rows = f.run("GET | timechart span=1h count", &s);
+  REQUIRE(rows.size() == 2);
+  CHECK(str(rows[0], "count") == "2");
+  CHECK(str(rows[1], "count") == "1");
+  CHECK(s.events_read == 0);
+  rows = f.run("user=alice | stats count", &s);  // a search-time field: events must be read
+  CHECK(str(rows[0], "count") == "2");
+  CHECK(s.events_read > 0);
+}
+
+TEST_CASE("search: the bloom filter skips buckets and never changes results") {
+  fixture f;
+  standard_data(f);
+  search_summary with_bloom;
+  auto a = f.run("refused OR absentword", &with_bloom);
+  search_summary skipped;
+  f.run("absentword", &skipped);
+  CHECK(skipped.buckets_skipped >= 2);
+  for (auto& b : f.st->find("main")->buckets())
+    if (b.state != bucket_state::hot) REQUIRE(rebuild(b.dir, false).has_value());  // no bloom filters
+  auto none = f.run("refused OR absentword");
+  CHECK(a == none);
+  CHECK(a.size() == 1);
+}
+
+TEST_CASE("search: delete hides events from every later search without changing metadata") {
+  fixture f;
+  standard_data(f);
+  auto size_before = io::dir_size(f.dir / "db");
+  std::vector<std::pair<std::string, uint64_t>> counts_before;
+  for (auto& b : f.st->find("main")->buckets())
+    if (b.state != bucket_state::hot) counts_before.emplace_back(b.dir.string(), read_manifest(b.dir)->hosts[0].second.count);
+  auto rows = f.run("user=alice | delete");
+  REQUIRE(rows.size() == 1);
+  CHECK(str(rows[0], "deleted") == "2");
+  CHECK(f.run("alice").empty());
+  CHECK(f.run("* | stats count").front().get("count")->as_string() == "4");
+  CHECK(io::dir_size(f.dir / "db") >= size_before);  // disk space is not freed
+  for (auto& [dir, count] : counts_before) CHECK(read_manifest(dir)->hosts[0].second.count == count);
+  // Marks on a hot bucket survive its roll to warm.
+  REQUIRE(f.run("status=404 | delete").size() == 1);
+  REQUIRE(!f.st->roll_hot_buckets("main"));
+  CHECK(f.run("status=404").empty());
+}
+
+TEST_CASE("search: eval functions and where") {
+  fixture f;
+  standard_data(f);
+  auto rows = f.run(
+      "status=500 | eval a = 1 + 2 * 3, b = \"x\" . upper(host), c = if(bytes > 5, \"big\", \"small\"),"
+      " d = case(status = 404, \"nf\", status = 500, \"err\"), e = len(user), g = lower(\"ABC\"),"
+      " h = tonumber(\"0x1F\", 16), i = round(2.567, 2), j = substr(\"abcdef\", 2, 3), k = tonumber(\"12\") + 1,"
+      " l = substr(\"abcdef\", -2), m = bytes / 0");
+  REQUIRE(rows.size() == 1);
+  auto& r = rows[0];
+  CHECK(str(r, "a") == "7");
+  CHECK(str(r, "b") == "xWEB2");
+  CHECK(str(r, "c") == "big");
+  CHECK(str(r, "d") == "err");
+  CHECK(str(r, "e") == "3");
+  CHECK(str(r, "g") == "abc");
+  CHECK(str(r, "h") == "31");
+  CHECK(str(r, "i") == "2.57");
+  CHECK(str(r, "j") == "bcd");
+  CHECK(str(r, "k") == "13");
+  CHECK(str(r, "l") == "ef");
+  CHECK(r.get("m")->is_null());
+  CHECK(f.run("* | where bytes > 100 AND user != \"carol\"").size() == 1);
+  CHECK(f.run("* | eval n = tonumber(\"1F\", 16) | where n = 31").size() == 6);
+}
+
+TEST_CASE("search: stats functions with as and by") {
+  fixture f;
+  standard_data(f);
+  auto rows = f.run(
+      "sourcetype=access | stats count, dc(user) as users, sum(bytes) as total, avg(bytes), min(bytes) as lo,"
+      " max(bytes) as hi, values(status) as codes, earliest(status) as first, latest(status) as last by host");
+  REQUIRE(rows.size() == 2);
+  auto& web1 = rows[0];
+  CHECK(str(web1, "host") == "web1");
+  CHECK(str(web1, "count") == "3");
+  CHECK(str(web1, "users") == "2");
+  CHECK(str(web1, "total") == "2560");
+  CHECK(str(web1, "avg(bytes)") == "853.333333");
+  CHECK(str(web1, "lo") == "0");
+  CHECK(str(web1, "hi") == "2048");
+  CHECK(web1.get("codes")->items() == std::vector<std::string>{"200", "201", "404"});
+  CHECK(str(web1, "first") == "200");
+  CHECK(str(web1, "last") == "404");
+  auto none = f.run("nothingmatches | stats count");
+  REQUIRE(none.size() == 1);
+  CHECK(str(none[0], "count") == "0");
+}
+
+TEST_CASE("search: timechart bins by span, fills empty bins and splits by a field") {
+  fixture f;
+  standard_data(f);
+  auto rows = f.run("* | timechart span=30m count by sourcetype");
+  REQUIRE(rows.size() == 3);  // 00:00, 00:30 (empty), 01:00
+  CHECK(str(rows[0], "_time") == std::to_string(t0 / sec));
+  CHECK(str(rows[0], "access") == "3");
+  CHECK(str(rows[0], "db") == "2");
+  CHECK(str(rows[1], "access") == "0");
+  CHECK(str(rows[2], "access") == "1");
+}
+
+TEST_CASE("search: top and rare count values with percentages") {
+  fixture f;
+  standard_data(f);
+  auto top = f.run("* | top 2 host");
+  REQUIRE(top.size() == 2);
+  CHECK(str(top[0], "host") == "web1");
+  CHECK(str(top[0], "count") == "3");
+  CHECK(str(top[0], "percent") == "50");
+  auto rare = f.run("* | rare host");
+  CHECK(str(rare[0], "host") == "web2");
+}
+
+TEST_CASE("search: head, tail, sort, dedup, fields, table, rename and rex") {
+  fixture f;
+  standard_data(f);
+  CHECK(str(f.run("* | head 2").back(), "_raw").substr(0, 4) == "INFO");
+  auto tail = f.run("* | tail 2");
+  REQUIRE(tail.size() == 2);
+  CHECK(str(tail[0], "_raw").substr(0, 9) == "GET /inde");  // the oldest first
+  auto sorted = f.run("bytes>=0 | sort -bytes, host | head 2");
+  CHECK(str(sorted[0], "bytes") == "2048");
+  CHECK(str(sorted[1], "bytes") == "512");
+  CHECK(f.run("* | dedup host").size() == 3);
+  CHECK(f.run("* | dedup 2 host").size() == 5);
+  auto fields = f.run("error | fields host");
+  CHECK(fields[0].get("host"));
+  CHECK(!fields[0].get("user"));
+  CHECK(fields[0].get("_raw"));
+  auto table = f.run("error | table user, host");
+  REQUIRE(table[0].fields().size() == 3);  // user, host and the hidden _cd
+  CHECK(table[0].fields()[0].first == "user");
+  CHECK(str(f.run("error | rename user as who")[0], "who") == "carol");
+  auto rex = f.run("error | rex \"to (?<ip>\\d+\\.\\d+\\.\\d+\\.\\d+)\" | table ip");
+  CHECK(str(rex[0], "ip") == "10.0.0.5");
+  CHECK(f.error_of("* | rex \"(unclosed\"").find("rex: invalid regular expression") == 0);
+}
+
+TEST_CASE("search: limits stop a search with a clear error instead of exhausting memory") {
+  fixture f;
+  standard_data(f);
+  f.opt.limits.max_rows = 3;
+  CHECK(f.error_of("* | sort host") == "sort: more than 3 events to hold; narrow the search or add | head");
+  f.opt.limits.max_groups = 2;
+  CHECK(f.error_of("* | stats count by user").find("stats: the number of groups exceeds the limit of 2") == 0);
+  CHECK(f.run("* | head 3").size() == 3);  // head stops the merge at its count
+}
