@@ -53,8 +53,9 @@ struct hit {
 class cursor {
  public:
   cursor(const bucket_view& b, size_t rank, std::vector<hit> hits, const predicate& p, bool exact,
-         const std::vector<stream_stage>& st, bool kv, search_summary& summary)
-      : b_(b), rank_(rank), hits_(std::move(hits)), pred_(p), exact_(exact), stages_(st), kv_(kv), summary_(summary) {}
+         const std::vector<stream_stage>& st, const field_plan& fields, search_summary& summary)
+      : b_(b), rank_(rank), hits_(std::move(hits)), pred_(p), exact_(exact), stages_(st), fields_(fields),
+        summary_(summary) {}
 
   /// Fills the buffer; false when the bucket is exhausted.
   result<bool> ready() {
@@ -65,7 +66,7 @@ class cursor {
       std::unordered_map<uint32_t, row> rows;
       auto err = b_.read_events(chunk, [&](uint64_t ord, const event_view& ev) {
         ++summary_.events_read;
-        row r = event_row(b_, ord, ev, kv_);
+        row r = event_row(b_, ord, ev, fields_);
         if (!exact_ && !pred_.matches(r)) return;
         if (!run_stages(stages_, r)) return;
         rows.emplace(uint32_t(ord), std::move(r));
@@ -96,7 +97,7 @@ class cursor {
   const predicate& pred_;
   bool exact_;
   const std::vector<stream_stage>& stages_;
-  bool kv_;
+  const field_plan& fields_;
   search_summary& summary_;
 };
 
@@ -156,24 +157,37 @@ result<bool> count_fast_path(const command& c, const bucket_work& w, partial_agg
   return true;
 }
 
+bool has_words(const search_node& n) {
+  if (n.type == search_node::kind::term || n.type == search_node::kind::phrase) return true;
+  return std::any_of(n.children.begin(), n.children.end(), has_words);
+}
+
 }  // namespace
 
-bool needs_key_values(const query& q) {
-  predicate base{q.base};
-  if (base.needs_extracted_fields()) return true;
+field_plan plan_fields(const query& q) {
+  field_plan plan;
   bool aggregates = std::any_of(q.commands.begin(), q.commands.end(), [](auto& c) {
     return is_aggregation(c.type) || c.type == command::kind::delete_;
   });
-  if (!aggregates) return true;  // results are events: show their fields
+  if (!aggregates) return plan;  // results are events: every field, key=value ones included
   std::set<std::string> used, produced;
+  node_fields(q.base, used);
+  bool raw = has_words(q.base);
   for (auto& c : q.commands) {
     node_fields(c.filter, used);
+    raw |= has_words(c.filter);
     expr_fields(c.condition, used);
     for (auto& [name, e] : c.assignments) {
       expr_fields(e, used);
       produced.insert(name);
     }
-    if (c.type == command::kind::rex) return true;  // its groups are not known here; be safe
+    if (c.type == command::kind::rex) {
+      used.insert(c.rex_field);
+      auto x = rex_extractor::make(c.regex, c.rex_field);
+      if (!x) return plan;  // the error is reported when the search runs
+      for (auto& g : x->group_names()) produced.insert(g);
+    }
+    if (c.type == command::kind::delete_) used.insert("_cd");
     used.insert(c.fields.begin(), c.fields.end());
     used.insert(c.by.begin(), c.by.end());
     for (auto& a : c.aggregations)
@@ -183,24 +197,40 @@ bool needs_key_values(const query& q) {
       used.insert(from);
       produced.insert(to);
     }
-    if (is_aggregation(c.type)) break;  // later commands see the aggregate's rows
+    if (is_aggregation(c.type) || c.type == command::kind::delete_) break;  // later commands see its rows
   }
+  plan.key_values = false;
   for (auto& f : used)
-    if (!is_default_field(f) && !produced.count(f)) return true;
-  return false;
+    if (!is_default_field(f) && !produced.count(f)) plan.key_values = true;
+  plan.all = false;
+  plan.names.assign(used.begin(), used.end());
+  if (raw || plan.key_values) plan.names.push_back("_raw");
+  plan.host = plan.wants("host");
+  plan.source = plan.wants("source");
+  plan.sourcetype = plan.wants("sourcetype");
+  plan.index = plan.wants("index");
+  plan.cd = plan.wants("_cd");
+  plan.raw = plan.wants("_raw");
+  return plan;
 }
 
-row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, bool key_values) {
+bool field_plan::wants(std::string_view name) const {
+  return all || std::find(names.begin(), names.end(), name) != names.end();
+}
+
+row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, const field_plan& plan) {
   row r;
-  r.set("_time", value{double(ev.time) / 1e6});
-  r.set("host", value{ev.host});
-  r.set("source", value{ev.source});
-  r.set("sourcetype", value{ev.sourcetype});
-  r.set("index", value{b.index()});
-  r.set("_cd", value{b.key() + ":" + std::to_string(ordinal)});
-  for (auto& f : ev.fields) r.set(f.key, value{f.value});
-  if (key_values) extract_key_values(ev.raw, r);
-  r.set("_raw", value{ev.raw});
+  r.reserve(8);
+  r.add("_time", value{double(ev.time) / 1e6});
+  if (plan.host) r.add("host", value{ev.host});
+  if (plan.source) r.add("source", value{ev.source});
+  if (plan.sourcetype) r.add("sourcetype", value{ev.sourcetype});
+  if (plan.index) r.add("index", value{b.index()});
+  if (plan.cd) r.add("_cd", value{b.key() + ":" + std::to_string(ordinal)});
+  for (auto& f : ev.fields)
+    if (plan.wants(f.key)) r.set(f.key, value{f.value});
+  if (plan.key_values) extract_key_values(ev.raw, r);
+  if (plan.raw) r.set("_raw", value{ev.raw});
   return r;
 }
 
@@ -214,7 +244,7 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
   while (boundary < q.commands.size() && is_streaming(q.commands[boundary].type)) ++boundary;
   auto prefix = stages(q, boundary);
   if (!prefix) return prefix.err();
-  bool kv = needs_key_values(q);
+  auto fields = plan_fields(q);
 
   // -- per bucket: prune and find candidates ------------------------------------
   std::vector<bucket_work> work;
@@ -266,7 +296,7 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
         auto err = w.b->read_events(w.candidates, [&](uint64_t ord, const event_view& ev) {
           if (inner) return;
           ++summary.events_read;
-          row r = event_row(*w.b, ord, ev, kv);
+          row r = event_row(*w.b, ord, ev, fields);
           if (!w.exact && !base.matches(r)) return;
           if (!run_stages(*prefix, r)) return;
           inner = part.add(r);
@@ -293,7 +323,7 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
     std::sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) {
       return a.time != b.time ? a.time > b.time : a.ordinal > b.ordinal;
     });
-    cursors.push_back(std::make_unique<cursor>(*w.b, w.rank, std::move(hits), base, w.exact, *prefix, kv, summary));
+    cursors.push_back(std::make_unique<cursor>(*w.b, w.rank, std::move(hits), base, w.exact, *prefix, fields, summary));
   }
   // Open buckets in order of their newest event; a bucket joins the merge once
   // nothing already open is newer than its newest event.

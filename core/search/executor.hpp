@@ -48,10 +48,22 @@ using row_sink = std::function<bool(const row&)>;
 result<search_summary> execute(const query& q, const std::vector<const bucket_view*>& buckets,
                                const search_options& options, const row_sink& emit);
 
-/// Builds the row of one event (the fields listed above).
-row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, bool key_values);
+/// Which fields the rows built from events need.
+struct field_plan {
+  bool key_values = true;          ///< extract key=value fields from _raw
+  bool all = true;                 ///< every field (results are events, or unknown needs)
+  std::vector<std::string> names;  ///< otherwise, only these (plus _time)
+  /// Whether each default field is wanted (derived from `all` and `names`).
+  bool host = true, source = true, sourcetype = true, index = true, cd = true, raw = true;
+  /// Whether a field is wanted.
+  bool wants(std::string_view name) const;
+};
 
-/// True when the search's rows need key=value fields extracted from _raw.
-bool needs_key_values(const query& q);
+/// The fields a search's event rows need: all of them when results are events;
+/// for an aggregation, only what the commands up to it and the base search read.
+field_plan plan_fields(const query& q);
+
+/// Builds the row of one event: the fields listed above, limited by `plan`.
+row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, const field_plan& plan);
 
 }  // namespace kura::search

@@ -68,13 +68,27 @@ result<rex_extractor> rex_extractor::make(std::string_view pattern, std::string 
   return x;
 }
 
+std::vector<std::string> rex_extractor::group_names() const {
+  std::vector<std::string> out;
+  for (auto& [name, _] : re_->NamedCapturingGroups()) out.push_back(name);
+  return out;
+}
+
 void rex_extractor::apply(row& r) const {
   auto* v = r.get(field_);
   if (!v || v->is_null()) return;
-  std::string text = v->as_string();
+  std::string copy;
+  std::string_view text;
+  if (auto t = v->text()) {
+    text = *t;
+  } else {
+    copy = v->as_string();
+    text = copy;
+  }
   int n = re_->NumberOfCapturingGroups();
   std::vector<re2::StringPiece> groups(size_t(n) + 1);
-  if (!re_->Match(text, 0, text.size(), re2::RE2::UNANCHORED, groups.data(), n + 1)) return;
+  if (!re_->Match(re2::StringPiece{text.data(), text.size()}, 0, text.size(), re2::RE2::UNANCHORED, groups.data(), n + 1))
+    return;
   for (auto& [name, index] : re_->NamedCapturingGroups())
     if (groups[size_t(index)].data()) r.set(name, value{std::string_view{groups[size_t(index)].data(), groups[size_t(index)].size()}});
 }

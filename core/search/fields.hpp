@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/search/value.hpp"
@@ -33,6 +34,8 @@ class rex_extractor {
   /// Applies the regex to the row's field; sets a field per named group that matched.
   void apply(row& r) const;
   const std::string& field() const { return field_; }
+  /// The names of the regex's named groups (the fields it sets).
+  std::vector<std::string> group_names() const;
 
  private:
   std::unique_ptr<re2::RE2> re_;

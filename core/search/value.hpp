@@ -30,6 +30,11 @@ class value {
   std::optional<double> as_number() const;
   /// Text form: numbers without trailing zeros ("3", "2.5"), multi-values joined by newlines.
   std::string as_string() const;
+  /// The text of a string value without copying it; nullopt for other kinds.
+  std::optional<std::string_view> text() const {
+    if (kind_ == kind::string) return std::string_view{str_};
+    return std::nullopt;
+  }
   /// Items of a multi-value, or the single string form of any other non-null value.
   std::vector<std::string> items() const;
   /// Truth for where/if: non-null and not "false"/0.
@@ -59,6 +64,10 @@ class row {
   const value* get(std::string_view name) const;
   /// Sets (replacing) a field.
   void set(std::string_view name, value v);
+  /// Appends a field. Requires: the row has no field of that name.
+  void add(std::string_view name, value v) { fields_.emplace_back(std::string{name}, std::move(v)); }
+  /// Reserves room for `n` fields.
+  void reserve(size_t n) { fields_.reserve(n); }
   /// Removes a field; returns whether it existed.
   bool erase(std::string_view name);
   /// Renames a field (replacing any field of the new name).

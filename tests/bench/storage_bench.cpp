@@ -18,6 +18,7 @@
 #include "core/bucket/bucket_reader.hpp"
 #include "core/bucket/hot_bucket.hpp"
 #include "core/io/file.hpp"
+#include "loghub_events.hpp"
 
 using namespace kura;
 using clock_type = std::chrono::steady_clock;
@@ -26,27 +27,6 @@ namespace {
 
 double seconds_since(clock_type::time_point t) {
   return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-struct sample {
-  std::string name;
-  std::vector<std::string> lines;
-};
-
-std::vector<sample> load_loghub(const io::fs::path& root) {
-  std::vector<sample> out;
-  std::error_code ec;
-  for (auto& entry : io::fs::directory_iterator(root, ec)) {
-    if (!entry.is_directory()) continue;
-    auto name = entry.path().filename().string();
-    std::ifstream in(entry.path() / (name + "_2k.log"));
-    sample s{name, {}};
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) s.lines.push_back(line);
-    if (!s.lines.empty()) out.push_back(std::move(s));
-  }
-  std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.name < b.name; });
-  return out;
 }
 
 uint64_t size_of(const io::fs::path& p) {
@@ -58,52 +38,20 @@ uint64_t size_of(const io::fs::path& p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  io::fs::path loghub = "../shared/datasets/loghub";
-  size_t events = 1'000'000;
-  io::fs::path dir;
-  bool keep = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--loghub" && i + 1 < argc) loghub = argv[++i];
-    else if (a == "--events" && i + 1 < argc) events = std::stoul(argv[++i]);
-    else if (a == "--dir" && i + 1 < argc) dir = argv[++i];
-    else if (a == "--keep") keep = true;
-    else {
-      std::fprintf(stderr, "usage: kura-bench-storage [--loghub DIR] [--events N] [--dir D] [--keep]\n");
-      return 2;
-    }
-  }
-  auto samples = load_loghub(loghub);
-  if (samples.empty()) {
-    std::fprintf(stderr, "error: no Loghub samples under %s\n", loghub.c_str());
+  bench::bench_args args;
+  if (!args.parse(argc, argv, "kura-bench-storage")) return 2;
+  bench::loghub_events data(args.loghub, args.events);
+  if (data.samples == 0) {
+    std::fprintf(stderr, "error: no Loghub samples under %s\n", args.loghub.c_str());
     return 1;
   }
-  if (dir.empty()) {
-    std::string tmpl = (io::fs::temp_directory_path() / "kura-bench-XXXXXX").string();
-    dir = ::mkdtemp(tmpl.data());
-  }
-  // Events: the samples interleaved in runs of 100 lines, as if 16 sources were
-  // writing at once, with fresh timestamps 1 ms apart ending now.
-  std::vector<event_view> evs;
-  evs.reserve(events);
-  std::vector<std::string> hosts, sources;
-  for (auto& s : samples) {
-    hosts.push_back("host-" + s.name);
-    sources.push_back("/var/log/" + s.name + ".log");
-  }
-  time_us now_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-  uint64_t raw_bytes = 0;
-  for (size_t i = 0; i < events; ++i) {
-    size_t run = i / 100, which = run % samples.size();
-    auto& s = samples[which];
-    auto& line = s.lines[((run / samples.size()) * 100 + i % 100) % s.lines.size()];
-    evs.push_back({now_us - time_us(events - i) * 1000, hosts[which], sources[which], s.name, line, {}});
-    raw_bytes += line.size() + 1;
-  }
+  auto dir = args.dir.empty() ? bench::make_temp_dir("kura-bench") : args.dir;
+  const auto& evs = data.events;
+  size_t events = evs.size();
+  uint64_t raw_bytes = data.raw_bytes;
   double raw_mb = double(raw_bytes) / 1e6;
   std::printf("kura storage benchmark: %zu events, %.1f MB of raw text from %zu Loghub samples, dir %s\n", events,
-              raw_mb, samples.size(), dir.c_str());
+              raw_mb, data.samples, dir.c_str());
 
   // Baseline: the same raw text written to a plain file and fsync'd.
   {
@@ -197,6 +145,6 @@ int main(int argc, char** argv) {
                   (unsigned long long)card, lat[lat.size() / 2], lat.back());
     }
   }
-  if (!keep) io::remove_all(dir);
+  if (!args.keep) (void)io::remove_all(dir);
   return 0;
 }

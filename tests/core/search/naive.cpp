@@ -49,7 +49,7 @@ naive_evaluator::naive_evaluator(const std::vector<const search::bucket_view*>& 
     all.addRange(0, b.events());
     all -= b.deleted();
     auto err = b.read_events(all, [&](uint64_t ord, const event_view& ev) {
-      event_entry e{ev.time, rank, ord, search::event_row(b, ord, ev, true), {}, lower(std::string{ev.raw})};
+      event_entry e{ev.time, rank, ord, search::event_row(b, ord, ev, search::field_plan{}), {}, lower(std::string{ev.raw})};
       std::string scratch;
       segmenter::for_each_term(ev.raw, scratch, [&](std::string_view t) { e.terms.emplace(t); });
       events_.push_back(std::move(e));
