@@ -127,6 +127,10 @@ TEST_CASE("search: earliest and latest, inline or from the request") {
   standard_data(f);
   auto at = [](time_us t) { return std::to_string(t / sec); };
   CHECK(f.run("earliest=" + at(t0 + 20 * sec) + " latest=" + at(t0 + 41 * sec)).size() == 3);
+  search_summary pruned;
+  CHECK(f.run("earliest=" + at(t0 + 3600 * sec), &pruned).size() == 1);
+  CHECK(pruned.buckets_skipped == 2);  // the two warm buckets end before the range begins
+  CHECK(pruned.events_read == 1);
   f.opt.earliest = t0 + 3600 * sec;
   CHECK(f.run("*").size() == 1);
   CHECK(f.run("earliest=0 *").size() == 6);  // the search's own earliest wins
