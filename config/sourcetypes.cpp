@@ -1,63 +1,96 @@
 // TOML -> sourcetype_rules.
 #include "config/sourcetypes.hpp"
 
-#include <toml++/toml.h>
+#include <cstdio>
+
+#include "config/toml_support.hpp"
 
 namespace kura::config {
+namespace detail {
 namespace {
+std::string format_bound(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", d);
+  return buf;
+}
+}  // namespace
 
 std::string where(const toml::node& n, const std::string& file) {
   auto& src = n.source();
   return file + ":" + std::to_string(src.begin.line) + ":" + std::to_string(src.begin.column);
 }
 
-error bad(const toml::node& n, const std::string& file, const std::string& section, std::string_view key,
-          const std::string& expected) {
-  return {errc::invalid_argument, where(n, file) + ": [" + section + "] " + std::string{key} + ": expected " + expected};
+error expected(const toml::node& n, const std::string& file, const std::string& section, std::string_view key,
+               const std::string& what) {
+  return {errc::invalid_argument, where(n, file) + ": [" + section + "] " + std::string{key} + ": expected " + what};
 }
 
-struct reader {
-  const std::string& file;
-  const std::string& section;
-
-  error string(const toml::node& n, std::string_view key, std::string& out) const {
-    auto v = n.value<std::string>();
-    if (!v || !n.is_string()) return bad(n, file, section, key, "a string");
-    out = *v;
-    return {};
-  }
-  error boolean(const toml::node& n, std::string_view key, bool& out) const {
-    if (!n.is_boolean()) return bad(n, file, section, key, "true or false");
-    out = *n.value<bool>();
-    return {};
-  }
-  error count(const toml::node& n, std::string_view key, size_t& out, int64_t max) const {
-    auto v = n.value<int64_t>();
-    if (!n.is_integer() || *v < 0 || *v > max)
-      return bad(n, file, section, key, "an integer from 0 to " + std::to_string(max));
-    out = size_t(*v);
-    return {};
-  }
-};
-
-}  // namespace
-
-result<std::map<std::string, sourcetype_rules>> parse_sourcetypes(std::string_view text, const std::string& file) {
-  toml::table doc;
+result<toml::table> parse_document(std::string_view text, const std::string& file) {
   try {
-    doc = toml::parse(text, file);
+    return toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     return error{errc::invalid_argument, file + ":" + std::to_string(e.source().begin.line) + ":" +
                                              std::to_string(e.source().begin.column) + ": " + std::string{e.description()}};
   }
+}
+
+error reader::string(const toml::node& n, std::string_view key, std::string& out) const {
+  if (!n.is_string()) return expected(n, file, section, key, "a string");
+  out = *n.value<std::string>();
+  return {};
+}
+
+error reader::boolean(const toml::node& n, std::string_view key, bool& out) const {
+  if (!n.is_boolean()) return expected(n, file, section, key, "true or false");
+  out = *n.value<bool>();
+  return {};
+}
+
+error reader::integer(const toml::node& n, std::string_view key, int64_t& out, int64_t min, int64_t max) const {
+  auto v = n.value<int64_t>();
+  if (!n.is_integer() || *v < min || *v > max)
+    return expected(n, file, section, key, "an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  out = *v;
+  return {};
+}
+
+error reader::count(const toml::node& n, std::string_view key, size_t& out, int64_t max) const {
+  int64_t v;
+  if (auto err = integer(n, key, v, 0, max)) return err;
+  out = size_t(v);
+  return {};
+}
+
+error reader::number(const toml::node& n, std::string_view key, double& out, double min, double max) const {
+  auto v = n.value<double>();
+  if (!(n.is_integer() || n.is_floating_point()) || !v || *v < min || *v > max)
+    return expected(n, file, section, key, "a number from " + format_bound(min) + " to " + format_bound(max));
+  out = *v;
+  return {};
+}
+
+error reader::strings(const toml::node& n, std::string_view key, std::vector<std::string>& out) const {
+  auto* arr = n.as_array();
+  if (!arr) return expected(n, file, section, key, "a list of strings");
+  out.clear();
+  for (auto& item : *arr) {
+    if (!item.is_string()) return expected(item, file, section, key, "a list of strings");
+    out.push_back(*item.value<std::string>());
+  }
+  return {};
+}
+
+
+
+result<std::map<std::string, sourcetype_rules>> sourcetypes_from(const toml::table& doc, const std::string& file) {
   // Transforms first: sourcetypes refer to them by name.
   std::map<std::string, route_rule> transforms;
   if (auto* t = doc.get("transforms")) {
-    if (!t->is_table()) return bad(*t, file, "transforms", "transforms", "a table of [transforms.NAME] sections");
+    if (!t->is_table()) return expected(*t, file, "transforms", "transforms", "a table of [transforms.NAME] sections");
     for (auto& [name_key, node] : *t->as_table()) {
       std::string name{name_key.str()};
       std::string section = "transforms." + name;
-      if (!node.is_table()) return bad(node, file, section, name, "a table");
+      if (!node.is_table()) return expected(node, file, section, name, "a table");
       reader rd{file, section};
       route_rule rule{name, {}, {}};
       bool has_regex = false, has_format = false;
@@ -72,24 +105,24 @@ result<std::map<std::string, sourcetype_rules>> parse_sourcetypes(std::string_vi
         } else if (key == "DEST_KEY") {
           std::string dest;
           if (auto err = rd.string(v, key, dest)) return err;
-          if (dest != "_MetaData:Index") return bad(v, file, section, key, "\"_MetaData:Index\" (routing to an index)");
+          if (dest != "_MetaData:Index") return expected(v, file, section, key, "\"_MetaData:Index\" (routing to an index)");
         } else {
-          return bad(v, file, section, key, "one of REGEX, DEST_KEY, FORMAT");
+          return expected(v, file, section, key, "one of REGEX, DEST_KEY, FORMAT");
         }
       }
       if (!has_regex || !has_format)
-        return bad(node, file, section, has_regex ? "FORMAT" : "REGEX", "a value (the key is required)");
+        return expected(node, file, section, has_regex ? "FORMAT" : "REGEX", "a value (the key is required)");
       transforms.emplace(name, std::move(rule));
     }
   }
   std::map<std::string, sourcetype_rules> out;
   auto* st = doc.get("sourcetypes");
   if (!st) return out;
-  if (!st->is_table()) return bad(*st, file, "sourcetypes", "sourcetypes", "a table of [sourcetypes.NAME] sections");
+  if (!st->is_table()) return expected(*st, file, "sourcetypes", "sourcetypes", "a table of [sourcetypes.NAME] sections");
   for (auto& [name_key, node] : *st->as_table()) {
     std::string name{name_key.str()};
     std::string section = "sourcetypes." + name;
-    if (!node.is_table()) return bad(node, file, section, name, "a table");
+    if (!node.is_table()) return expected(node, file, section, name, "a table");
     reader rd{file, section};
     sourcetype_rules rules;
     for (auto& [k, v] : *node.as_table()) {
@@ -118,19 +151,19 @@ result<std::map<std::string, sourcetype_rules>> parse_sourcetypes(std::string_vi
           names.push_back(*v.value<std::string>());
         } else if (auto* arr = v.as_array()) {
           for (auto& item : *arr) {
-            if (!item.is_string()) return bad(item, file, section, key, "a transform name");
+            if (!item.is_string()) return expected(item, file, section, key, "a transform name");
             names.push_back(*item.value<std::string>());
           }
         } else {
-          return bad(v, file, section, key, "a transform name or a list of them");
+          return expected(v, file, section, key, "a transform name or a list of them");
         }
         for (auto& n : names) {
           auto it = transforms.find(n);
-          if (it == transforms.end()) return bad(v, file, section, key, "the name of a [transforms.NAME] section, not \"" + n + "\"");
+          if (it == transforms.end()) return expected(v, file, section, key, "the name of a [transforms.NAME] section, not \"" + n + "\"");
           rules.routes.push_back(it->second);
         }
       } else {
-        return bad(v, file, section, key,
+        return expected(v, file, section, key,
                    "one of LINE_BREAKER, SHOULD_LINEMERGE, BREAK_ONLY_BEFORE_DATE, MAX_EVENTS, TRUNCATE, TIME_PREFIX, "
                    "TIME_FORMAT, MAX_TIMESTAMP_LOOKAHEAD, TZ, SEDCMD-<name>, TRANSFORMS-<name>");
       }
@@ -142,6 +175,14 @@ result<std::map<std::string, sourcetype_rules>> parse_sourcetypes(std::string_vi
     out.emplace(name, std::move(rules));
   }
   return out;
+}
+
+}  // namespace detail
+
+result<std::map<std::string, sourcetype_rules>> parse_sourcetypes(std::string_view text, const std::string& file) {
+  auto doc = detail::parse_document(text, file);
+  if (!doc) return doc.err();
+  return detail::sourcetypes_from(*doc, file);
 }
 
 }  // namespace kura::config

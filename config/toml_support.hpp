@@ -1,0 +1,43 @@
+// Internal to config/: helpers shared by the section parsers. Includes toml++,
+// so only config/*.cpp may include it (headers of config/ stay free of it).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/pipeline/event_stream.hpp"
+
+namespace kura::config::detail {
+
+/// "<file>:<line>:<column>" of a node.
+std::string where(const toml::node& n, const std::string& file);
+
+/// The error "<file>:<line>:<column>: [section] key: expected <what>".
+error expected(const toml::node& n, const std::string& file, const std::string& section, std::string_view key,
+               const std::string& what);
+
+/// Parses TOML text; a syntax error names file, line and column.
+result<toml::table> parse_document(std::string_view text, const std::string& file);
+
+/// Typed reads of one value; each returns the `expected` error on a wrong type or range.
+struct reader {
+  const std::string& file;
+  const std::string& section;
+  error string(const toml::node& n, std::string_view key, std::string& out) const;
+  error boolean(const toml::node& n, std::string_view key, bool& out) const;
+  error integer(const toml::node& n, std::string_view key, int64_t& out, int64_t min, int64_t max) const;
+  error count(const toml::node& n, std::string_view key, size_t& out, int64_t max) const;
+  error number(const toml::node& n, std::string_view key, double& out, double min, double max) const;
+  error strings(const toml::node& n, std::string_view key, std::vector<std::string>& out) const;
+};
+
+/// The [sourcetypes.*] and [transforms.*] sections of a parsed document.
+result<std::map<std::string, sourcetype_rules>> sourcetypes_from(const toml::table& doc, const std::string& file);
+
+}  // namespace kura::config::detail
