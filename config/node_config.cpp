@@ -95,6 +95,18 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
                   "coldToFrozenDir, coldToFrozenScript, createBloomfilter, disabled, repFactor");
 }
 
+/// Calls `fn(key, value, reader)` for every key of the section [name] (if
+/// present), stopping at the first error.
+template <class F>
+error each_key(const toml::table& doc, const std::string& file, const std::string& name, F&& fn) {
+  auto* n = doc.get(name);
+  if (!n || !n->as_table()) return {};
+  reader rd{file, name};
+  for (auto& [k, v] : *n->as_table())
+    if (auto err = fn(std::string{k.str()}, v, rd)) return err;
+  return {};
+}
+
 }  // namespace
 
 result<node_config> parse_node_config(std::string_view text, const std::string& file, const std::string& kura_home_env) {
@@ -118,36 +130,33 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
   // [node] first: its home expands every other path.
   std::string home_text;
   bool has_home = false;
-  if (auto* t = section("node")) {
-    std::string sec = "node";
-    reader rd{file, sec};
-    for (auto& [k, v] : *t) {
-      std::string key{k.str()};
-      error err;
-      if (key == "name") err = rd.string(v, key, cfg.node.name);
-      else if (key == "home") {
-        err = rd.string(v, key, home_text);
-        has_home = true;
-      } else if (key == "role") {
-        std::string role;
-        err = rd.string(v, key, role);
-        if (!err) {
-          if (role == "standalone") cfg.node.role = node_role::standalone;
-          else if (role == "master") cfg.node.role = node_role::master;
-          else if (role == "peer") cfg.node.role = node_role::peer;
-          else if (role == "search_head") cfg.node.role = node_role::search_head;
-          else err = expected(v, file, sec, key, "one of standalone, master, peer, search_head");
-        }
-      } else if (key == "admin_port") err = port(rd, v, key, cfg.node.admin_port);
-      else if (key == "bind") err = rd.string(v, key, cfg.node.bind);
-      else if (key == "workers") {
-        int64_t n;
-        err = rd.integer(v, key, n, 1, 256);
-        cfg.node.workers = uint32_t(n);
-      } else err = expected(v, file, sec, key, "one of name, home, role, admin_port, bind, workers");
-      if (err) return err;
+  auto node_err = each_key(doc, file, "node", [&](const std::string& key, const toml::node& v, const reader& rd) -> error {
+    if (key == "name") return rd.string(v, key, cfg.node.name);
+    if (key == "home") {
+      has_home = true;
+      return rd.string(v, key, home_text);
     }
-  }
+    if (key == "role") {
+      std::string role;
+      if (auto err = rd.string(v, key, role)) return err;
+      if (role == "standalone") cfg.node.role = node_role::standalone;
+      else if (role == "master") cfg.node.role = node_role::master;
+      else if (role == "peer") cfg.node.role = node_role::peer;
+      else if (role == "search_head") cfg.node.role = node_role::search_head;
+      else return expected(v, file, "node", key, "one of standalone, master, peer, search_head");
+      return {};
+    }
+    if (key == "admin_port") return port(rd, v, key, cfg.node.admin_port);
+    if (key == "bind") return rd.string(v, key, cfg.node.bind);
+    if (key == "workers") {
+      int64_t n;
+      if (auto err = rd.integer(v, key, n, 1, 256)) return err;
+      cfg.node.workers = uint32_t(n);
+      return {};
+    }
+    return expected(v, file, "node", key, "one of name, home, role, admin_port, bind, workers");
+  });
+  if (node_err) return node_err;
   if (!has_home) home_text = kura_home_env;
   if (home_text.empty())
     return error{errc::invalid_argument, file + ": [node] home: expected a directory (or the KURA_HOME environment variable)"};
@@ -155,32 +164,24 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
   if (cfg.node.name.empty()) cfg.node.name = io::fs::path{file}.stem().string();
   const std::string home = cfg.node.home.string();
 
-  if (auto* t = section("http")) {
-    std::string sec = "http";
-    reader rd{file, sec};
-    for (auto& [k, v] : *t) {
-      std::string key{k.str()};
-      error err;
-      if (key == "port") err = port(rd, v, key, cfg.http.port);
-      else if (key == "hec_tokens") err = rd.strings(v, key, cfg.http.hec_tokens);
-      else if (key == "api_tokens") err = rd.strings(v, key, cfg.http.api_tokens);
-      else if (key == "max_content_length") {
-        int64_t n;
-        err = rd.integer(v, key, n, 1024, int64_t(1) << 32);
-        cfg.http.max_content_length = uint64_t(n);
-      } else err = expected(v, file, sec, key, "one of port, hec_tokens, api_tokens, max_content_length");
-      if (err) return err;
+  auto http_err = each_key(doc, file, "http", [&](const std::string& key, const toml::node& v, const reader& rd) -> error {
+    if (key == "port") return port(rd, v, key, cfg.http.port);
+    if (key == "hec_tokens") return rd.strings(v, key, cfg.http.hec_tokens);
+    if (key == "api_tokens") return rd.strings(v, key, cfg.http.api_tokens);
+    if (key == "max_content_length") {
+      int64_t n;
+      if (auto err = rd.integer(v, key, n, 1024, int64_t(1) << 32)) return err;
+      cfg.http.max_content_length = uint64_t(n);
+      return {};
     }
-  }
-  if (auto* t = section("receiver")) {
-    std::string sec = "receiver";
-    reader rd{file, sec};
-    for (auto& [k, v] : *t) {
-      std::string key{k.str()};
-      if (key != "port") return expected(v, file, sec, key, "port");
-      if (auto err = port(rd, v, key, cfg.receiver.port)) return err;
-    }
-  }
+    return expected(v, file, "http", key, "one of port, hec_tokens, api_tokens, max_content_length");
+  });
+  if (http_err) return http_err;
+  auto receiver_err = each_key(doc, file, "receiver", [&](const std::string& key, const toml::node& v, const reader& rd) -> error {
+    if (key == "port") return port(rd, v, key, cfg.receiver.port);
+    return expected(v, file, "receiver", key, "port");
+  });
+  if (receiver_err) return receiver_err;
   const toml::node* key_node = nullptr;
   if (auto* t = section("clustering")) {
     std::string sec = "clustering";
@@ -253,17 +254,14 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
   }
 
   cfg.store.db_root = cfg.node.home / "var/lib/kura";
-  if (auto* t = section("diskUsage")) {
-    std::string sec = "diskUsage";
-    reader rd{file, sec};
-    for (auto& [k, v] : *t) {
-      std::string key{k.str()};
-      int64_t n;
-      if (key != "minFreeSpace") return expected(v, file, sec, key, "minFreeSpace");
-      if (auto err = rd.integer(v, key, n, 0, int64_t(1) << 40)) return err;
-      cfg.store.min_free_space_bytes = mb_to_bytes(uint64_t(n));
-    }
-  }
+  auto disk_err = each_key(doc, file, "diskUsage", [&](const std::string& key, const toml::node& v, const reader& rd) -> error {
+    if (key != "minFreeSpace") return expected(v, file, "diskUsage", key, "minFreeSpace");
+    int64_t n;
+    if (auto err = rd.integer(v, key, n, 0, int64_t(1) << 40)) return err;
+    cfg.store.min_free_space_bytes = mb_to_bytes(uint64_t(n));
+    return {};
+  });
+  if (disk_err) return disk_err;
   if (auto* t = section("volumes")) {
     for (auto& [k, v] : *t) {
       std::string name{k.str()}, sec = "volumes." + name;
