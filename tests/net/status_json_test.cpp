@@ -1,0 +1,53 @@
+// Status documents from a real store.
+#include "net/status/status_json.hpp"
+
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/testing.hpp"
+
+using namespace kura;
+
+TEST_CASE("status: server info, indexes and buckets describe the store") {
+  testing::temp_dir dir;
+  store_config sc;
+  sc.db_root = dir / "db";
+  sc.min_free_space_bytes = 0;
+  auto st = store::open(sc, {});
+  REQUIRE(st.has_value());
+  auto set = testing::make_events(100, 1'795'350'000'000'000);
+  auto views = set.views();
+  REQUIRE(!(*st)->append("main", views, 0));
+  REQUIRE(!(*st)->roll_hot_buckets("main"));
+  REQUIRE(!(*st)->append("main", std::span{views}.subspan(0, 10), 0));
+  REQUIRE(!(*st)->disable_index("_audit"));
+
+  auto info = nlohmann::json::parse(status::server_info({"node1", "standalone", "0.1.0", 100, 160}, **st));
+  CHECK(info["name"] == "node1");
+  CHECK(info["uptime_secs"] == 60);
+  CHECK(info["detention"].is_null());
+  CHECK(info["indexes"] == 3);
+
+  auto indexes = nlohmann::json::parse(status::index_list(**st))["indexes"];
+  REQUIRE(indexes.size() == 3);
+  auto& main = indexes[2];
+  CHECK(main["name"] == "main");
+  CHECK(main["events"] == 110);
+  CHECK(main["buckets"]["hot"] == 1);
+  CHECK(main["buckets"]["warm"] == 1);
+  CHECK(main["earliest"] == "2026-11-22T12:20:00.000+00:00");
+  CHECK(indexes[0]["name"] == "_audit");
+  CHECK(indexes[0]["disabled"] == true);
+  CHECK(indexes[0]["earliest"].is_null());
+
+  auto buckets = nlohmann::json::parse(*status::bucket_list(**st, "main"))["buckets"];
+  REQUIRE(buckets.size() == 2);
+  CHECK(buckets[0]["state"] == "hot");
+  CHECK(buckets[0]["id"] == 1);
+  CHECK(buckets[1]["state"] == "warm");
+  CHECK(buckets[1]["events"] == 100);
+  CHECK(buckets[1]["searchable"] == true);
+  CHECK(std::string(buckets[1]["dir"]).find("db_1795350099_1795350000_0") != std::string::npos);
+  CHECK(status::bucket_list(**st, "nope").err().code() == errc::not_found);
+}
