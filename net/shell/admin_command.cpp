@@ -1,0 +1,152 @@
+// The shell's grammar with CLI11 subcommands.
+#include "net/shell/admin_command.hpp"
+
+#include <CLI/CLI.hpp>
+#include <wordexp.h>
+
+#include <algorithm>
+
+namespace kura::shell {
+
+const std::string& help_text() {
+  static const std::string text =
+      "search \"<query>\" [--earliest T] [--latest T] [--output json|csv|raw|table]\n"
+      "add oneshot FILE [--index I] [--sourcetype S] [--host H]\n"
+      "list indexes\n"
+      "add index NAME\n"
+      "remove index NAME\n"
+      "disable index NAME\n"
+      "enable index NAME\n"
+      "clean eventdata [--index NAME] [-f]\n"
+      "roll-hot-buckets [--index NAME]\n"
+      "list buckets [--index NAME]\n"
+      "fsck [--repair] (--all | --index NAME)\n"
+      "rebuild BUCKET_DIR\n"
+      "stop\n"
+      "help\n";
+  return text;
+}
+
+const std::vector<std::string>& command_words() {
+  static const std::vector<std::string> words{"search",          "add",   "list",  "remove", "disable", "enable",
+                                              "clean",           "roll-hot-buckets", "fsck", "rebuild", "stop",
+                                              "help"};
+  return words;
+}
+
+namespace {
+
+/// The help lines of the commands that start with `word`, joined by " | ".
+std::string usage_of(const std::string& word) {
+  std::string usage;
+  for (size_t at = 0; at < help_text().size();) {
+    size_t end = help_text().find('\n', at);
+    auto line = help_text().substr(at, end - at);
+    if (line.rfind(word + " ", 0) == 0 || line == word) usage += (usage.empty() ? "" : " | ") + line;
+    at = end + 1;
+  }
+  return usage.empty() ? std::string{"type help"} : usage;
+}
+
+}  // namespace
+
+result<admin_command> parse_command(const std::vector<std::string>& words) {
+  if (words.empty()) return error{errc::invalid_argument, "no command; type help for the list"};
+  if (std::find(command_words().begin(), command_words().end(), words[0]) == command_words().end())
+    return error{errc::invalid_argument, "unknown command \"" + words[0] + "\"; type help for the list"};
+  admin_command c;
+  CLI::App app{"kura"};
+  app.require_subcommand(1);
+  auto* search = app.add_subcommand("search", "run a search");
+  search->add_option("query", c.query, "the search")->required();
+  search->add_option("--earliest", c.earliest, "earliest time (-15m, -1d@d, epoch, MM/DD/YYYY:HH:MM:SS)");
+  search->add_option("--latest", c.latest, "latest time");
+  search->add_option("--output", c.output, "json, csv, raw or table")
+      ->check(CLI::IsMember({"json", "csv", "raw", "table"}));
+  auto* add = app.add_subcommand("add", "add an index or a file");
+  add->require_subcommand(1);
+  auto* oneshot = add->add_subcommand("oneshot", "index a file once");
+  oneshot->add_option("file", c.path, "the file")->required();
+  oneshot->add_option("--index", c.index, "target index");
+  oneshot->add_option("--sourcetype", c.sourcetype, "sourcetype");
+  oneshot->add_option("--host", c.host, "host");
+  auto* add_index = add->add_subcommand("index", "create an index");
+  add_index->add_option("name", c.name, "index name")->required();
+  auto* list = app.add_subcommand("list", "list indexes or buckets");
+  list->require_subcommand(1);
+  auto* list_indexes = list->add_subcommand("indexes", "list the indexes");
+  auto* list_buckets = list->add_subcommand("buckets", "list the buckets");
+  list_buckets->add_option("--index", c.index, "only this index");
+  auto index_verb = [&](const char* word, const char* what) {
+    auto* cmd = app.add_subcommand(word, what);
+    cmd->require_subcommand(1);
+    auto* sub = cmd->add_subcommand("index", what);
+    sub->add_option("name", c.name, "index name")->required();
+    return sub;
+  };
+  auto* remove_index = index_verb("remove", "remove an index and its data");
+  auto* disable_index = index_verb("disable", "refuse data for an index, keep its data");
+  auto* enable_index = index_verb("enable", "accept data for an index again");
+  auto* clean = app.add_subcommand("clean", "delete event data");
+  clean->require_subcommand(1);
+  auto* eventdata = clean->add_subcommand("eventdata", "delete the event data of one index or all");
+  eventdata->add_option("--index", c.index, "only this index");
+  eventdata->add_flag("-f", c.force, "do not ask for confirmation");
+  auto* roll = app.add_subcommand("roll-hot-buckets", "roll hot buckets to warm");
+  roll->add_option("--index", c.index, "only this index");
+  auto* fsck = app.add_subcommand("fsck", "check buckets");
+  fsck->add_flag("--repair", c.repair, "rebuild damaged buckets");
+  auto* fsck_all = fsck->add_flag("--all", c.all, "every index");
+  auto* fsck_index = fsck->add_option("--index", c.index, "one index");
+  fsck_all->excludes(fsck_index);
+  auto* rebuild = app.add_subcommand("rebuild", "rebuild a bucket's index files from its journal");
+  rebuild->add_option("bucket_dir", c.path, "the bucket directory")->required();
+  auto* stop = app.add_subcommand("stop", "stop the node gracefully");
+  auto* help = app.add_subcommand("help", "list the commands");
+
+  std::vector<std::string> args(words.rbegin(), words.rend());  // CLI11 takes them reversed
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return error{errc::invalid_argument, std::string{e.what()} + " (usage: " + usage_of(words[0]) + ")"};
+  }
+  if (search->parsed()) c.what = verb::search;
+  else if (oneshot->parsed()) c.what = verb::add_oneshot;
+  else if (add_index->parsed()) c.what = verb::add_index;
+  else if (list_indexes->parsed()) c.what = verb::list_indexes;
+  else if (list_buckets->parsed()) c.what = verb::list_buckets;
+  else if (remove_index->parsed()) c.what = verb::remove_index;
+  else if (disable_index->parsed()) c.what = verb::disable_index;
+  else if (enable_index->parsed()) c.what = verb::enable_index;
+  else if (eventdata->parsed()) c.what = verb::clean_eventdata;
+  else if (roll->parsed()) c.what = verb::roll_hot_buckets;
+  else if (rebuild->parsed()) c.what = verb::rebuild;
+  else if (stop->parsed()) c.what = verb::stop;
+  else if (help->parsed()) c.what = verb::help;
+  else if (fsck->parsed()) {
+    c.what = verb::fsck;
+    if (!c.all && c.index.empty())
+      return error{errc::invalid_argument, "fsck needs --all or --index NAME (usage: fsck [--repair] (--all | --index NAME))"};
+  }
+  return c;
+}
+
+result<std::vector<std::string>> split_line(std::string_view line) {
+  std::string text{line};
+  wordexp_t w{};
+  int rc = wordexp(text.c_str(), &w, WRDE_NOCMD | WRDE_UNDEF);
+  if (rc != 0) {
+    if (rc == 0 || rc == WRDE_NOSPACE) wordfree(&w);
+    const char* why = rc == WRDE_BADCHAR ? "a character such as | ; & < > ( ) { } outside quotes"
+                      : rc == WRDE_CMDSUB ? "command substitution is not allowed"
+                      : rc == WRDE_SYNTAX ? "unbalanced quotes"
+                      : rc == WRDE_BADVAL ? "an undefined variable"
+                                          : "the line cannot be split";
+    return error{errc::invalid_argument, std::string{why} + "; quote the search, e.g. search \"error | stats count\""};
+  }
+  std::vector<std::string> words(w.we_wordv, w.we_wordv + w.we_wordc);
+  wordfree(&w);
+  return words;
+}
+
+}  // namespace kura::shell

@@ -1,0 +1,65 @@
+// The shell's grammar and line splitting.
+#include "net/shell/admin_command.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace kura;
+using namespace kura::shell;
+
+namespace {
+admin_command parse(std::string_view line) {
+  auto words = split_line(line);
+  REQUIRE_MESSAGE(words.has_value(), words.err().message());
+  auto c = parse_command(*words);
+  REQUIRE_MESSAGE(c.has_value(), line << ": " << c.err().message());
+  return *c;
+}
+std::string error_of(std::string_view line) {
+  auto words = split_line(line);
+  if (!words) return words.err().message();
+  auto c = parse_command(*words);
+  REQUIRE_MESSAGE(!c.has_value(), line);
+  return c.err().message();
+}
+}  // namespace
+
+TEST_CASE("shell: every command of product.md parses") {
+  auto s = parse("search \"error | stats count by host\" --earliest -1h --output json");
+  CHECK(s.what == verb::search);
+  CHECK(s.query == "error | stats count by host");
+  CHECK(*s.earliest == "-1h");
+  CHECK(s.output == "json");
+  auto o = parse("add oneshot /var/log/app.log --index web --sourcetype app --host h1");
+  CHECK(o.what == verb::add_oneshot);
+  CHECK(o.path == "/var/log/app.log");
+  CHECK(o.index == "web");
+  CHECK(parse("list indexes").what == verb::list_indexes);
+  CHECK(parse("add index fflanda").name == "fflanda");
+  CHECK(parse("remove index nogood").what == verb::remove_index);
+  CHECK(parse("disable index x").what == verb::disable_index);
+  CHECK(parse("enable index x").what == verb::enable_index);
+  auto clean = parse("clean eventdata --index x -f");
+  CHECK(clean.what == verb::clean_eventdata);
+  CHECK(clean.force);
+  CHECK(parse("roll-hot-buckets --index main").index == "main");
+  CHECK(parse("list buckets --index main").what == verb::list_buckets);
+  auto fsck = parse("fsck --repair --all");
+  CHECK(fsck.repair);
+  CHECK(fsck.all);
+  CHECK(parse("rebuild /x/db_1_0_3").path == "/x/db_1_0_3");
+  CHECK(parse("stop").what == verb::stop);
+  CHECK(parse("help").what == verb::help);
+}
+
+TEST_CASE("shell: mistakes say what was wrong and show the usage") {
+  CHECK(error_of("statz") == "unknown command \"statz\"; type help for the list");
+  CHECK(error_of("fsck").find("fsck needs --all or --index NAME") == 0);
+  CHECK(error_of("fsck --all --index x").find("usage: fsck") != std::string::npos);
+  CHECK(error_of("search").find("usage: search") != std::string::npos);
+  CHECK(error_of("search x --output xml").find("xml") != std::string::npos);
+  CHECK(error_of("add index").find("usage: add oneshot") != std::string::npos);
+  CHECK(error_of("search error | stats count").find("quote the search") != std::string::npos);
+  CHECK(error_of("search \"unbalanced").find("unbalanced quotes") == 0);
+  CHECK(error_of("search $(rm -rf /)").find("command substitution") == 0);
+  CHECK(parse_command({}).err().message() == "no command; type help for the list");
+}
