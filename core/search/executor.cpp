@@ -49,26 +49,36 @@ struct hit {
   uint32_t ordinal;
 };
 
-/// Reads a bucket's hits newest first, a chunk at a time, as finished rows.
-class cursor {
- public:
-  cursor(const bucket_view& b, size_t rank, std::vector<hit> hits, const predicate& p, bool exact,
-         const std::vector<stream_stage>& st, const field_plan& fields, search_summary& summary)
-      : b_(b), rank_(rank), hits_(std::move(hits)), pred_(p), exact_(exact), stages_(st), fields_(fields),
-        summary_(summary) {}
+/// What every source of one part reads: the compiled search.
+struct compiled_search {
+  predicate base;
+  std::vector<stream_stage> stages;  // the streaming commands before the split
+  field_plan fields;
+  std::shared_ptr<search_summary> summary = std::make_shared<search_summary>();
+};
 
-  /// Fills the buffer; false when the bucket is exhausted.
-  result<bool> ready() {
+/// A bucket's hits as finished rows, newest first, decompressed a chunk at a time.
+class bucket_source final : public row_source {
+ public:
+  bucket_source(const bucket_view& b, size_t rank, std::vector<hit> hits, bool exact, const compiled_search& c)
+      : b_(b), rank_(rank), hits_(std::move(hits)), exact_(exact), c_(c) {}
+
+  time_us upper_time() const override {
+    if (!buffer_.empty()) return buffer_.front().first.time;
+    return next_ < hits_.size() ? hits_[next_].time : INT64_MIN;
+  }
+
+  result<std::optional<rank_key>> peek() override {
     while (buffer_.empty() && next_ < hits_.size()) {
       size_t end = std::min(hits_.size(), next_ + 512);
       Roaring chunk;
       for (size_t i = next_; i < end; ++i) chunk.add(hits_[i].ordinal);
       std::unordered_map<uint32_t, row> rows;
       auto err = b_.read_events(chunk, [&](uint64_t ord, const event_view& ev) {
-        ++summary_.events_read;
-        row r = event_row(b_, ord, ev, fields_);
-        if (!exact_ && !pred_.matches(r)) return;
-        if (!run_stages(stages_, r)) return;
+        ++c_.summary->events_read;
+        row r = event_row(b_, ord, ev, c_.fields);
+        if (!exact_ && !c_.base.matches(r)) return;
+        if (!run_stages(c_.stages, r)) return;
         rows.emplace(uint32_t(ord), std::move(r));
       });
       if (err) return err;
@@ -78,15 +88,16 @@ class cursor {
       }
       next_ = end;
     }
-    return !buffer_.empty();
+    if (buffer_.empty()) return std::optional<rank_key>{};
+    auto& h = buffer_.front().first;
+    return std::optional<rank_key>{rank_key{h.time, rank_, h.ordinal}};
   }
-  const hit& head() const { return buffer_.front().first; }
-  row take() {
+
+  row take() override {
     row r = std::move(buffer_.front().second);
     buffer_.pop_front();
     return r;
   }
-  size_t rank() const { return rank_; }
 
  private:
   const bucket_view& b_;
@@ -94,11 +105,67 @@ class cursor {
   std::vector<hit> hits_;
   size_t next_ = 0;
   std::deque<std::pair<hit, row>> buffer_;
-  const predicate& pred_;
   bool exact_;
-  const std::vector<stream_stage>& stages_;
-  const field_plan& fields_;
-  search_summary& summary_;
+  const compiled_search& c_;
+};
+
+/// A merge of sources, itself a source.
+class merged_source final : public row_source {
+ public:
+  explicit merged_source(std::vector<std::unique_ptr<row_source>> inputs) : inputs_(std::move(inputs)) {
+    // Open inputs in order of the newest time they may hold.
+    std::stable_sort(inputs_.begin(), inputs_.end(),
+                     [](auto& a, auto& b) { return a->upper_time() > b->upper_time(); });
+  }
+
+  time_us upper_time() const override {
+    time_us t = INT64_MIN;
+    for (auto* in : open_) t = std::max(t, in->upper_time());
+    if (next_ < inputs_.size()) t = std::max(t, inputs_[next_]->upper_time());
+    return t;
+  }
+
+  result<std::optional<rank_key>> peek() override {
+    // An unopened input joins once nothing open is newer than its newest row.
+    for (;;) {
+      auto best = best_open();
+      if (!best) return best.err();
+      if (next_ < inputs_.size() && (!*best || inputs_[next_]->upper_time() >= (*best)->key.time)) {
+        open_.push_back(inputs_[next_++].get());
+        continue;
+      }
+      if (!*best) return std::optional<rank_key>{};
+      current_ = (*best)->source;
+      return std::optional<rank_key>{(*best)->key};
+    }
+  }
+
+  row take() override { return current_->take(); }
+
+ private:
+  struct candidate {
+    row_source* source;
+    rank_key key;
+  };
+  result<std::optional<candidate>> best_open() {
+    std::optional<candidate> best;
+    for (size_t i = 0; i < open_.size();) {
+      auto k = open_[i]->peek();
+      if (!k) return k.err();
+      if (!*k) {
+        open_.erase(open_.begin() + long(i));
+        continue;
+      }
+      if (!best || k->value().before(best->key)) best = candidate{open_[i], **k};
+      ++i;
+    }
+    return best;
+  }
+
+  std::vector<std::unique_ptr<row_source>> inputs_;
+  size_t next_ = 0;
+  std::vector<row_source*> open_;
+  row_source* current_ = nullptr;
 };
 
 struct bucket_work {
@@ -234,60 +301,67 @@ row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, cons
   return r;
 }
 
-result<search_summary> execute(const query& q, const std::vector<const bucket_view*>& buckets,
-                               const search_options& options, const row_sink& emit) {
-  search_summary summary;
-  std::optional<time_us> earliest = q.earliest ? q.earliest : options.earliest;
-  std::optional<time_us> latest = q.latest ? q.latest : options.latest;
-  predicate base{q.base};
+std::unique_ptr<row_source> merge_sources(std::vector<std::unique_ptr<row_source>> inputs) {
+  return std::make_unique<merged_source>(std::move(inputs));
+}
+
+namespace {
+
+size_t split_point(const query& q) {
   size_t boundary = 0;
   while (boundary < q.commands.size() && is_streaming(q.commands[boundary].type)) ++boundary;
+  return boundary;
+}
+
+bool aggregates_at(const query& q, size_t boundary) {
+  return boundary < q.commands.size() && is_aggregation(q.commands[boundary].type);
+}
+
+}  // namespace
+
+result<search_part> execute_part(const query& q, const std::vector<const bucket_view*>& buckets, size_t first_rank,
+                                 const search_options& options) {
+  std::optional<time_us> earliest = q.earliest ? q.earliest : options.earliest;
+  std::optional<time_us> latest = q.latest ? q.latest : options.latest;
+  size_t boundary = split_point(q);
   auto prefix = stages(q, boundary);
   if (!prefix) return prefix.err();
-  auto fields = plan_fields(q);
+  auto c = std::make_shared<compiled_search>(compiled_search{predicate{q.base}, std::move(*prefix), plan_fields(q)});
+  auto& summary = *c->summary;
+  search_part part;
+  part.summary = c->summary;
+  part.state = c;
 
-  // -- per bucket: prune and find candidates ------------------------------------
+  // Prune and find candidates, bucket by bucket.
   std::vector<bucket_work> work;
-  for (size_t rank = 0; rank < buckets.size(); ++rank) {
-    const bucket_view& b = *buckets[rank];
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    const bucket_view& b = *buckets[i];
+    part.buckets.emplace(b.key(), &b);
     if (b.events() == 0 || (earliest && b.max_time() < *earliest) || (latest && b.min_time() >= *latest) ||
-        !base.may_match(b)) {
+        !c->base.may_match(b)) {
       ++summary.buckets_skipped;
       continue;
     }
-    auto c = base.candidates(b);
-    if (!c) return c.err();
+    auto cand = c->base.candidates(b);
+    if (!cand) return cand.err();
     if ((earliest && b.min_time() < *earliest) || (latest && b.max_time() >= *latest)) {
       auto in_range = b.in_time_range(earliest.value_or(INT64_MIN), latest.value_or(INT64_MAX));
       if (!in_range) return in_range.err();
-      c->ordinals &= *in_range;
+      cand->ordinals &= *in_range;
     }
     ++summary.buckets_searched;
-    if (!c->ordinals.isEmpty()) work.push_back({&b, rank, std::move(c->ordinals), c->exact});
+    if (!cand->ordinals.isEmpty()) work.push_back({&b, first_rank + i, std::move(cand->ordinals), cand->exact});
   }
 
-  auto finish_rows = [&](std::vector<row> rows, size_t from) -> result<search_summary> {
-    for (size_t i = from; i < q.commands.size(); ++i) {
-      auto next = apply_command(q.commands[i], std::move(rows), options.limits, earliest, latest);
-      if (!next) return next.err();
-      rows = std::move(*next);
-    }
-    for (auto& r : rows) {
-      ++summary.results;
-      if (!emit(r)) break;
-    }
-    return summary;
-  };
-
-  // -- aggregations: partial per bucket, merged here -----------------------------
-  if (boundary < q.commands.size() && is_aggregation(q.commands[boundary].type)) {
+  if (aggregates_at(q, boundary)) {
+    // One partial per bucket, merged into this part's partial.
     const command& agg = q.commands[boundary];
-    partial_aggregate merged{agg, options.limits, earliest, latest};
+    part.aggregate.emplace(agg, options.limits, earliest, latest);
     for (auto& w : work) {
-      partial_aggregate part{agg, options.limits, earliest, latest};
+      partial_aggregate bucket_part{agg, options.limits, earliest, latest};
       bool done = false;
       if (boundary == 0) {
-        auto fast = count_fast_path(agg, w, part);
+        auto fast = count_fast_path(agg, w, bucket_part);
         if (!fast) return fast.err();
         done = *fast;
       }
@@ -296,23 +370,21 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
         auto err = w.b->read_events(w.candidates, [&](uint64_t ord, const event_view& ev) {
           if (inner) return;
           ++summary.events_read;
-          row r = event_row(*w.b, ord, ev, fields);
-          if (!w.exact && !base.matches(r)) return;
-          if (!run_stages(*prefix, r)) return;
-          inner = part.add(r);
+          row r = event_row(*w.b, ord, ev, c->fields);
+          if (!w.exact && !c->base.matches(r)) return;
+          if (!run_stages(c->stages, r)) return;
+          inner = bucket_part.add(r);
         });
         if (err) return err;
         if (inner) return inner;
       }
-      if (auto err = merged.merge(part)) return err;
+      if (auto err = part.aggregate->merge(bucket_part)) return err;
     }
-    auto rows = merged.finish(earliest, latest);
-    if (!rows) return rows.err();
-    return finish_rows(std::move(*rows), boundary + 1);
+    return part;
   }
 
-  // -- events: merged newest first ----------------------------------------------
-  std::vector<std::unique_ptr<cursor>> cursors;
+  // Events: one source per bucket, merged newest first.
+  std::vector<std::unique_ptr<row_source>> sources;
   for (auto& w : work) {
     auto times = w.b->times(w.candidates);
     if (!times) return times.err();
@@ -323,59 +395,74 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
     std::sort(hits.begin(), hits.end(), [](const hit& a, const hit& b) {
       return a.time != b.time ? a.time > b.time : a.ordinal > b.ordinal;
     });
-    cursors.push_back(std::make_unique<cursor>(*w.b, w.rank, std::move(hits), base, w.exact, *prefix, fields, summary));
+    sources.push_back(std::make_unique<bucket_source>(*w.b, w.rank, std::move(hits), w.exact, *c));
   }
-  // Open buckets in order of their newest event; a bucket joins the merge once
-  // nothing already open is newer than its newest event.
-  std::vector<size_t> order(cursors.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return work[a].b->max_time() != work[b].b->max_time() ? work[a].b->max_time() > work[b].b->max_time()
-                                                          : work[a].rank < work[b].rank;
-  });
-  auto later = [&](cursor* a, cursor* b) {  // heap order: newest first, then bucket rank, then ordinal
-    if (a->head().time != b->head().time) return a->head().time < b->head().time;
-    if (a->rank() != b->rank()) return a->rank() > b->rank();
-    return a->head().ordinal < b->head().ordinal;
+  part.events = merge_sources(std::move(sources));
+  return part;
+}
+
+result<search_summary> merge_parts(const query& q, std::vector<search_part> parts, const search_options& options,
+                                   const row_sink& emit) {
+  std::optional<time_us> earliest = q.earliest ? q.earliest : options.earliest;
+  std::optional<time_us> latest = q.latest ? q.latest : options.latest;
+  size_t boundary = split_point(q);
+  search_summary summary;
+  auto totals = [&] {
+    for (auto& p : parts) {
+      summary.buckets_searched += p.summary->buckets_searched;
+      summary.buckets_skipped += p.summary->buckets_skipped;
+      summary.events_read += p.summary->events_read;
+    }
   };
-  std::priority_queue<cursor*, std::vector<cursor*>, decltype(later)> heap(later);
-  size_t next = 0;
+  auto finish_rows = [&](std::vector<row> rows, size_t from) -> result<search_summary> {
+    for (size_t i = from; i < q.commands.size(); ++i) {
+      auto next = apply_command(q.commands[i], std::move(rows), options.limits, earliest, latest);
+      if (!next) return next.err();
+      rows = std::move(*next);
+    }
+    totals();
+    for (auto& r : rows) {
+      ++summary.results;
+      if (!emit(r)) break;
+    }
+    return summary;
+  };
+
+  if (aggregates_at(q, boundary)) {
+    partial_aggregate merged{q.commands[boundary], options.limits, earliest, latest};
+    for (auto& p : parts)
+      if (auto err = merged.merge(*p.aggregate)) return err;
+    auto rows = merged.finish(earliest, latest);
+    if (!rows) return rows.err();
+    return finish_rows(std::move(*rows), boundary + 1);
+  }
+
+  std::vector<std::unique_ptr<row_source>> sources;
+  std::map<std::string, const bucket_view*> buckets;
+  for (auto& p : parts) {
+    sources.push_back(std::move(p.events));
+    buckets.insert(p.buckets.begin(), p.buckets.end());
+  }
+  auto merged = merge_sources(std::move(sources));
   bool stream_out = boundary == q.commands.size();
+  bool deleting = boundary < q.commands.size() && q.commands[boundary].type == command::kind::delete_;
   size_t head_limit = SIZE_MAX;
   if (boundary < q.commands.size() && q.commands[boundary].type == command::kind::head)
     head_limit = q.commands[boundary].limit;
   std::vector<row> rows;
-  std::map<std::string, std::pair<const bucket_view*, Roaring>> to_delete;
-  bool deleting = boundary < q.commands.size() && q.commands[boundary].type == command::kind::delete_;
-  std::unordered_map<std::string, const bucket_view*> by_key;
-  for (auto& w : work) by_key.emplace(w.b->key(), w.b);
-  uint64_t taken = 0;
-  for (;;) {
-    while (next < order.size() &&
-           (heap.empty() || work[order[next]].b->max_time() >= heap.top()->head().time)) {
-      auto* c = cursors[order[next++]].get();
-      auto ok = c->ready();
-      if (!ok) return ok.err();
-      if (*ok) heap.push(c);
-    }
-    if (heap.empty() || taken >= head_limit) break;
-    auto* c = heap.top();
-    heap.pop();
-    row r = c->take();
-    ++taken;
-    auto ok = c->ready();
-    if (!ok) return ok.err();
-    if (*ok) heap.push(c);
+  std::map<std::string, Roaring> to_delete;  // bucket key -> ordinals
+  for (uint64_t taken = 0; taken < head_limit; ++taken) {
+    auto key = merged->peek();
+    if (!key) return key.err();
+    if (!*key) break;
+    row r = merged->take();
     if (stream_out) {
       ++summary.results;
-      if (!emit(r)) return summary;
+      if (!emit(r)) break;
     } else if (deleting) {
       auto cd = r.get("_cd")->as_string();
       auto colon = cd.rfind(':');
-      auto key = cd.substr(0, colon);
-      auto& entry = to_delete[key];
-      if (!entry.first) entry.first = by_key.at(key);
-      entry.second.add(uint32_t(std::stoul(cd.substr(colon + 1))));
+      to_delete[cd.substr(0, colon)].add(uint32_t(std::stoul(cd.substr(colon + 1))));
     } else {
       if (rows.size() >= options.limits.max_rows)
         return error{errc::invalid_argument,
@@ -384,13 +471,17 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
       rows.push_back(std::move(r));
     }
   }
-  if (stream_out) return summary;
+  if (stream_out) {
+    totals();
+    return summary;
+  }
   if (deleting) {
     std::map<std::string, uint64_t> per_index;
-    for (auto& [key, entry] : to_delete) {
-      if (auto err = add_deletes(entry.first->dir(), entry.second)) return err;
-      per_index[entry.first->index()] += entry.second.cardinality();
-      summary.deleted += entry.second.cardinality();
+    for (auto& [key, ordinals] : to_delete) {
+      auto* b = buckets.at(key);
+      if (auto err = add_deletes(b->dir(), ordinals)) return err;
+      per_index[b->index()] += ordinals.cardinality();
+      summary.deleted += ordinals.cardinality();
     }
     std::vector<row> out;
     for (auto& [index, n] : per_index) {
@@ -401,9 +492,16 @@ result<search_summary> execute(const query& q, const std::vector<const bucket_vi
     }
     return finish_rows(std::move(out), boundary + 1);
   }
-  size_t from = boundary;
-  if (head_limit != SIZE_MAX) ++from;  // head was applied by stopping the merge
-  return finish_rows(std::move(rows), from);
+  return finish_rows(std::move(rows), head_limit != SIZE_MAX ? boundary + 1 : boundary);
+}
+
+result<search_summary> execute(const query& q, const std::vector<const bucket_view*>& buckets,
+                               const search_options& options, const row_sink& emit) {
+  auto part = execute_part(q, buckets, 0, options);
+  if (!part) return part.err();
+  std::vector<search_part> parts;
+  parts.push_back(std::move(*part));
+  return merge_parts(q, std::move(parts), options, emit);
 }
 
 }  // namespace kura::search

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,11 +42,63 @@ struct search_summary {
 /// Receives result rows; returns false to stop the search.
 using row_sink = std::function<bool(const row&)>;
 
-/// Runs `q` over `buckets`. Event rows come newest first (ties: bucket order,
-/// then newest ordinal first) and carry _time (epoch seconds), _raw, host,
-/// source, sourcetype, index, _cd ("<bucket key>:<ordinal>"), indexed fields
-/// and, when needed, key=value fields. Errors: invalid_argument (limits, bad
-/// rex), corruption and io_error from buckets.
+/// The order of event rows: newest first, then the lower bucket rank, then the
+/// newer (higher) ordinal.
+struct rank_key {
+  time_us time = 0;
+  size_t rank = 0;
+  uint64_t ordinal = 0;
+  /// True when a row with this key comes before one with `o` in results.
+  bool before(const rank_key& o) const {
+    if (time != o.time) return time > o.time;
+    if (rank != o.rank) return rank < o.rank;
+    return ordinal > o.ordinal;
+  }
+};
+
+/// Event rows in result order. Sources compose: a merge of sources is a source,
+/// so a bucket, an index, a peer and the search head can each be one.
+class row_source {
+ public:
+  virtual ~row_source() = default;
+  /// The newest time this source may still produce (merges open it only then).
+  virtual time_us upper_time() const = 0;
+  /// The key of the next row, or nullopt when the source is exhausted.
+  virtual result<std::optional<rank_key>> peek() = 0;
+  /// Takes the next row. Requires: peek() returned a key.
+  virtual row take() = 0;
+};
+
+/// Merges sources newest first; an input is opened only when it may hold the next row.
+std::unique_ptr<row_source> merge_sources(std::vector<std::unique_ptr<row_source>> inputs);
+
+/// What the buckets of one group (a bucket actor, an index, a peer) contribute
+/// to a search: a row source for event searches, or a partial aggregate.
+struct search_part {
+  std::unique_ptr<row_source> events;               ///< event searches: rows newest first
+  std::optional<partial_aggregate> aggregate;       ///< aggregations: this group's partial
+  std::map<std::string, const bucket_view*> buckets;  ///< by key, where `| delete` writes
+  std::shared_ptr<search_summary> summary;          ///< filled as the part is read
+  std::shared_ptr<void> state;                      ///< what the sources read (compiled search)
+};
+
+/// Runs the part of `q` that belongs where `buckets` are: pruning, candidates,
+/// reading, streaming commands, and the partial of the first aggregation.
+/// Buckets are ranked first_rank, first_rank+1, … for ties. Requires: `q`
+/// outlives the part.
+result<search_part> execute_part(const query& q, const std::vector<const bucket_view*>& buckets, size_t first_rank,
+                                 const search_options& options);
+
+/// The coordinator: merges the parts (events newest first, or partials), runs
+/// the commands after the split and emits the rows.
+result<search_summary> merge_parts(const query& q, std::vector<search_part> parts, const search_options& options,
+                                   const row_sink& emit);
+
+/// Runs `q` over `buckets` on one node: one part, merged. Event rows come
+/// newest first (ties: bucket order, then newest ordinal first) and carry _time
+/// (epoch seconds), _raw, host, source, sourcetype, index, _cd ("<bucket
+/// key>:<ordinal>"), indexed fields and, when needed, key=value fields. Errors:
+/// invalid_argument (limits, bad rex), corruption and io_error from buckets.
 result<search_summary> execute(const query& q, const std::vector<const bucket_view*>& buckets,
                                const search_options& options, const row_sink& emit);
 

@@ -156,7 +156,7 @@ std::string render(const row& r) {
 
 }  // namespace
 
-TEST_CASE("oracle: generated searches agree exactly with the naive evaluator on the Loghub data") {
+TEST_CASE("oracle: generated searches agree exactly with the naive evaluator on the Loghub data, whole and split") {
   auto& c = data();
   std::vector<std::string> warnings;
   query main_only, all_indexes;
@@ -197,6 +197,23 @@ TEST_CASE("oracle: generated searches agree exactly with the naive evaluator on 
     if (t1 - t0 > slowest) slowest = t1 - t0, slowest_text = text;
     REQUIRE_MESSAGE(summary.has_value(), summary.err().render());
     REQUIRE_MESSAGE(expected.has_value(), expected.err().render());
+    // The same search split into three parts (as three peers would run it) and merged.
+    auto& ptrs = q->names_index ? all_ptrs : main_ptrs;
+    std::vector<search_part> parts;
+    size_t third = (ptrs.size() + 2) / 3;
+    for (size_t at = 0; at < ptrs.size(); at += third) {
+      std::vector<const bucket_view*> group(ptrs.begin() + long(at), ptrs.begin() + long(std::min(at + third, ptrs.size())));
+      auto part = execute_part(*q, group, at, opt);
+      REQUIRE_MESSAGE(part.has_value(), part.err().render());
+      parts.push_back(std::move(*part));
+    }
+    std::vector<row> split;
+    auto merged = merge_parts(*q, std::move(parts), opt, [&](const row& r) {
+      split.push_back(r);
+      return true;
+    });
+    REQUIRE_MESSAGE(merged.has_value(), merged.err().render());
+    CHECK_MESSAGE(split == *expected, "the search split into three parts differs");
     bool same = got == *expected;
     if (!same) {
       MESSAGE("rows: got " << got.size() << ", expected " << expected->size());
