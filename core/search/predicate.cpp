@@ -190,7 +190,10 @@ result<predicate::candidates_t> plan(const search_node& n, const bucket_view& b,
         return cand{n.op == compare_op::eq ? std::move(eq) : all - eq, true};
       }
       if (n.op == compare_op::eq && !has_wildcard(n.text)) {
-        // The extracted value is text of _raw, so each of its parts is a term.
+        // The field is an indexed field (its term field|value) or extracted
+        // from _raw (then each part of the value is a term of _raw).
+        auto indexed = b.postings(field_term(n.field, n.text));
+        if (!indexed) return indexed.err();
         Roaring acc = all;
         std::string scratch;
         bool any = false;
@@ -204,7 +207,9 @@ result<predicate::candidates_t> plan(const search_node& n, const bucket_view& b,
           acc &= *p;
           any = true;
         }
-        return cand{any ? std::move(acc) : all, false};
+        if (!any) return cand{all, false};
+        acc |= *indexed & all;
+        return cand{std::move(acc), false};
       }
       return cand{all, false};
     }

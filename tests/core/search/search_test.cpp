@@ -305,3 +305,14 @@ TEST_CASE("search: limits stop a search with a clear error instead of exhausting
   CHECK(f.error_of("* | stats count by user").find("stats: the number of groups exceeds the limit of 2") == 0);
   CHECK(f.run("* | head 3").size() == 3);  // head stops the merge at its count
 }
+
+TEST_CASE("search: indexed fields are searchable even when their value is not in _raw") {
+  fixture f;
+  f.add("main", {{t0, "h", "s", "st", "no team here", {{"team", "Blue"}}},
+                 {t0 + sec, "h", "s", "st", "team=red in the text", {}}});
+  CHECK(f.run("team=blue").size() == 1);
+  CHECK(str(f.run("team=blue")[0], "_raw") == "no team here");
+  CHECK(f.run("team=red").size() == 1);
+  CHECK(f.run("team=*").size() == 2);
+  CHECK(f.run("* | stats count by team").size() == 2);
+}
