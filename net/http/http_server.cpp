@@ -12,6 +12,7 @@
 #include "net/hec/hec_protocol.hpp"
 #include "net/hec/hec_session.hpp"
 #include "net/search/export_format.hpp"
+#include "net/status/status_json.hpp"
 
 namespace kura {
 namespace {
@@ -230,14 +231,14 @@ struct http_server::impl {
     server.Post("/services/search/jobs/export", bind(&impl::on_export));
     server.Get("/services/search/jobs/export", bind(&impl::on_export));
     server.Get("/services/server/info", [this](const httplib::Request& req, httplib::Response& res) {
-      if (api_authorized(req, res)) res.set_content(api.server_info(), json_type);
+      if (api_authorized(req, res)) res.set_content(status::server_info(api.server_info()), json_type);
     });
     server.Get("/services/data/indexes", [this](const httplib::Request& req, httplib::Response& res) {
-      if (api_authorized(req, res)) res.set_content(api.index_list(), json_type);
+      if (api_authorized(req, res)) res.set_content(status::index_list(api.indexes()), json_type);
     });
     server.Get("/services/data/buckets", [this](const httplib::Request& req, httplib::Response& res) {
       if (!api_authorized(req, res)) return;
-      auto list = api.bucket_list(req.has_param("index") ? req.get_param_value("index") : "");
+      auto list = status::bucket_list(api.indexes(), req.has_param("index") ? req.get_param_value("index") : "");
       if (!list) return rest_error(res, 404, list.err().message());
       res.set_content(*list, json_type);
     });

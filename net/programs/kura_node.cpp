@@ -1,19 +1,64 @@
 // kura-node: one node process, configured by a TOML file (product.md §1).
-//   kura-node --config FILE.toml --check    validate the configuration and exit
-// Exit codes: 0 valid, 2 invalid (the message is on stderr).
-// Serving (actors, HEC, search API, admin port) is being built (issue 4).
+//   kura-node [--config FILE.toml] [--check]
+// Without --config it runs a standalone node from the embedded default
+// configuration (home $KURA_HOME or ./kura-home, HTTP on 127.0.0.1:8088).
+// --check validates the configuration and exits: 0 valid, 2 invalid.
+// SIGTERM/SIGINT stop it gracefully: serving stops, hot buckets roll to warm.
+// Today it serves the standalone role through local_node (before the actor
+// layer); the cluster roles are refused.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
 #include <string>
 
+#include "actors/local_node.hpp"
 #include "config/node_config.hpp"
+#include "core/log.hpp"
+#include "net/http/http_server.hpp"
+
+namespace {
+
+constexpr const char* default_config = R"(# kura-node's embedded default: a standalone node for trying kura out.
+[node]
+name = "standalone"
+role = "standalone"
+bind = "127.0.0.1"
+
+[http]
+port = 8088
+hec_tokens = ["kura-hec-token"]
+api_tokens = ["kura-api-token"]
+)";
+
+/// Log lines go to <home>/var/log/kura/kura.log and to stderr.
+void log_to_file(const std::filesystem::path& file) {
+  std::filesystem::create_directories(file.parent_path());
+  auto out = std::make_shared<std::ofstream>(file, std::ios::app);
+  kura::log::set_sink([out](kura::log::level l, std::string_view component, std::string_view message) {
+    static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    char stamp[32];
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string line = std::string{stamp} + " " + names[int(l)] + " " + std::string{component} + " - " +
+                       std::string{message} + "\n";
+    *out << line << std::flush;
+    std::fputs(line.c_str(), stderr);
+  });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"kura-node: a node of the kura log store"};
   std::string config_file;
   bool check = false;
-  app.add_option("--config", config_file, "the node's TOML configuration file")->required();
+  app.add_option("--config", config_file, "the node's TOML configuration file (default: the embedded one)");
   app.add_flag("--check", check, "validate the configuration and exit (0 valid, 2 invalid)");
   try {
     app.parse(argc, argv);
@@ -21,17 +66,82 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
-  auto cfg = kura::config::load_node_config(config_file);
+  const char* env_home = std::getenv("KURA_HOME");
+  std::string home = env_home ? env_home : (std::filesystem::current_path() / "kura-home").string();
+  auto cfg = config_file.empty() ? kura::config::parse_node_config(default_config, "(embedded default)", home)
+                                 : kura::config::load_node_config(config_file);
   if (!cfg) {
     std::fprintf(stderr, "error: %s\n", cfg.err().message().c_str());
     return 2;
   }
+  std::string name = config_file.empty() ? "(embedded default)" : config_file;
   if (check) {
-    std::printf("config OK: %s (node %s, role %s, home %s, %zu indexes configured, %zu sourcetypes)\n",
-                config_file.c_str(), cfg->node.name.c_str(), kura::config::to_string(cfg->node.role),
-                cfg->node.home.c_str(), cfg->indexes.size(), cfg->sourcetypes.size());
+    std::printf("config OK: %s (node %s, role %s, home %s, %zu indexes configured, %zu sourcetypes)\n", name.c_str(),
+                cfg->node.name.c_str(), kura::config::to_string(cfg->node.role), cfg->node.home.c_str(),
+                cfg->indexes.size(), cfg->sourcetypes.size());
     return 0;
   }
-  std::fprintf(stderr, "error: serving is not built yet (issue 4); only --check works in this version\n");
-  return 2;
+  if (cfg->node.role != kura::config::node_role::standalone) {
+    std::fprintf(stderr, "error: role %s is not served yet (the cluster is a later issue); use role = \"standalone\"\n",
+                 kura::config::to_string(cfg->node.role));
+    return 2;
+  }
+
+  // Signals are handled by sigtimedwait below, so every thread must block them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  log_to_file(cfg->node.home / "var/log/kura/kura.log");
+  std::vector<std::string> notes;
+  auto st = kura::store::open(cfg->store, cfg->indexes, &notes);
+  if (!st) {
+    kura::log::error("kura-node", "cannot open the indexes: " + st.err().render());
+    return 1;
+  }
+  kura::local_node node{std::move(*st), cfg->sourcetypes, cfg->node.name, "standalone"};
+  kura::http_options http;
+  http.bind = cfg->node.bind;
+  http.port = cfg->http.port;
+  http.hec_tokens = cfg->http.hec_tokens;
+  http.api_tokens = cfg->http.api_tokens;
+  http.max_content_length = cfg->http.max_content_length;
+  http.default_host = cfg->node.name;
+  kura::http_server server{node, http};
+  auto port = server.start();
+  if (!port) {
+    kura::log::error("kura-node", port.err().render());
+    (void)node.close();
+    return 1;
+  }
+  kura::log::info("kura-node", "node " + cfg->node.name + " (standalone) serving HTTP on " + http.bind + ":" +
+                                   std::to_string(*port) + ", home " + cfg->node.home.string());
+  if (config_file.empty())
+    std::fprintf(stderr,
+                 "\nkura is running. Send data and search:\n"
+                 "  curl -H 'Authorization: Splunk kura-hec-token' -d '{\"event\": \"hello kura\"}' "
+                 "http://127.0.0.1:%u/services/collector/event\n"
+                 "  curl -H 'Authorization: Bearer kura-api-token' --data-urlencode 'search=hello' "
+                 "http://127.0.0.1:%u/services/search/jobs/export\n"
+                 "Stop with Ctrl-C (hot buckets roll to warm).\n\n",
+                 unsigned(*port), unsigned(*port));
+
+  // Wait for a signal; apply retention every 30 s meanwhile.
+  for (;;) {
+    timespec wait{30, 0};
+    int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGTERM || sig == SIGINT) break;
+    if (auto err = node.enforce_retention(std::time(nullptr)))
+      kura::log::error("kura-node", "retention: " + err.render());
+  }
+  kura::log::info("kura-node", "stopping: no more requests; rolling hot buckets");
+  server.stop();
+  if (auto err = node.close()) {
+    kura::log::error("kura-node", "rolling hot buckets: " + err.render());
+    return 1;
+  }
+  kura::log::info("kura-node", "stopped");
+  return 0;
 }

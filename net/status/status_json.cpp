@@ -33,33 +33,30 @@ json bucket_json(const std::string& index, const bucket_info& b) {
 
 }  // namespace
 
-std::string server_info(const server_facts& facts, store& s) {
+std::string server_info(const server_status& s) {
   json j;
-  j["name"] = facts.name;
-  j["role"] = facts.role;
-  j["version"] = facts.version;
-  j["uptime_secs"] = facts.now - facts.started_at;
-  j["detention"] = s.detention() ? json(*s.detention()) : json(nullptr);
-  j["discarded_events"] = s.discarded_events();
-  j["indexes"] = s.index_names().size();
+  j["name"] = s.name;
+  j["role"] = s.role;
+  j["version"] = s.version;
+  j["uptime_secs"] = s.uptime_secs;
+  j["detention"] = s.detention ? json(*s.detention) : json(nullptr);
+  j["discarded_events"] = s.discarded_events;
   return j.dump();
 }
 
-std::string index_list(store& s) {
+std::string index_list(const std::vector<index_status>& indexes) {
   json list = json::array();
-  for (auto& name : s.index_names()) {
-    auto* idx = s.find(name);
-    auto& cfg = idx->config();
+  for (auto& idx : indexes) {
     json j;
-    j["name"] = name;
-    j["disabled"] = cfg.disabled;
-    j["home_path"] = cfg.home_path.string();
-    j["cold_path"] = cfg.cold_path.string();
-    j["thawed_path"] = cfg.thawed_path.string();
+    j["name"] = idx.name;
+    j["disabled"] = idx.disabled;
+    j["home_path"] = idx.home_path;
+    j["cold_path"] = idx.cold_path;
+    j["thawed_path"] = idx.thawed_path;
     uint64_t events = 0, bytes = 0;
     std::map<std::string, uint64_t> by_state{{"hot", 0}, {"warm", 0}, {"cold", 0}, {"thawed", 0}};
     std::optional<time_us> earliest, latest;
-    for (auto& b : idx->buckets()) {
+    for (auto& b : idx.buckets) {
       events += b.events;
       bytes += b.size_bytes;
       ++by_state[to_string(b.state)];
@@ -80,14 +77,15 @@ std::string index_list(store& s) {
   return doc.dump();
 }
 
-result<std::string> bucket_list(store& s, const std::string& index_name) {
-  if (!index_name.empty() && !s.find(index_name))
-    return error{errc::not_found, "index '" + index_name + "' does not exist"};
+result<std::string> bucket_list(const std::vector<index_status>& indexes, const std::string& index_name) {
   json list = json::array();
-  for (auto& name : s.index_names()) {
-    if (!index_name.empty() && name != index_name) continue;
-    for (auto& b : s.find(name)->buckets()) list.push_back(bucket_json(name, b));
+  bool found = index_name.empty();
+  for (auto& idx : indexes) {
+    if (!index_name.empty() && idx.name != index_name) continue;
+    found = true;
+    for (auto& b : idx.buckets) list.push_back(bucket_json(idx.name, b));
   }
+  if (!found) return error{errc::not_found, "index '" + index_name + "' does not exist"};
   json doc;
   doc["buckets"] = std::move(list);
   return doc.dump();

@@ -33,8 +33,10 @@ rc=$?
 set -e
 [[ $rc -eq 2 ]]
 grep -q "no such file $dir/missing.toml" "$dir/err"
+# Without --config the embedded default is checked.
+"$node" --check | grep -q "^config OK: (embedded default) (node standalone, role standalone"
 set +e
-"$node" --check 2> /dev/null
+"$node" --bogus 2> /dev/null
 rc=$?
 set -e
 [[ $rc -eq 2 ]]

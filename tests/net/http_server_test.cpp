@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/testing.hpp"
-#include "net/store_node.hpp"
+#include "actors/local_node.hpp"
 
 using namespace kura;
 
@@ -38,8 +38,7 @@ response curl(uint16_t port, const std::string& method, const std::string& path,
 
 struct fixture {
   testing::temp_dir dir;
-  std::unique_ptr<store> st;
-  std::unique_ptr<testing::store_node> node;
+  std::unique_ptr<local_node> node;
   std::unique_ptr<http_server> server;
   uint16_t port = 0;
   std::string hec = "-H 'Authorization: Splunk hec-token-1'";
@@ -51,8 +50,7 @@ struct fixture {
     sc.min_free_space_bytes = 0;
     auto s = store::open(sc, {});
     REQUIRE(s.has_value());
-    st = std::move(*s);
-    node = std::make_unique<testing::store_node>(*st);
+    node = std::make_unique<local_node>(std::move(*s), std::map<std::string, sourcetype_rules>{}, "test-node", "standalone");
     http_options o;
     o.hec_tokens = {"hec-token-1"};
     o.api_tokens = {"api-token-1"};

@@ -1,10 +1,11 @@
-// Status documents from a real store.
+// Status documents from a real store, through local_node's typed status.
 #include "net/status/status_json.hpp"
 
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
+#include "actors/local_node.hpp"
 #include "core/testing.hpp"
 
 using namespace kura;
@@ -16,20 +17,23 @@ TEST_CASE("status: server info, indexes and buckets describe the store") {
   sc.min_free_space_bytes = 0;
   auto st = store::open(sc, {});
   REQUIRE(st.has_value());
+  auto* raw_store = st->get();
+  local_node node{std::move(*st), {}, "node1", "standalone"};
   auto set = testing::make_events(100, 1'795'350'000'000'000);
-  auto views = set.views();
-  REQUIRE(!(*st)->append("main", views, 0));
-  REQUIRE(!(*st)->roll_hot_buckets("main"));
-  REQUIRE(!(*st)->append("main", std::span{views}.subspan(0, 10), 0));
-  REQUIRE(!(*st)->disable_index("_audit"));
+  std::vector<ingest_event> events;
+  for (auto& e : set.events) events.push_back({e.time, e.host, e.source, e.sourcetype, "main", e.raw, e.fields});
+  REQUIRE(!node.ingest(events));
+  REQUIRE(!raw_store->roll_hot_buckets("main"));
+  events.resize(10);
+  REQUIRE(!node.ingest(events));
+  REQUIRE(!raw_store->disable_index("_audit"));
 
-  auto info = nlohmann::json::parse(status::server_info({"node1", "standalone", "0.1.0", 100, 160}, **st));
+  auto info = nlohmann::json::parse(status::server_info(node.server_info()));
   CHECK(info["name"] == "node1");
-  CHECK(info["uptime_secs"] == 60);
+  CHECK(info["role"] == "standalone");
   CHECK(info["detention"].is_null());
-  CHECK(info["indexes"] == 3);
 
-  auto indexes = nlohmann::json::parse(status::index_list(**st))["indexes"];
+  auto indexes = nlohmann::json::parse(status::index_list(node.indexes()))["indexes"];
   REQUIRE(indexes.size() == 3);
   auto& main = indexes[2];
   CHECK(main["name"] == "main");
@@ -41,7 +45,7 @@ TEST_CASE("status: server info, indexes and buckets describe the store") {
   CHECK(indexes[0]["disabled"] == true);
   CHECK(indexes[0]["earliest"].is_null());
 
-  auto buckets = nlohmann::json::parse(*status::bucket_list(**st, "main"))["buckets"];
+  auto buckets = nlohmann::json::parse(*status::bucket_list(node.indexes(), "main"))["buckets"];
   REQUIRE(buckets.size() == 2);
   CHECK(buckets[0]["state"] == "hot");
   CHECK(buckets[0]["id"] == 1);
@@ -49,5 +53,5 @@ TEST_CASE("status: server info, indexes and buckets describe the store") {
   CHECK(buckets[1]["events"] == 100);
   CHECK(buckets[1]["searchable"] == true);
   CHECK(std::string(buckets[1]["dir"]).find("db_1795350099_1795350000_0") != std::string::npos);
-  CHECK(status::bucket_list(**st, "nope").err().code() == errc::not_found);
+  CHECK(status::bucket_list(node.indexes(), "nope").err().code() == errc::not_found);
 }
