@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -130,10 +131,10 @@ struct http_server::impl {
     hec_reply(res, hec::status::success, std::nullopt, *id);
   }
 
-  void on_event(const httplib::Request& req, httplib::Response& res) {
+  void on_event(const httplib::Request& req, const std::string& body, httplib::Response& res) {
     std::optional<std::string> ch;
     if (!begin_collector(req, res, ch)) return;
-    auto parsed = hec::parse_event_body(req.body);
+    auto parsed = hec::parse_event_body(body);
     if (parsed.result != hec::status::success) {
       log::warn(component, "HEC event request from " + req.remote_addr + " rejected: " + parsed.detail);
       // Only errors about one event carry its number (as Splunk's replies do).
@@ -151,23 +152,23 @@ struct http_server::impl {
     reply_stored(req, res, api.ingest(std::move(events)), ch, "event");
   }
 
-  void on_raw(const httplib::Request& req, httplib::Response& res) {
+  void on_raw(const httplib::Request& req, const std::string& body, httplib::Response& res) {
     std::optional<std::string> ch;
     if (!begin_collector(req, res, ch)) return;
-    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return hec_reply(res, hec::status::no_data);
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos) return hec_reply(res, hec::status::no_data);
     auto param = [&](const char* name, const std::string& fallback) {
       return req.has_param(name) ? req.get_param_value(name) : fallback;
     };
     input_meta meta{param("host", opts.default_host), param("source", "http:kura"), param("sourcetype", "httpevent"),
                     param("index", "main")};
-    reply_stored(req, res, api.ingest_raw(meta, req.body, now_us()), ch, "raw");
+    reply_stored(req, res, api.ingest_raw(meta, body, now_us()), ch, "raw");
   }
 
-  void on_ack(const httplib::Request& req, httplib::Response& res) {
+  void on_ack(const httplib::Request& req, const std::string& body, httplib::Response& res) {
     std::optional<std::string> ch;
     if (!begin_collector(req, res, ch)) return;
     if (!ch) return hec_reply(res, hec::status::data_channel_missing);
-    auto ids = hec::parse_ack_query(req.body);
+    auto ids = hec::parse_ack_query(body);
     if (!ids) return hec_reply(res, hec::status::invalid_data_format);
     std::lock_guard lock{acks_mutex};
     res.set_content(hec::ack_reply(acks.query(*ch, *ids)), json_type);
@@ -220,11 +221,42 @@ struct http_server::impl {
     auto bind = [this](auto fn) {
       return [this, fn](const httplib::Request& req, httplib::Response& res) { (this->*fn)(req, res); };
     };
+    // Collector bodies are read through a content reader: cpp-httplib 0.11 would
+    // otherwise refuse a form-encoded body over 8 KB (curl -d sends that type,
+    // as Splunk's HEC examples do), whatever max_content_length says.
+    auto with_body = [this](auto fn) {
+      return [this, fn](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+        auto too_large = [&] {
+          res.status = 413;
+          res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
+        };
+        if (req.has_header("Content-Length") &&
+            std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > opts.max_content_length)
+          return too_large();
+        std::string body;
+        bool over = false;
+        bool complete = reader([&](const char* data, size_t n) {
+          if (body.size() + n > opts.max_content_length) {
+            over = true;
+            return false;
+          }
+          body.append(data, n);
+          return true;
+        });
+        if (over) return too_large();
+        if (!complete) {  // the client stopped sending (read timeout) or went away
+          res.status = 400;
+          res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
+          return;
+        }
+        (this->*fn)(req, body, res);
+      };
+    };
     for (auto* path : {"/services/collector/event", "/services/collector", "/services/collector/event/1.0"})
-      server.Post(path, bind(&impl::on_event));
-    server.Post("/services/collector/raw", bind(&impl::on_raw));
-    server.Post("/services/collector/raw/1.0", bind(&impl::on_raw));
-    server.Post("/services/collector/ack", bind(&impl::on_ack));
+      server.Post(path, with_body(&impl::on_event));
+    server.Post("/services/collector/raw", with_body(&impl::on_raw));
+    server.Post("/services/collector/raw/1.0", with_body(&impl::on_raw));
+    server.Post("/services/collector/ack", with_body(&impl::on_ack));
     server.Get("/services/collector/health", [this](const httplib::Request&, httplib::Response& res) {
       hec_reply(res, api.accepting() ? hec::status::healthy : hec::status::unhealthy_queues_full);
     });

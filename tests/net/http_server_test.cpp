@@ -123,6 +123,18 @@ TEST_CASE("http: HEC tokens and bodies get Splunk's status codes") {
   CHECK(f.export_json("*").empty());  // nothing of the rejected requests was stored
 }
 
+TEST_CASE("http: a HEC batch over 8 KB sent with curl -d (form-encoded) is accepted") {
+  fixture f;
+  testing::temp_dir tmp;
+  std::string body;
+  for (int i = 0; i < 300; ++i) body += "{\"event\": \"batch item " + std::to_string(i) + " padding padding padding\"}";
+  REQUIRE(body.size() > 8192);
+  testing::spit(tmp / "batch.json", body);
+  auto r = curl(f.port, "POST", "/services/collector/event", f.hec + " -d @'" + (tmp / "batch.json").string() + "'");
+  CHECK(r.status == 200);
+  CHECK(f.export_json("batch | stats count")[0]["result"]["count"] == "300");
+}
+
 TEST_CASE("http: raw ingestion runs the pipeline; acks report durable requests per channel") {
   fixture f;
   std::string ch = "-H 'X-Splunk-Request-Channel: FE0ECFAD-13D5-401B-847D-77833BD77131'";

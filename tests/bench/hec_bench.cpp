@@ -1,0 +1,169 @@
+// HEC benchmark: a kura-node process (started here, standalone) and this
+// program as its one client on the same machine. Sends 1,000,000 Loghub-derived
+// events to /services/collector/raw (10,000 lines per request) and again to
+// /services/collector/event (10,000 JSON events per request), then times a
+// needle search over HTTP and, after stopping the node, the same search
+// in-process on the same store: the difference is what HTTP adds.
+//   scripts/bench-hec [--events N]
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "config/node_config.hpp"
+#include "core/index/store.hpp"
+#include "core/search/store_search.hpp"
+#include "loghub_events.hpp"
+
+extern char** environ;
+
+using namespace kura;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
+
+/// A port that is free now: bind port 0, read it, close.
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return -1;
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string node_path;
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::string{argv[i]} == "--node" && i + 1 < argc) node_path = argv[++i];
+    else rest.push_back(argv[i]);
+  }
+  bench::bench_args args;
+  if (node_path.empty() || !args.parse(int(rest.size()), rest.data(), "kura-bench-hec --node PATH")) return 2;
+  bench::loghub_events data(args.loghub, args.events);
+  if (data.samples == 0) return std::fprintf(stderr, "error: no Loghub samples under %s\n", args.loghub.c_str()), 1;
+  data.events[data.events.size() / 2].raw = "kura-needle-7c1d in the middle of the raw stream";
+  auto dir = args.dir.empty() ? bench::make_temp_dir("kura-bench-hec") : args.dir;
+  int port = free_port();
+  std::ofstream(dir / "node.toml") << "[node]\nname = \"bench\"\nhome = \"" << (dir / "home").string()
+                                   << "\"\nbind = \"127.0.0.1\"\nadmin_port = " << free_port() << "\n[http]\nport = " << port
+                                   << "\nhec_tokens = [\"hec\"]\napi_tokens = [\"api\"]\nmax_content_length = 100000000\n"
+                                   << "[receiver]\nport = " << free_port() << "\n";
+  std::string config = (dir / "node.toml").string(), log = (dir / "node.log").string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const char* node_argv[] = {node_path.c_str(), "--config", config.c_str(), nullptr};
+  pid_t pid;
+  if (posix_spawn(&pid, node_path.c_str(), &actions, nullptr, const_cast<char**>(node_argv), environ) != 0)
+    return std::fprintf(stderr, "error: cannot start %s\n", node_path.c_str()), 1;
+  httplib::Client client{"127.0.0.1", port};
+  client.set_read_timeout(120, 0);
+  client.set_write_timeout(120, 0);
+  bool healthy = false;
+  for (int i = 0; i < 300 && !healthy; ++i) {  // wait for health, at most 30 s
+    auto r = client.Get("/services/collector/health");
+    healthy = r && r->status == 200;
+    if (!healthy) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!healthy) return std::fprintf(stderr, "error: the node did not start (see %s)\n", log.c_str()), 1;
+  httplib::Headers hec{{"Authorization", "Splunk hec"}};
+  double mb = double(data.raw_bytes) / 1e6;
+  std::printf("kura HEC benchmark: %zu events, %.1f MB of raw text, one client, node pid %d\n", data.events.size(), mb,
+              int(pid));
+
+  // Raw: like a live log, each line starts with a fresh ISO 8601 timestamp
+  // (the recognizer takes the first one) followed by the Loghub text.
+  auto t = clock_type::now();
+  for (size_t at = 0; at < data.events.size(); at += 10000) {
+    std::string body;
+    for (size_t i = at; i < std::min(data.events.size(), at + 10000); ++i) {
+      std::time_t secs = data.events[i].time / 1'000'000;
+      std::tm tm{};
+      gmtime_r(&secs, &tm);
+      char stamp[80];
+      std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ", tm.tm_year + 1900, tm.tm_mon + 1,
+                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(data.events[i].time / 1000 % 1000));
+      body.append(stamp).append(data.events[i].raw).append("\n");
+    }
+    auto r = client.Post("/services/collector/raw?sourcetype=loghub&index=main", hec, body, "text/plain");
+    if (!r || r->status != 200)
+      return std::fprintf(stderr, "error: raw request failed: %s\n", r ? r->body.c_str() : httplib::to_string(r.error()).c_str()), 1;
+  }
+  double raw_s = seconds_since(t);
+  std::printf("HEC raw    %8.2f s  %9.0f events/s  %6.1f MB/s   target >= 250000 events/s\n", raw_s,
+              data.events.size() / raw_s, mb / raw_s);
+
+  // JSON events with explicit metadata and time.
+  t = clock_type::now();
+  for (size_t at = 0; at < data.events.size(); at += 10000) {
+    std::string body;
+    for (size_t i = at; i < std::min(data.events.size(), at + 10000); ++i) {
+      auto& e = data.events[i];
+      nlohmann::json j{{"time", double(e.time) / 1e6}, {"host", e.host}, {"source", e.source},
+                       {"sourcetype", e.sourcetype}, {"index", "_internal"}, {"event", e.raw}};
+      body += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    auto r = client.Post("/services/collector/event", hec, body, "application/json");
+    if (!r || r->status != 200)
+      return std::fprintf(stderr, "error: event request failed: %s\n", r ? r->body.c_str() : httplib::to_string(r.error()).c_str()), 1;
+  }
+  double json_s = seconds_since(t);
+  std::printf("HEC JSON   %8.2f s  %9.0f events/s                target >= 150000 events/s\n", json_s,
+              data.events.size() / json_s);
+
+  // A needle over HTTP, then the same in-process on the same store.
+  httplib::Headers api{{"Authorization", "Bearer api"}};
+  std::vector<double> http_ms;
+  for (int i = 0; i < 20; ++i) {
+    auto t0 = clock_type::now();
+    auto r = client.Post("/services/search/jobs/export", api, "search=kura-needle-7c1d&output_mode=json",
+                         "application/x-www-form-urlencoded");
+    http_ms.push_back(seconds_since(t0) * 1000);
+    if (!r || r->status != 200 || r->body.find("kura-needle-7c1d") == std::string::npos)
+      return std::fprintf(stderr, "error: needle search failed\n"), 1;
+  }
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  auto cfg = config::load_node_config(dir / "node.toml");
+  auto st = store::open(cfg->store, cfg->indexes);
+  if (!st) return std::fprintf(stderr, "error: %s\n", st.err().render().c_str()), 1;
+  search::search_options opt;
+  opt.now = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<double> local_ms;
+  for (int i = 0; i < 20; ++i) {
+    auto t0 = clock_type::now();
+    size_t n = 0;
+    auto s = search::search_store(**st, "kura-needle-7c1d", opt, [&](const search::row&) { return ++n, true; });
+    local_ms.push_back(seconds_since(t0) * 1000);
+    if (!s || n != 1) return std::fprintf(stderr, "error: in-process needle search failed\n"), 1;
+  }
+  std::sort(http_ms.begin(), http_ms.end());
+  std::sort(local_ms.begin(), local_ms.end());
+  double h = http_ms[http_ms.size() / 2], l = local_ms[local_ms.size() / 2];
+  std::printf("needle     HTTP %.2f ms, in-process %.2f ms (medians of 20): HTTP adds %.2f ms   target <= 2 ms\n", h, l, h - l);
+  std::printf("node exit status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  if (!args.keep) (void)io::remove_all(dir);
+  return 0;
+}
