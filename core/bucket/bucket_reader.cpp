@@ -321,7 +321,6 @@ error bucket_reader::read_events(const Roaring& ordinals,
       ++si;
     auto* s = slices->Get(flatbuffers::uoffset_t(si));
     slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};
-    uint64_t slice_end = s->first_ordinal() + s->events();
     auto err = decode_slice(journal_.bytes(), info, scratch, [&](uint64_t ord, const event_view& ev) {
       if (it != ordinals.end() && *it == ord) {
         fn(ord, ev);
@@ -329,7 +328,6 @@ error bucket_reader::read_events(const Roaring& ordinals,
       }
     });
     if (err) return error{err.code(), (dir_ / bucket_files::rawdata_dir / bucket_files::journal).string() + ": " + err.message()};
-    while (it != ordinals.end() && *it < slice_end) ++it;  // unreachable unless decode stopped early
   }
   return {};
 }

@@ -47,8 +47,6 @@ class index_builder {
   time_us max_time() const { return max_time_; }
   /// Bytes of `_raw` added so far.
   uint64_t raw_bytes() const { return raw_bytes_; }
-  /// Distinct terms so far.
-  size_t term_count() const { return terms_.size(); }
   /// Ordinals of the events containing a (lowercased) term; empty when none.
   Roaring postings(std::string_view term) const;
   /// Calls `fn(term)` for every distinct term, in no particular order.

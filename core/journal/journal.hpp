@@ -74,8 +74,6 @@ class journal_writer {
   uint64_t size_estimate() const { return file_.size() + buffer_.size() / 3; }
   /// Bytes written to the file.
   uint64_t file_size() const { return file_.size(); }
-  /// True when events are buffered but not yet written and synced.
-  bool dirty() const { return dirty_; }
   /// Bytes of the file known to be on disk (after the last successful commit).
   uint64_t synced_size() const { return synced_size_; }
 

@@ -130,12 +130,20 @@ int64_t time_zone::offset_at(int64_t utc_seconds) const {
 
 // -- parse_time -----------------------------------------------------------------
 
-std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_view f) {
+namespace {
+
+/// What one parse accumulates; %T and %F parse into the same state.
+struct parse_state {
   parsed_time t;
-  int64_t v;
-  int pm = -1;
+  int pm = -1;  // %p: 0 am, 1 pm
   bool twelve_hour = false;
   int day_of_year = -1;
+};
+
+/// Applies format `f` to `s` at `p` (advanced past what matched). False on a mismatch.
+bool parse_into(std::string_view s, size_t& p, std::string_view f, parse_state& st) {
+  parsed_time& t = st.t;
+  int64_t v;
   for (size_t i = 0; i < f.size(); ++i) {
     char c = f[i];
     if (c == ' ') {
@@ -143,7 +151,7 @@ std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_
       continue;
     }
     if (c != '%' || i + 1 == f.size()) {
-      if (p >= s.size() || s[p] != c) return std::nullopt;
+      if (p >= s.size() || s[p] != c) return false;
       ++p;
       continue;
     }
@@ -152,7 +160,7 @@ std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_
     bool optional = false;
     if (d == '*') {
       optional = true;
-      if (++i == f.size()) return std::nullopt;
+      if (++i == f.size()) return false;
       d = f[i];
     }
     if (d >= '1' && d <= '9' && i + 1 < f.size() && f[i + 1] == 'N') {
@@ -161,87 +169,71 @@ std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_
     }
     switch (d) {
       case 'Y':
-        if (!digits(s, p, 4, 4, v)) return std::nullopt;
+        if (!digits(s, p, 4, 4, v)) return false;
         t.year = int(v);
         break;
       case 'y':
-        if (!digits(s, p, 2, 2, v)) return std::nullopt;
+        if (!digits(s, p, 2, 2, v)) return false;
         t.year = int(v < 69 ? 2000 + v : 1900 + v);
         break;
       case 'm':
-        if (!digits(s, p, 1, 2, v) || v < 1 || v > 12) return std::nullopt;
+        if (!digits(s, p, 1, 2, v) || v < 1 || v > 12) return false;
         t.month = int(v);
         break;
       case 'e':
         if (p < s.size() && s[p] == ' ') ++p;
         [[fallthrough]];
       case 'd':
-        if (!digits(s, p, 1, 2, v) || v < 1 || v > 31) return std::nullopt;
+        if (!digits(s, p, 1, 2, v) || v < 1 || v > 31) return false;
         t.day = int(v);
         break;
       case 'H':
-        if (!digits(s, p, 1, 2, v) || v > 23) return std::nullopt;
+        if (!digits(s, p, 1, 2, v) || v > 23) return false;
         t.hour = int(v);
         break;
       case 'I':
-        if (!digits(s, p, 1, 2, v) || v < 1 || v > 12) return std::nullopt;
+        if (!digits(s, p, 1, 2, v) || v < 1 || v > 12) return false;
         t.hour = int(v);
-        twelve_hour = true;
+        st.twelve_hour = true;
         break;
       case 'p': {
-        if (p + 1 >= s.size()) return std::nullopt;
+        if (p + 1 >= s.size()) return false;
         char a = lower(s[p]), b = lower(s[p + 1]);
-        if (b != 'm' || (a != 'a' && a != 'p')) return std::nullopt;
-        pm = a == 'p';
+        if (b != 'm' || (a != 'a' && a != 'p')) return false;
+        st.pm = a == 'p';
         p += 2;
         break;
       }
       case 'M':
-        if (!digits(s, p, 1, 2, v) || v > 59) return std::nullopt;
+        if (!digits(s, p, 1, 2, v) || v > 59) return false;
         t.minute = int(v);
         break;
       case 'S':
-        if (!digits(s, p, 1, 2, v) || v > 60) return std::nullopt;
+        if (!digits(s, p, 1, 2, v) || v > 60) return false;
         t.second = int(v);
         break;
       case 'T':
-        if (auto sub = parse_time(s, p, "%H:%M:%S")) {
-          t.hour = sub->hour;
-          t.minute = sub->minute;
-          t.second = sub->second;
-          p = sub->end;
-        } else {
-          return std::nullopt;
-        }
-        break;
       case 'F':
-        if (auto sub = parse_time(s, p, "%Y-%m-%d")) {
-          t.year = sub->year;
-          t.month = sub->month;
-          t.day = sub->day;
-          p = sub->end;
-        } else {
-          return std::nullopt;
-        }
+        if (!parse_into(s, p, d == 'T' ? "%H:%M:%S" : "%Y-%m-%d", st)) return false;
         break;
       case 'b':
       case 'h':
       case 'B': {
         int m = name_index(s, p, month_names, 12);
-        if (m < 0) return std::nullopt;
+        if (m < 0) return false;
         t.month = m + 1;
         break;
       }
       case 'a':
       case 'A':
-        if (name_index(s, p, day_names, 7) < 0) return std::nullopt;
+        if (name_index(s, p, day_names, 7) < 0) return false;
         break;
       case 'j':
-        if (!digits(s, p, 1, 3, v) || v < 1 || v > 366) return std::nullopt;
-        day_of_year = int(v);
+        if (!digits(s, p, 1, 3, v) || v < 1 || v > 366) return false;
+        st.day_of_year = int(v);
         break;
       case 's': {
-        if (!digits(s, p, 1, 12, v)) return std::nullopt;
+        if (!digits(s, p, 1, 12, v)) return false;
         t.is_epoch = true;
         t.epoch_micros = v * us_per_sec;
         int64_t micros = 0;
@@ -253,7 +245,7 @@ std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_
         break;
       }
       case 'L':  // milliseconds as an integer of 1 to 3 digits, unpadded ("35:11" is 11 ms)
-        if (!digits(s, p, 1, 3, v)) return std::nullopt;
+        if (!digits(s, p, 1, 3, v)) return false;
         t.micros = v * 1000;
         break;
       case 'N':
@@ -264,7 +256,7 @@ std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_
             fraction(s, p, 0, t.micros);
           }
         } else if (!fraction(s, p, d == 'N' ? (width ? width : 0) : 0, t.micros)) {
-          return std::nullopt;
+          return false;
         }
         break;
       case 'z':
@@ -278,26 +270,35 @@ std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_
           p = q;
           t.has_offset = true;
         } else if (!optional) {
-          return std::nullopt;
+          return false;
         }
         break;
       }
       case '%':
-        if (p >= s.size() || s[p] != '%') return std::nullopt;
+        if (p >= s.size() || s[p] != '%') return false;
         ++p;
         break;
       default:
-        return std::nullopt;  // unknown directive: the format is rejected
+        return false;  // unknown directive: the format is rejected
     }
   }
-  if (twelve_hour && pm >= 0) t.hour = (t.hour % 12) + (pm ? 12 : 0);
-  if (day_of_year > 0 && t.month == 0) {
+  return true;
+}
+
+}  // namespace
+
+std::optional<parsed_time> parse_time(std::string_view s, size_t p, std::string_view f) {
+  parse_state st;
+  if (!parse_into(s, p, f, st)) return std::nullopt;
+  parsed_time& t = st.t;
+  if (st.twelve_hour && st.pm >= 0) t.hour = (t.hour % 12) + (st.pm ? 12 : 0);
+  if (st.day_of_year > 0 && t.month == 0) {
     t.month = 1;
-    t.day = day_of_year;  // normalised by days_from_civil below via day overflow
+    t.day = st.day_of_year;  // normalised by days_from_civil below via day overflow
   }
   if (!t.is_epoch) {
     if (t.month == 0 || t.day == 0) return std::nullopt;
-    if (day_of_year < 0 && t.year >= 0 && t.day > days_in_month(t.year, t.month)) return std::nullopt;
+    if (st.day_of_year < 0 && t.year >= 0 && t.day > days_in_month(t.year, t.month)) return std::nullopt;
   }
   t.end = p;
   return t;

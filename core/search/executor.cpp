@@ -175,8 +175,6 @@ struct bucket_work {
   bool exact;
 };
 
-bool is_metadata_field(const std::string& f) { return f == "host" || f == "source" || f == "sourcetype" || f == "index"; }
-
 /// Answers a count-only aggregation from posting lists and the time column.
 /// Returns false when this bucket needs the general path.
 result<bool> count_fast_path(const command& c, const bucket_work& w, partial_aggregate& p) {
@@ -190,7 +188,7 @@ result<bool> count_fast_path(const command& c, const bucket_work& w, partial_agg
     counts_only = true;
   }
   if (!counts_only || !w.exact || group_fields.size() > 1) return false;
-  if (!group_fields.empty() && !is_metadata_field(group_fields[0])) return false;
+  if (!group_fields.empty() && !is_metadata_field(group_fields[0]) && group_fields[0] != "index") return false;
   const bucket_view& b = *w.b;
   // The groups of this bucket and their ordinals.
   std::vector<std::pair<std::vector<std::string>, Roaring>> groups;

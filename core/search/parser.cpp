@@ -816,33 +816,24 @@ class parser {
     return l;
   }
 
-  result<expr> parse_additive() {
-    auto l = parse_multiplicative();
+  /// One left-associative level: operands from `next`, joined by any of `ops`.
+  result<expr> left_assoc(std::initializer_list<std::string_view> ops, result<expr> (parser::*next)()) {
+    auto l = (this->*next)();
     if (!l) return l;
     for (;;) {
       auto t = expr_peek();
       if (!t) return t.err();
-      if (t->type != token::kind::op || (t->text != "+" && t->text != "-" && t->text != ".")) return l;
+      if (t->type != token::kind::op || std::find(ops.begin(), ops.end(), t->text) == ops.end()) return l;
       (void)lex_.expr_token();
-      auto r = parse_multiplicative();
+      auto r = (this->*next)();
       if (!r) return r;
       l = binary(t->text, std::move(*l), std::move(*r), t->pos);
     }
   }
 
-  result<expr> parse_multiplicative() {
-    auto l = parse_unary_expr();
-    if (!l) return l;
-    for (;;) {
-      auto t = expr_peek();
-      if (!t) return t.err();
-      if (t->type != token::kind::op || (t->text != "*" && t->text != "/" && t->text != "%")) return l;
-      (void)lex_.expr_token();
-      auto r = parse_unary_expr();
-      if (!r) return r;
-      l = binary(t->text, std::move(*l), std::move(*r), t->pos);
-    }
-  }
+  result<expr> parse_additive() { return left_assoc({"+", "-", "."}, &parser::parse_multiplicative); }
+
+  result<expr> parse_multiplicative() { return left_assoc({"*", "/", "%"}, &parser::parse_unary_expr); }
 
   result<expr> parse_unary_expr() {
     auto t = expr_peek();

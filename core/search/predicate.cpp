@@ -93,8 +93,6 @@ bool eval_node(const search_node& n, const row& r, term_cache& c) {
   return false;
 }
 
-bool is_metadata(std::string_view f) { return f == "host" || f == "source" || f == "sourcetype"; }
-
 /// Union of the postings of every dictionary term that matches a glob.
 result<Roaring> glob_postings(const bucket_view& b, std::string_view prefix_in_dictionary,
                               const std::string& pattern, size_t strip) {
@@ -173,7 +171,7 @@ result<predicate::candidates_t> plan(const search_node& n, const bucket_view& b,
         if (n.op == compare_op::ne) return cand{eq ? Roaring{} : all, true};
         return cand{all, false};
       }
-      if (is_metadata(n.field) && (n.op == compare_op::eq || n.op == compare_op::ne)) {
+      if (is_metadata_field(n.field) && (n.op == compare_op::eq || n.op == compare_op::ne)) {
         std::string value = lower(n.text);
         Roaring eq;
         if (!has_wildcard(value)) {
@@ -222,7 +220,7 @@ void required_terms(const search_node& n, std::vector<std::string>& out) {
     for (auto& c : n.children) required_terms(c, out);
   } else if ((n.type == search_node::kind::term || n.type == search_node::kind::phrase) && !has_wildcard(n.text)) {
     for (auto& s : segmenter::major_segments(n.text)) out.push_back(s);
-  } else if (n.type == search_node::kind::compare && is_metadata(n.field) && n.op == compare_op::eq &&
+  } else if (n.type == search_node::kind::compare && is_metadata_field(n.field) && n.op == compare_op::eq &&
              !has_wildcard(n.text)) {
     out.push_back(field_term(n.field, n.text));
   }
@@ -264,6 +262,8 @@ bool glob_match(std::string_view p, std::string_view t) {
   while (pi < p.size() && p[pi] == '*') ++pi;
   return pi == p.size();
 }
+
+bool is_metadata_field(std::string_view f) { return f == "host" || f == "source" || f == "sourcetype"; }
 
 bool is_default_field(std::string_view name) {
   return name == "_raw" || name == "_time" || name == "host" || name == "source" || name == "sourcetype" ||

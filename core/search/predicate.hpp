@@ -33,6 +33,9 @@ bool glob_match(std::string_view pattern, std::string_view text);
 /// Field names present on every event row.
 bool is_default_field(std::string_view name);
 
+/// host, source and sourcetype: the fields indexed as `field|value` terms.
+bool is_metadata_field(std::string_view name);
+
 class predicate {
  public:
   explicit predicate(search_node root);

@@ -62,11 +62,6 @@ struct http_server::impl {
 
   impl(node_api& a, http_options o) : api(a), opts(std::move(o)) {}
 
-  std::optional<std::string_view> header(const httplib::Request& req, const char* name) {
-    if (!req.has_header(name)) return std::nullopt;
-    return std::string_view{req.get_header_value(name)};
-  }
-
   /// The token check of the collector endpoints; false after replying.
   bool hec_authorized(const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.has_header("Authorization") ? req.get_header_value("Authorization") : "";
