@@ -9,6 +9,7 @@
 namespace kura::config {
 
 using detail::expected;
+using detail::each_key;
 using detail::reader;
 
 const char* to_string(node_role r) {
@@ -93,18 +94,6 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
                   "one of homePath, coldPath, thawedPath, maxDataSize, maxHotBuckets, maxHotSpanSecs, maxWarmDBCount, "
                   "maxTotalDataSizeMB, frozenTimePeriodInSecs, homePath.maxDataSizeMB, coldPath.maxDataSizeMB, "
                   "coldToFrozenDir, coldToFrozenScript, createBloomfilter, disabled, repFactor");
-}
-
-/// Calls `fn(key, value, reader)` for every key of the section [name] (if
-/// present), stopping at the first error.
-template <class F>
-error each_key(const toml::table& doc, const std::string& file, const std::string& name, F&& fn) {
-  auto* n = doc.get(name);
-  if (!n || !n->as_table()) return {};
-  reader rd{file, name};
-  for (auto& [k, v] : *n->as_table())
-    if (auto err = fn(std::string{k.str()}, v, rd)) return err;
-  return {};
 }
 
 }  // namespace

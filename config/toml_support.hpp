@@ -37,6 +37,34 @@ struct reader {
   error strings(const toml::node& n, std::string_view key, std::vector<std::string>& out) const;
 };
 
+/// Calls `fn(key, value, reader)` for every key of the section [name] (if
+/// present), stopping at the first error.
+template <class F>
+error each_key(const toml::table& doc, const std::string& file, const std::string& name, F&& fn) {
+  auto* n = doc.get(name);
+  if (!n || !n->as_table()) return {};
+  reader rd{file, name};
+  for (auto& [k, v] : *n->as_table())
+    if (auto err = fn(std::string{k.str()}, v, rd)) return err;
+  return {};
+}
+
+/// Calls `fn(name, table, reader)` for every [section.NAME] table (if the
+/// section is present), stopping at the first error; the reader names
+/// "section.NAME". A section or entry that is not a table is an error.
+template <class F>
+error each_table(const toml::table& doc, const std::string& file, const std::string& section, F&& fn) {
+  auto* n = doc.get(section);
+  if (!n) return {};
+  if (!n->is_table()) return expected(*n, file, section, section, "a table of [" + section + ".NAME] sections");
+  for (auto& [key, node] : *n->as_table()) {
+    std::string name{key.str()}, sub = section + "." + name;
+    if (!node.is_table()) return expected(node, file, sub, name, "a table");
+    if (auto err = fn(name, *node.as_table(), reader{file, sub})) return err;
+  }
+  return {};
+}
+
 /// The [sourcetypes.*] and [transforms.*] sections of a parsed document.
 result<std::map<std::string, sourcetype_rules>> sourcetypes_from(const toml::table& doc, const std::string& file);
 

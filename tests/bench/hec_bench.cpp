@@ -60,10 +60,11 @@ int main(int argc, char** argv) {
   }
   bench::bench_args args;
   if (node_path.empty() || !args.parse(int(rest.size()), rest.data(), "kura-bench-hec --node PATH")) return 2;
-  bench::loghub_events data(args.loghub, args.events);
-  if (data.samples == 0) return std::fprintf(stderr, "error: no Loghub samples under %s\n", args.loghub.c_str()), 1;
+  auto workload = args.load();
+  if (!workload) return 1;
+  auto& data = *workload;
   data.events[data.events.size() / 2].raw = "kura-needle-7c1d in the middle of the raw stream";
-  auto dir = args.dir.empty() ? bench::make_temp_dir("kura-bench-hec") : args.dir;
+  auto dir = args.work_dir("kura-bench-hec");
   int port = free_port();
   std::ofstream(dir / "node.toml") << "[node]\nname = \"bench\"\nhome = \"" << (dir / "home").string()
                                    << "\"\nbind = \"127.0.0.1\"\nadmin_port = " << free_port() << "\n[http]\nport = " << port

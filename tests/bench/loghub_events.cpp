@@ -47,6 +47,17 @@ io::fs::path make_temp_dir(const std::string& prefix) {
   return ::mkdtemp(tmpl.data());
 }
 
+std::unique_ptr<loghub_events> bench_args::load() const {
+  auto data = std::make_unique<loghub_events>(loghub, events);
+  if (data->samples > 0) return data;
+  std::fprintf(stderr, "error: no Loghub samples under %s\n", loghub.c_str());
+  return nullptr;
+}
+
+io::fs::path bench_args::work_dir(const std::string& prefix) const {
+  return dir.empty() ? make_temp_dir(prefix) : dir;
+}
+
 bool bench_args::parse(int argc, char** argv, const char* program) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

@@ -3,6 +3,7 @@
 // fresh timestamps 1 ms apart ending now. Shared by every benchmark program.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct bench_args {
   bool keep = false;
   /// Parses argv; prints usage and returns false on a bad flag.
   bool parse(int argc, char** argv, const char* program);
+  /// The workload of --events events from --loghub; nullptr (after saying why) when no sample is found.
+  std::unique_ptr<loghub_events> load() const;
+  /// --dir, or a fresh temporary directory named after `prefix`.
+  io::fs::path work_dir(const std::string& prefix) const;
 };
 
 }  // namespace kura::bench

@@ -49,12 +49,10 @@ struct query_class {
 int main(int argc, char** argv) {
   bench::bench_args args;
   if (!args.parse(argc, argv, "kura-bench-search")) return 2;
-  bench::loghub_events data(args.loghub, args.events);
-  if (data.samples == 0) {
-    std::fprintf(stderr, "error: no Loghub samples under %s\n", args.loghub.c_str());
-    return 1;
-  }
-  auto dir = args.dir.empty() ? bench::make_temp_dir("kura-bench-search") : args.dir;
+  auto workload = args.load();
+  if (!workload) return 1;
+  auto& data = *workload;
+  auto dir = args.work_dir("kura-bench-search");
   // One event carries a token that occurs nowhere else.
   std::string needle_raw = std::string{data.events[data.events.size() / 2].raw} + " kura-needle-5e2f";
   data.events[data.events.size() / 2].raw = needle_raw;

@@ -40,12 +40,10 @@ uint64_t size_of(const io::fs::path& p) {
 int main(int argc, char** argv) {
   bench::bench_args args;
   if (!args.parse(argc, argv, "kura-bench-storage")) return 2;
-  bench::loghub_events data(args.loghub, args.events);
-  if (data.samples == 0) {
-    std::fprintf(stderr, "error: no Loghub samples under %s\n", args.loghub.c_str());
-    return 1;
-  }
-  auto dir = args.dir.empty() ? bench::make_temp_dir("kura-bench") : args.dir;
+  auto workload = args.load();
+  if (!workload) return 1;
+  auto& data = *workload;
+  auto dir = args.work_dir("kura-bench");
   const auto& evs = data.events;
   size_t events = evs.size();
   uint64_t raw_bytes = data.raw_bytes;
