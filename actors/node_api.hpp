@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/bucket/bucket_ops.hpp"
 #include "core/error.hpp"
 #include "core/index/index.hpp"
 #include "core/pipeline/event_stream.hpp"
@@ -49,7 +50,8 @@ class node_api {
   /// and stores the events durably. Errors: as ingest.
   virtual error ingest_raw(const input_meta& meta, std::string_view body, time_us now) = 0;
   /// Runs a search, streaming rows to `emit`. Errors: as search_store.
-  virtual result<search::search_summary> search(std::string_view text, const search::search_options& options,
+  virtual result<search::search_summary> search(std::string_view text,
+                                                const search::search_options& options,
                                                 const search::row_sink& emit) = 0;
   /// The node's status.
   virtual server_status server_info() = 0;
@@ -57,6 +59,32 @@ class node_api {
   virtual std::vector<index_status> indexes() = 0;
   /// False while the node refuses data (Detention).
   virtual bool accepting() = 0;
+};
+
+/// The administration the `kura` shell asks of a node (product.md §1).
+class node_admin {
+ public:
+  virtual ~node_admin() = default;
+  /// Errors: invalid_argument (name rules), already_exists, io_error.
+  virtual error add_index(const std::string& name) = 0;
+  /// Deletes the index and its data. Errors: not_found, invalid_argument (built-in index).
+  virtual error remove_index(const std::string& name) = 0;
+  /// Errors: not_found.
+  virtual error set_index_disabled(const std::string& name, bool disabled) = 0;
+  /// Index `name`, or every index when empty. Errors: not_found, io_error.
+  virtual error clean_eventdata(const std::string& name) = 0;
+  virtual error roll_hot_buckets(const std::string& name) = 0;
+  virtual result<std::vector<fsck_report>> fsck(const std::string& name, bool repair) = 0;
+  /// Rebuilds a bucket's index files from its journal. Errors: not_found, corruption, io_error.
+  virtual error rebuild(const std::string& bucket_dir) = 0;
+  /// Reads a file on the node through the pipeline of `meta.sourcetype` and
+  /// stores its events; returns how many. Errors: not_found, io_error, as ingest.
+  virtual result<uint64_t> ingest_file(const input_meta& meta, const io::fs::path& file) = 0;
+  /// Records an admin action or a search in the `_audit` index.
+  virtual void audit(const std::string& user, const std::string& action,
+                     const std::string& info) = 0;
+  /// Asks the node process to stop gracefully (as SIGTERM does).
+  virtual void request_stop() = 0;
 };
 
 }  // namespace kura

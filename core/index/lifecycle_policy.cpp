@@ -138,4 +138,22 @@ hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t, const
   return {hot_choice::roll_then_open, lru};
 }
 
+std::vector<lifecycle_action> plan_volumes(const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
+                                           const std::vector<index_volume_facts>& indexes) {
+  std::vector<lifecycle_action> plan;
+  for (auto& [volume, cap_bytes] : capped_volumes) {
+    std::vector<volume_bucket> on_volume;
+    for (auto& idx : indexes) {
+      bool home = idx.home_volume == volume, cold = idx.cold_volume == volume;
+      if (!home && !cold) continue;
+      for (auto& f : idx.buckets) {
+        bool at_home = f.state != bucket_state::cold;
+        if (at_home ? home : cold) on_volume.push_back({f, at_home});
+      }
+    }
+    for (auto& action : plan_volume(cap_bytes, on_volume)) plan.push_back(std::move(action));
+  }
+  return plan;
+}
+
 }  // namespace kura

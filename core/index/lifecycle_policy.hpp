@@ -60,6 +60,17 @@ struct volume_bucket {
 /// kind. Stops when the volume is within its cap or nothing is left to give.
 std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes, const std::vector<volume_bucket>& buckets);
 
+/// One index as the volume planner sees it.
+struct index_volume_facts {
+  std::string home_volume, cold_volume;  ///< volumes of homePath and coldPath, or empty
+  std::vector<bucket_facts> buckets;
+};
+
+/// The plans of every capped volume (`max_volume_data_size_mb` > 0, in
+/// `volumes`' order) over the buckets of `indexes`.
+std::vector<lifecycle_action> plan_volumes(const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
+                                           const std::vector<index_volume_facts>& indexes);
+
 /// A hot bucket as the chooser sees it.
 struct hot_facts {
   time_us oldest = 0;

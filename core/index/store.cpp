@@ -10,18 +10,71 @@ namespace {
 constexpr const char* component = "IndexAdminHandler";
 }
 
+error detention_guard::check(const io::fs::path& home_path) {
+  auto free = io::free_space(home_path);
+  if (!free) return free.err();
+  if (*free < min_free_) {
+    auto msg = "Detention: " + std::to_string(*free / (1024 * 1024)) + " MB free on the partition of " +
+               home_path.string() + ", below minFreeSpace " + std::to_string(min_free_ / (1024 * 1024)) +
+               " MB; indexing paused until space is freed";
+    if (!message_) log::warn(component, msg);
+    message_ = msg;
+    return {errc::disk_full, msg};
+  }
+  if (message_) log::info(component, "free disk space is back above minFreeSpace; indexing resumed");
+  message_.reset();
+  return {};
+}
+
+std::vector<std::pair<std::string, uint64_t>> capped_volumes(const store_config& cfg) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  for (auto& vol : cfg.volumes)
+    if (vol.max_volume_data_size_mb > 0) out.emplace_back(vol.name, mb_to_bytes(vol.max_volume_data_size_mb));
+  return out;
+}
+
+error remove_index_data(const index_config& cfg) {
+  for (auto* dir : {&cfg.home_path, &cfg.cold_path, &cfg.thawed_path}) {
+    if (auto err = io::remove_all(*dir)) return err;
+    // The index's own directory ($KURA_HOME/…/<name>) goes too once it is empty.
+    std::error_code ec;
+    if (io::fs::is_empty(dir->parent_path(), ec) && !ec) io::fs::remove(dir->parent_path(), ec);
+  }
+  return {};
+}
+
+error check_removable(const std::string& name) {
+  if (std::find(builtin_indexes().begin(), builtin_indexes().end(), name) != builtin_indexes().end())
+    return {errc::invalid_argument, "index '" + name + "' is built in and cannot be removed"};
+  return {};
+}
+
+result<std::vector<std::unique_ptr<index>>> open_indexes(const store_config& cfg, std::vector<index_config> indexes,
+                                                         std::vector<std::string>* notes) {
+  for (auto& name : builtin_indexes())
+    if (std::none_of(indexes.begin(), indexes.end(), [&](auto& c) { return c.name == name; }))
+      indexes.push_back(default_index_config(name, cfg.db_root));
+  std::vector<std::unique_ptr<index>> opened;
+  for (auto& c : indexes) {
+    if (std::any_of(opened.begin(), opened.end(), [&](auto& i) { return i->config().name == c.name; }))
+      return error{errc::invalid_argument, "index '" + c.name + "' is defined twice"};
+    auto idx = index::open(c, notes);
+    if (!idx) return idx.err();
+    opened.push_back(std::move(*idx));
+  }
+  return opened;
+}
+
 result<std::unique_ptr<store>> store::open(store_config cfg, std::vector<index_config> indexes,
                                            std::vector<std::string>* notes) {
   std::unique_ptr<store> s{new store};
   s->cfg_ = std::move(cfg);
-  for (auto& name : builtin_indexes())
-    if (std::none_of(indexes.begin(), indexes.end(), [&](auto& c) { return c.name == name; }))
-      indexes.push_back(default_index_config(name, s->cfg_.db_root));
-  for (auto& c : indexes) {
-    if (s->indexes_.count(c.name)) return error{errc::invalid_argument, "index '" + c.name + "' is defined twice"};
-    auto idx = index::open(c, notes);
-    if (!idx) return idx.err();
-    s->indexes_.emplace(c.name, std::move(*idx));
+  s->detention_ = detention_guard{s->cfg_.min_free_space_bytes};
+  auto opened = open_indexes(s->cfg_, std::move(indexes), notes);
+  if (!opened) return opened.err();
+  for (auto& idx : *opened) {
+    auto name = idx->config().name;
+    s->indexes_.emplace(name, std::move(idx));
   }
   return s;
 }
@@ -50,16 +103,10 @@ error store::add_index(index_config cfg) {
 error store::remove_index(const std::string& name) {
   auto it = indexes_.find(name);
   if (it == indexes_.end()) return {errc::not_found, "index '" + name + "' does not exist"};
-  if (std::find(builtin_indexes().begin(), builtin_indexes().end(), name) != builtin_indexes().end())
-    return {errc::invalid_argument, "index '" + name + "' is built in and cannot be removed"};
+  if (auto err = check_removable(name)) return err;
   auto cfg = it->second->config();
   indexes_.erase(it);
-  for (auto* dir : {&cfg.home_path, &cfg.cold_path, &cfg.thawed_path}) {
-    if (auto err = io::remove_all(*dir)) return err;
-    // The index's own directory ($KURA_HOME/…/<name>) goes too once it is empty.
-    std::error_code ec;
-    if (io::fs::is_empty(dir->parent_path(), ec) && !ec) io::fs::remove(dir->parent_path(), ec);
-  }
+  if (auto err = remove_index_data(cfg)) return err;
   log::warn(component, "removed index '" + name + "' and its data; events sent to it will now be discarded");
   return {};
 }
@@ -91,23 +138,6 @@ error store::clean_eventdata(const std::string& name) {
   return {};
 }
 
-error store::check_free_space(const index& idx) {
-  auto& path = idx.config().home_path;
-  auto free = io::free_space(path);
-  if (!free) return free.err();
-  if (*free < cfg_.min_free_space_bytes) {
-    auto msg = "Detention: " + std::to_string(*free / (1024 * 1024)) + " MB free on the partition of " + path.string() +
-               ", below minFreeSpace " + std::to_string(cfg_.min_free_space_bytes / (1024 * 1024)) +
-               " MB; indexing paused until space is freed";
-    if (!detention_) log::warn(component, msg);
-    detention_ = msg;
-    return {errc::disk_full, msg};
-  }
-  if (detention_) log::info(component, "free disk space is back above minFreeSpace; indexing resumed");
-  detention_.reset();
-  return {};
-}
-
 error store::append(const std::string& index_name, std::span<const event_view> events, int64_t now_secs) {
   auto* idx = find(index_name);
   if (!idx) {
@@ -116,7 +146,7 @@ error store::append(const std::string& index_name, std::span<const event_view> e
                                  " events discarded"};
   }
   if (idx->config().disabled) return {errc::index_disabled, "index '" + index_name + "' is disabled"};
-  if (auto err = check_free_space(*idx)) return err;
+  if (auto err = detention_.check(idx->config().home_path)) return err;
   for (auto& ev : events)
     if (auto err = idx->append(ev)) return err;
   if (auto err = idx->commit()) return err;
@@ -141,20 +171,10 @@ error store::enforce_retention(int64_t now_secs) {
 }
 
 error store::enforce_volumes() {
-  for (auto& vol : cfg_.volumes) {
-    if (vol.max_volume_data_size_mb == 0) continue;
-    std::vector<volume_bucket> on_volume;
-    for (auto& [_, idx] : indexes_) {
-      bool home = idx->config().home_volume == vol.name, cold = idx->config().cold_volume == vol.name;
-      if (!home && !cold) continue;
-      for (auto& f : idx->facts()) {
-        bool at_home = f.state != bucket_state::cold;
-        if (at_home ? home : cold) on_volume.push_back({f, at_home});
-      }
-    }
-    for (auto& action : plan_volume(mb_to_bytes(vol.max_volume_data_size_mb), on_volume))
-      if (auto err = find(action.index)->apply(action)) return err;
-  }
+  std::vector<index_volume_facts> facts;
+  for (auto& [_, idx] : indexes_) facts.push_back({idx->config().home_volume, idx->config().cold_volume, idx->facts()});
+  for (auto& action : plan_volumes(capped_volumes(cfg_), facts))
+    if (auto err = find(action.index)->apply(action)) return err;
   return {};
 }
 

@@ -24,6 +24,39 @@ inline const std::vector<std::string>& builtin_indexes() {
   return names;
 }
 
+/// The minFreeSpace rule (Detention): below it writes are refused and nothing
+/// is deleted; writes resume by themselves once space returns. Logs the
+/// transitions.
+class detention_guard {
+ public:
+  explicit detention_guard(uint64_t min_free_space_bytes) : min_free_(min_free_space_bytes) {}
+  /// Checks the partition of `home_path`. Errors: disk_full (with the
+  /// Detention message), io_error.
+  error check(const io::fs::path& home_path);
+  /// The Detention message while writes are refused.
+  const std::optional<std::string>& message() const { return message_; }
+
+ private:
+  uint64_t min_free_;
+  std::optional<std::string> message_;
+};
+
+/// The volumes with a size cap, as plan_volumes takes them.
+std::vector<std::pair<std::string, uint64_t>> capped_volumes(const store_config& cfg);
+
+/// Deletes an index's home, cold and thawed directories (and its own
+/// directory once empty). Errors: io_error.
+error remove_index_data(const index_config& cfg);
+
+/// Refuses removing a built-in index. Errors: invalid_argument.
+error check_removable(const std::string& name);
+
+/// Opens every index of `indexes`, adding the built-in ones with their
+/// defaults when not configured. Errors: invalid_argument (an index defined
+/// twice), the errors of index::open.
+result<std::vector<std::unique_ptr<index>>> open_indexes(const store_config& cfg, std::vector<index_config> indexes,
+                                                         std::vector<std::string>* notes);
+
 class store {
  public:
   /// Opens every configured index, adding the built-in ones with their defaults
@@ -63,16 +96,15 @@ class store {
   /// Events discarded because their index did not exist.
   uint64_t discarded_events() const { return discarded_; }
   /// The Detention message while writes are refused for lack of disk space.
-  const std::optional<std::string>& detention() const { return detention_; }
+  const std::optional<std::string>& detention() const { return detention_.message(); }
 
  private:
-  error check_free_space(const index& idx);
   error enforce_volumes();
 
   store_config cfg_;
   std::map<std::string, std::unique_ptr<index>> indexes_;
   uint64_t discarded_ = 0;
-  std::optional<std::string> detention_;
+  detention_guard detention_{0};
 };
 
 }  // namespace kura

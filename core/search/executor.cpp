@@ -329,12 +329,14 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
   search_part part;
   part.summary = c->summary;
   part.state = c;
+  std::map<std::string, io::fs::path> dirs;
 
   // Prune and find candidates, bucket by bucket.
   std::vector<bucket_work> work;
   for (size_t i = 0; i < buckets.size(); ++i) {
     const bucket_view& b = *buckets[i];
-    part.buckets.emplace(b.key(), &b);
+    part.bucket_indexes.emplace(b.key(), b.index());
+    dirs.emplace(b.key(), b.dir());
     if (b.events() == 0 || (earliest && b.max_time() < *earliest) || (latest && b.min_time() >= *latest) ||
         !c->base.may_match(b)) {
       ++summary.buckets_skipped;
@@ -350,6 +352,10 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
     ++summary.buckets_searched;
     if (!cand->ordinals.isEmpty()) work.push_back({&b, first_rank + i, std::move(cand->ordinals), cand->exact});
   }
+
+  part.mark_deleted = [dirs = std::move(dirs)](const std::string& key, const Roaring& ordinals) {
+    return add_deletes(dirs.at(key), ordinals);
+  };
 
   if (aggregates_at(q, boundary)) {
     // One partial per bucket, merged into this part's partial.
@@ -436,10 +442,10 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
   }
 
   std::vector<std::unique_ptr<row_source>> sources;
-  std::map<std::string, const bucket_view*> buckets;
+  std::map<std::string, const search_part*> owners;  // bucket key -> the part holding it
   for (auto& p : parts) {
     sources.push_back(std::move(p.events));
-    buckets.insert(p.buckets.begin(), p.buckets.end());
+    for (auto& [key, _] : p.bucket_indexes) owners.emplace(key, &p);
   }
   auto merged = merge_sources(std::move(sources));
   bool stream_out = boundary == q.commands.size();
@@ -476,9 +482,9 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
   if (deleting) {
     std::map<std::string, uint64_t> per_index;
     for (auto& [key, ordinals] : to_delete) {
-      auto* b = buckets.at(key);
-      if (auto err = add_deletes(b->dir(), ordinals)) return err;
-      per_index[b->index()] += ordinals.cardinality();
+      auto* owner = owners.at(key);
+      if (auto err = owner->mark_deleted(key, ordinals)) return err;
+      per_index[owner->bucket_indexes.at(key)] += ordinals.cardinality();
       summary.deleted += ordinals.cardinality();
     }
     std::vector<row> out;

@@ -77,7 +77,12 @@ std::unique_ptr<row_source> merge_sources(std::vector<std::unique_ptr<row_source
 struct search_part {
   std::unique_ptr<row_source> events;               ///< event searches: rows newest first
   std::optional<partial_aggregate> aggregate;       ///< aggregations: this group's partial
-  std::map<std::string, const bucket_view*> buckets;  ///< by key, where `| delete` writes
+  /// The index of each bucket of the part, by bucket key.
+  std::map<std::string, std::string> bucket_indexes;
+  /// Marks events of one of the part's buckets deleted (`| delete`), where the
+  /// bucket lives: a local part writes the marks itself, an actor's part asks
+  /// the actor that owns the bucket.
+  std::function<error(const std::string& bucket_key, const Roaring& ordinals)> mark_deleted;
   std::shared_ptr<search_summary> summary;          ///< filled as the part is read
   std::shared_ptr<void> state;                      ///< what the sources read (compiled search)
 };

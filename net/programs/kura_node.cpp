@@ -4,10 +4,11 @@
 // configuration (home $KURA_HOME or ./kura-home, HTTP on 127.0.0.1:8088).
 // --check validates the configuration and exits: 0 valid, 2 invalid.
 // SIGTERM/SIGINT stop it gracefully: serving stops, hot buckets roll to warm.
-// Today it serves the standalone role through local_node (before the actor
-// layer); the cluster roles are refused.
+// It serves the standalone role: the node's actors (node_runtime), HTTP,
+// the receiving port and the admin actor for the `kura` shell. The cluster
+// roles are refused until the cluster exists.
 #include <CLI/CLI.hpp>
-
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -15,18 +16,23 @@
 #include <mutex>
 #include <string>
 
-#include "actors/local_node.hpp"
+#include "actors/node_runtime.hpp"
 #include "config/node_config.hpp"
 #include "core/log.hpp"
+#include "net/admin/admin_auth.hpp"
+#include "net/admin/admin_endpoint.hpp"
 #include "net/http/http_server.hpp"
 
 namespace {
 
-constexpr const char* default_config = R"(# kura-node's embedded default: a standalone node for trying kura out.
+constexpr const char* default_config =
+    R"(# kura-node's embedded default: a standalone node for trying kura out.
 [node]
 name = "standalone"
 role = "standalone"
 bind = "127.0.0.1"
+
+admin_port = 8089
 
 [http]
 port = 8088
@@ -34,22 +40,27 @@ hec_tokens = ["kura-hec-token"]
 api_tokens = ["kura-api-token"]
 )";
 
+/// Once the node runs, log lines are also indexed into _internal.
+std::atomic<kura::node_runtime*> indexing_log{nullptr};
+
 /// Log lines go to <home>/var/log/kura/kura.log and to stderr.
 void log_to_file(const std::filesystem::path& file) {
   std::filesystem::create_directories(file.parent_path());
   auto out = std::make_shared<std::ofstream>(file, std::ios::app);
-  kura::log::set_sink([out](kura::log::level l, std::string_view component, std::string_view message) {
-    static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-    char stamp[32];
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    std::string line = std::string{stamp} + " " + names[int(l)] + " " + std::string{component} + " - " +
-                       std::string{message} + "\n";
-    *out << line << std::flush;
-    std::fputs(line.c_str(), stderr);
-  });
+  kura::log::set_sink(
+      [out](kura::log::level l, std::string_view component, std::string_view message) {
+        static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+        char stamp[32];
+        std::time_t now = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&now, &tm);
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        std::string line = std::string{stamp} + " " + names[int(l)] + " " + std::string{component} +
+                           " - " + std::string{message} + "\n";
+        *out << line << std::flush;
+        std::fputs(line.c_str(), stderr);
+        if (auto* node = indexing_log.load()) node->queue_log_line(line.substr(0, line.size() - 1));
+      });
 }
 
 }  // namespace
@@ -58,7 +69,8 @@ int main(int argc, char** argv) {
   CLI::App app{"kura-node: a node of the kura log store"};
   std::string config_file;
   bool check = false;
-  app.add_option("--config", config_file, "the node's TOML configuration file (default: the embedded one)");
+  app.add_option("--config", config_file,
+                 "the node's TOML configuration file (default: the embedded one)");
   app.add_flag("--check", check, "validate the configuration and exit (0 valid, 2 invalid)");
   try {
     app.parse(argc, argv);
@@ -68,21 +80,25 @@ int main(int argc, char** argv) {
   }
   const char* env_home = std::getenv("KURA_HOME");
   std::string home = env_home ? env_home : (std::filesystem::current_path() / "kura-home").string();
-  auto cfg = config_file.empty() ? kura::config::parse_node_config(default_config, "(embedded default)", home)
-                                 : kura::config::load_node_config(config_file);
+  auto cfg = config_file.empty()
+                 ? kura::config::parse_node_config(default_config, "(embedded default)", home)
+                 : kura::config::load_node_config(config_file);
   if (!cfg) {
     std::fprintf(stderr, "error: %s\n", cfg.err().message().c_str());
     return 2;
   }
   std::string name = config_file.empty() ? "(embedded default)" : config_file;
   if (check) {
-    std::printf("config OK: %s (node %s, role %s, home %s, %zu indexes configured, %zu sourcetypes)\n", name.c_str(),
-                cfg->node.name.c_str(), kura::config::to_string(cfg->node.role), cfg->node.home.c_str(),
-                cfg->indexes.size(), cfg->sourcetypes.size());
+    std::printf(
+        "config OK: %s (node %s, role %s, home %s, %zu indexes configured, %zu sourcetypes)\n",
+        name.c_str(), cfg->node.name.c_str(), kura::config::to_string(cfg->node.role),
+        cfg->node.home.c_str(), cfg->indexes.size(), cfg->sourcetypes.size());
     return 0;
   }
   if (cfg->node.role != kura::config::node_role::standalone) {
-    std::fprintf(stderr, "error: role %s is not served yet (the cluster is a later issue); use role = \"standalone\"\n",
+    std::fprintf(stderr,
+                 "error: role %s is not served yet (the cluster is a later issue); use role = "
+                 "\"standalone\"\n",
                  kura::config::to_string(cfg->node.role));
     return 2;
   }
@@ -94,14 +110,45 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  log_to_file(cfg->node.home / "var/log/kura/kura.log");
+  auto log_file = cfg->node.home / "var/log/kura/kura.log";
+  log_to_file(log_file);
+  kura::node_settings settings;
+  settings.name = cfg->node.name;
+  settings.workers = cfg->node.workers;
+  settings.store = cfg->store;
+  settings.indexes = cfg->indexes;
+  settings.sourcetypes = cfg->sourcetypes;
   std::vector<std::string> notes;
-  auto st = kura::store::open(cfg->store, cfg->indexes, &notes);
-  if (!st) {
-    kura::log::error("kura-node", "cannot open the indexes: " + st.err().render());
+  auto started = kura::node_runtime::start(settings, true, &notes);
+  if (!started) {
+    kura::log::error("kura-node", "cannot open the indexes: " + started.err().render());
     return 1;
   }
-  kura::local_node node{std::move(*st), cfg->sourcetypes, cfg->node.name, "standalone"};
+  auto& node = **started;
+  node.on_stop_request([] { ::kill(::getpid(), SIGTERM); });
+  node.index_own_log(log_file.string());
+  indexing_log = &node;
+  auto stop_node = [&](int rc) {
+    indexing_log = nullptr;
+    if (auto err = node.stop()) {
+      kura::log::error("kura-node", "rolling hot buckets: " + err.render());
+      return 1;
+    }
+    return rc;
+  };
+
+  auto secret = kura::admin::node_secret(cfg->clustering.pass4SymmKey, cfg->node.home);
+  if (!secret) {
+    kura::log::error("kura-node", "the node's secret: " + secret.err().render());
+    return stop_node(1);
+  }
+  auto admin = kura::admin::admin_endpoint::start(node.system(), node, node, *secret,
+                                                  cfg->node.bind, cfg->node.admin_port);
+  if (!admin) {
+    kura::log::error("kura-node", admin.err().render());
+    return stop_node(1);
+  }
+
   kura::http_options http;
   http.bind = cfg->node.bind;
   http.port = cfg->http.port;
@@ -113,35 +160,32 @@ int main(int argc, char** argv) {
   auto port = server.start();
   if (!port) {
     kura::log::error("kura-node", port.err().render());
-    (void)node.close();
-    return 1;
+    admin->reset();
+    return stop_node(1);
   }
-  kura::log::info("kura-node", "node " + cfg->node.name + " (standalone) serving HTTP on " + http.bind + ":" +
-                                   std::to_string(*port) + ", home " + cfg->node.home.string());
+  kura::log::info("kura-node", "node " + cfg->node.name + " (standalone) serving HTTP on " +
+                                   http.bind + ":" + std::to_string(*port) + ", the shell on " +
+                                   cfg->node.bind + ":" + std::to_string((*admin)->port()) +
+                                   ", home " + cfg->node.home.string());
   if (config_file.empty())
-    std::fprintf(stderr,
-                 "\nkura is running. Send data and search:\n"
-                 "  curl -H 'Authorization: Splunk kura-hec-token' -d '{\"event\": \"hello kura\"}' "
-                 "http://127.0.0.1:%u/services/collector/event\n"
-                 "  curl -H 'Authorization: Bearer kura-api-token' --data-urlencode 'search=hello' "
-                 "http://127.0.0.1:%u/services/search/jobs/export\n"
-                 "Stop with Ctrl-C (hot buckets roll to warm).\n\n",
-                 unsigned(*port), unsigned(*port));
+    std::fprintf(
+        stderr,
+        "\nkura is running. Send data and search:\n"
+        "  curl -H 'Authorization: Splunk kura-hec-token' -d '{\"event\": \"hello kura\"}' "
+        "http://127.0.0.1:%u/services/collector/event\n"
+        "  curl -H 'Authorization: Bearer kura-api-token' --data-urlencode 'search=hello' "
+        "http://127.0.0.1:%u/services/search/jobs/export\n"
+        "Stop with Ctrl-C (hot buckets roll to warm).\n\n",
+        unsigned(*port), unsigned(*port));
 
-  // Wait for a signal; apply retention every 30 s meanwhile.
-  for (;;) {
-    timespec wait{30, 0};
-    int sig = sigtimedwait(&signals, nullptr, &wait);
-    if (sig == SIGTERM || sig == SIGINT) break;
-    if (auto err = node.enforce_retention(std::time(nullptr)))
-      kura::log::error("kura-node", "retention: " + err.render());
+  // Retention runs on the peer actor's timer; this thread only waits for a signal.
+  int sig = 0;
+  while (sigwait(&signals, &sig) != 0 || (sig != SIGTERM && sig != SIGINT)) {
   }
   kura::log::info("kura-node", "stopping: no more requests; rolling hot buckets");
   server.stop();
-  if (auto err = node.close()) {
-    kura::log::error("kura-node", "rolling hot buckets: " + err.render());
-    return 1;
-  }
-  kura::log::info("kura-node", "stopped");
-  return 0;
+  admin->reset();
+  int rc = stop_node(0);
+  if (rc == 0) kura::log::info("kura-node", "stopped");
+  return rc;
 }

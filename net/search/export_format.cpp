@@ -13,7 +13,8 @@ result<format> parse_format(std::string_view name) {
   if (name == "json") return format::json;
   if (name == "csv") return format::csv;
   if (name == "raw") return format::raw;
-  return error{errc::invalid_argument, "output_mode \"" + std::string{name} + "\": expected json, csv or raw"};
+  if (name == "table") return format::table;
+  return error{errc::invalid_argument, "output mode \"" + std::string{name} + "\": expected json, csv, raw or table"};
 }
 
 std::string iso_time(double epoch_seconds) {
@@ -54,6 +55,15 @@ std::string csv_quote(const std::string& s) {
 
 }  // namespace
 
+std::string row_object(const search::row& r) {
+  nlohmann::ordered_json fields = nlohmann::ordered_json::object();
+  for (auto& [k, v] : r.fields()) {
+    if (v.type() == search::value::kind::multi) fields[k] = v.items();
+    else fields[k] = shown(k, v);
+  }
+  return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string result_writer::csv_row(const search::row& r) const {
   std::string line;
   for (size_t i = 0; i < columns_->size(); ++i) {
@@ -65,19 +75,15 @@ std::string result_writer::csv_row(const search::row& r) const {
 
 std::string result_writer::write(const search::row& r) {
   switch (format_) {
-    case format::json: {
-      nlohmann::ordered_json fields = nlohmann::ordered_json::object();
-      for (auto& [k, v] : r.fields()) {
-        if (v.type() == search::value::kind::multi) fields[k] = v.items();
-        else fields[k] = shown(k, v);
-      }
-      nlohmann::ordered_json line;
-      line["result"] = std::move(fields);
-      return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    }
+    case format::json: return "{\"result\":" + row_object(r) + "}\n";
     case format::raw: {
       auto* raw = r.get("_raw");
       return raw ? raw->as_string() + "\n" : std::string{};
+    }
+    case format::table: {
+      if (auto* raw = r.get("_raw")) return raw->as_string() + "\n";
+      held_.push_back(r);
+      return {};
     }
     case format::csv: {
       if (columns_) return csv_row(r);
@@ -89,12 +95,51 @@ std::string result_writer::write(const search::row& r) {
   return {};
 }
 
-std::string result_writer::finish() {
-  if (format_ != format::csv || columns_) return {};
+std::vector<std::string> result_writer::held_columns() const {
   std::vector<std::string> cols;
   for (auto& r : held_)
     for (auto& [k, _] : r.fields())
       if (std::find(cols.begin(), cols.end(), k) == cols.end()) cols.push_back(k);
+  return cols;
+}
+
+std::string result_writer::table() const {
+  constexpr size_t max_width = 60;
+  auto cols = held_columns();
+  std::vector<std::vector<std::string>> cells;
+  std::vector<size_t> widths;
+  for (auto& c : cols) widths.push_back(std::min(c.size(), max_width));
+  for (auto& r : held_) {
+    auto& line = cells.emplace_back();
+    for (size_t i = 0; i < cols.size(); ++i) {
+      auto* v = r.get(cols[i]);
+      std::string text = v ? shown(cols[i], *v) : "";
+      if (text.size() > max_width) text = text.substr(0, max_width - 3) + "...";
+      widths[i] = std::max(widths[i], text.size());
+      line.push_back(std::move(text));
+    }
+  }
+  auto format_line = [&](const std::vector<std::string>& values) {
+    std::string out;
+    for (size_t i = 0; i < values.size(); ++i) {
+      out += values[i];
+      if (i + 1 < values.size()) out.append(widths[i] - values[i].size() + 2, ' ');
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = format_line(cols);
+  std::vector<std::string> rules;
+  for (auto w : widths) rules.emplace_back(w, '-');
+  out += format_line(rules);
+  for (auto& line : cells) out += format_line(line);
+  return out;
+}
+
+std::string result_writer::finish() {
+  if (format_ == format::table) return held_.empty() ? std::string{} : table();
+  if (format_ != format::csv || columns_) return {};
+  auto cols = held_columns();
   columns_ = cols;
   std::string out;
   for (size_t i = 0; i < cols.size(); ++i) {

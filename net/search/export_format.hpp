@@ -14,14 +14,20 @@
 
 namespace kura::exporting {
 
-enum class format : uint8_t { json, csv, raw };
+/// json: one {"result":{…}} per line; csv: header then rows; raw: `_raw` lines;
+/// table (the shell's default): events as `_raw` lines, other rows as aligned columns.
+enum class format : uint8_t { json, csv, raw, table };
 
-/// Parses "json", "csv" or "raw". Errors: invalid_argument naming the choices.
+/// Parses "json", "csv", "raw" or "table". Errors: invalid_argument naming the choices.
 result<format> parse_format(std::string_view name);
 
 /// `_time` as ISO 8601 in UTC with milliseconds and the offset:
 /// 1795350000.123 -> "2026-11-22T12:20:00.123+00:00".
 std::string iso_time(double epoch_seconds);
+
+/// One row as a JSON object ({"field":"value",…}; _time as ISO 8601;
+/// multivalue fields as arrays).
+std::string row_object(const search::row& r);
 
 /// Turns rows into text in one format. Not thread-safe; one per response.
 class result_writer {
@@ -37,6 +43,8 @@ class result_writer {
 
  private:
   std::string csv_row(const search::row& r) const;
+  std::vector<std::string> held_columns() const;
+  std::string table() const;
 
   format format_;
   std::vector<search::row> held_;

@@ -54,6 +54,25 @@ TEST_CASE("export: raw prints _raw per line; unknown formats are refused by name
   row stats;
   stats.set("count", value{3.0});
   CHECK(w.write(stats).empty());
-  CHECK(parse_format("xml").err().message() == "output_mode \"xml\": expected json, csv or raw");
+  CHECK(parse_format("xml").err().message() == "output mode \"xml\": expected json, csv, raw or table");
   CHECK(iso_time(0.9996) == "1970-01-01T00:00:01.000+00:00");
+}
+
+TEST_CASE("export: table prints events as raw lines and other rows as aligned columns") {
+  result_writer events{format::table};
+  search::row e;
+  e.set("_time", search::value{1795350000.0});
+  e.set("_raw", search::value{std::string{"GET /index.html 200"}});
+  CHECK(events.write(e) == "GET /index.html 200\n");
+  CHECK(events.finish().empty());
+
+  result_writer stats{format::table};
+  search::row a, b;
+  a.set("status", search::value{std::string{"200"}});
+  a.set("count", search::value{1234.0});
+  b.set("status", search::value{std::string{"404"}});
+  b.set("count", search::value{7.0});
+  CHECK(stats.write(a).empty());
+  CHECK(stats.write(b).empty());
+  CHECK(stats.finish() == "status  count\n------  -----\n200     1234\n404     7\n");
 }

@@ -1,5 +1,5 @@
 // The HTTP server with real requests from curl over a real socket, storing
-// into a real store (through the store_node double of the actor layer).
+// into a real node (node_runtime: the peer, index and bucket actors).
 #include "net/http/http_server.hpp"
 
 #include <doctest/doctest.h>
@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/testing.hpp"
-#include "actors/local_node.hpp"
+#include "actors/node_runtime.hpp"
 
 using namespace kura;
 
@@ -38,19 +38,20 @@ response curl(uint16_t port, const std::string& method, const std::string& path,
 
 struct fixture {
   testing::temp_dir dir;
-  std::unique_ptr<local_node> node;
+  std::unique_ptr<node_runtime> node;
   std::unique_ptr<http_server> server;
   uint16_t port = 0;
   std::string hec = "-H 'Authorization: Splunk hec-token-1'";
   std::string api = "-H 'Authorization: Bearer api-token-1'";
 
   explicit fixture(std::chrono::milliseconds read_timeout = std::chrono::milliseconds{2000}) {
-    store_config sc;
-    sc.db_root = dir / "db";
-    sc.min_free_space_bytes = 0;
-    auto s = store::open(sc, {});
-    REQUIRE(s.has_value());
-    node = std::make_unique<local_node>(std::move(*s), std::map<std::string, sourcetype_rules>{}, "test-node", "standalone");
+    node_settings settings;
+    settings.name = "test-node";
+    settings.store.db_root = dir / "db";
+    settings.store.min_free_space_bytes = 0;
+    auto started = node_runtime::start(settings, false);
+    REQUIRE_MESSAGE(started.has_value(), started.err().render());
+    node = std::move(*started);
     http_options o;
     o.hec_tokens = {"hec-token-1"};
     o.api_tokens = {"api-token-1"};

@@ -1,32 +1,32 @@
-// Status documents from a real store, through local_node's typed status.
+// Status documents from a real node (node_runtime), through its typed status.
 #include "net/status/status_json.hpp"
 
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "actors/local_node.hpp"
+#include "actors/node_runtime.hpp"
 #include "core/testing.hpp"
 
 using namespace kura;
 
 TEST_CASE("status: server info, indexes and buckets describe the store") {
   testing::temp_dir dir;
-  store_config sc;
-  sc.db_root = dir / "db";
-  sc.min_free_space_bytes = 0;
-  auto st = store::open(sc, {});
-  REQUIRE(st.has_value());
-  auto* raw_store = st->get();
-  local_node node{std::move(*st), {}, "node1", "standalone"};
+  node_settings settings;
+  settings.name = "node1";
+  settings.store.db_root = dir / "db";
+  settings.store.min_free_space_bytes = 0;
+  auto started = node_runtime::start(settings, false);
+  REQUIRE(started.has_value());
+  auto& node = **started;
   auto set = testing::make_events(100, 1'795'350'000'000'000);
   std::vector<ingest_event> events;
   for (auto& e : set.events) events.push_back({e.time, e.host, e.source, e.sourcetype, "main", e.raw, e.fields});
   REQUIRE(!node.ingest(events));
-  REQUIRE(!raw_store->roll_hot_buckets("main"));
+  REQUIRE(!node.roll_hot_buckets("main"));
   events.resize(10);
   REQUIRE(!node.ingest(events));
-  REQUIRE(!raw_store->disable_index("_audit"));
+  REQUIRE(!node.set_index_disabled("_audit", true));
 
   auto info = nlohmann::json::parse(status::server_info(node.server_info()));
   CHECK(info["name"] == "node1");

@@ -9,6 +9,7 @@
 
 #include "core/index/store.hpp"
 #include "core/pipeline/event_stream.hpp"
+#include "core/search/cursor_table.hpp"
 #include "core/search/executor.hpp"
 #include "core/search/parser.hpp"
 #include "core/search/store_search.hpp"
@@ -197,15 +198,21 @@ TEST_CASE("oracle: generated searches agree exactly with the naive evaluator on 
     if (t1 - t0 > slowest) slowest = t1 - t0, slowest_text = text;
     REQUIRE_MESSAGE(summary.has_value(), summary.err().render());
     REQUIRE_MESSAGE(expected.has_value(), expected.err().render());
-    // The same search split into three parts (as three peers would run it) and merged.
+    // The same search split into three owners of buckets (as three bucket
+    // actors or peers would run it), read through cursors in small batches.
     auto& ptrs = q->names_index ? all_ptrs : main_ptrs;
     std::vector<search_part> parts;
     size_t third = (ptrs.size() + 2) / 3;
-    for (size_t at = 0; at < ptrs.size(); at += third) {
+    std::vector<cursor_table> owners(3);
+    for (size_t at = 0, k = 0; at < ptrs.size(); at += third, ++k) {
       std::vector<const bucket_view*> group(ptrs.begin() + long(at), ptrs.begin() + long(std::min(at + third, ptrs.size())));
-      auto part = execute_part(*q, group, at, opt);
-      REQUIRE_MESSAGE(part.has_value(), part.err().render());
-      parts.push_back(std::move(*part));
+      auto opened = owners[k].open(cursor_request{text, opt, at}, group);
+      REQUIRE_MESSAGE(opened.has_value(), opened.err().render());
+      auto id = opened->id;
+      auto* owner = &owners[k];
+      parts.push_back(remote_part(
+          std::move(*opened), [owner, id] { return owner->next(id, 7); },
+          [](const std::string&, const Roaring&) { return error{errc::bad_state, "no deletes here"}; }));
     }
     std::vector<row> split;
     auto merged = merge_parts(*q, std::move(parts), opt, [&](const row& r) {

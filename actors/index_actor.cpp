@@ -1,0 +1,257 @@
+// The actor of one index: writes, hot-bucket searches, retention, and the
+// supervision of its bucket actors.
+#include "actors/interfaces/index_actor.hpp"
+
+#include <chrono>
+#include <deque>
+
+#include "core/log.hpp"
+
+namespace kura::actors {
+namespace {
+
+constexpr const char* component = "IndexActor";
+/// A bucket actor that fails more often than this within restart_window is
+/// given up on (logged; the bucket is left out of searches until fsck --repair).
+constexpr size_t max_restarts = 3;
+constexpr std::chrono::seconds restart_window{60};
+
+struct child {
+  bucket_actor handle;
+  io::fs::path dir;
+  std::deque<std::chrono::steady_clock::time_point> restarts;
+};
+
+struct index_actor_state {
+  std::shared_ptr<index> idx;
+  search::cursor_table hot_cursors;
+  std::map<uint64_t, child> children;  // by bucket id
+  static inline const char* name = "index";
+};
+
+using self_ptr = index_actor::stateful_pointer<index_actor_state>;
+
+/// Opens a bucket's view; damaged or missing index files are rebuilt from the
+/// journal first (Splunk's automatic fsck).
+result<std::shared_ptr<search::bucket_view>> open_from_disk(const index& idx,
+                                                            const io::fs::path& dir) {
+  auto view = search::open_bucket_view(dir, idx.config().name);
+  if (!view) {
+    log::warn(component, "bucket " + dir.string() + " cannot be opened (" + view.err().render() +
+                             "); rebuilding its index files from the journal");
+    if (auto built = rebuild(dir, idx.config().create_bloomfilter); !built) return built.err();
+    view = search::open_bucket_view(dir, idx.config().name);
+    if (!view) return view.err();
+  }
+  return std::shared_ptr<search::bucket_view>{std::move(*view)};
+}
+
+void spawn_child(self_ptr self, uint64_t id, const io::fs::path& dir,
+                 std::deque<std::chrono::steady_clock::time_point> restarts) {
+  auto view = open_from_disk(*self->state.idx, dir);
+  if (!view) {
+    log::error(component, "bucket " + dir.string() + " is left out of searches: " +
+                              view.err().render() + " (run fsck --repair)");
+    return;
+  }
+  auto handle = spawn_bucket_actor(self, std::move(*view));
+  self->monitor(handle);
+  self->state.children[id] = child{handle, dir, std::move(restarts)};
+}
+
+void stop_child(self_ptr self, std::map<uint64_t, child>::iterator it) {
+  self->demonitor(it->second.handle.address());
+  self->send_exit(it->second.handle, caf::exit_reason::user_shutdown);
+  self->state.children.erase(it);
+}
+
+/// Makes the bucket actors match the index's warm, cold and thawed buckets:
+/// new ones get an actor, gone or moved ones lose theirs.
+void sync_children(self_ptr self) {
+  std::map<uint64_t, io::fs::path> wanted;
+  for (auto& b : self->state.idx->buckets())
+    if (b.state != bucket_state::hot && b.searchable && b.problem.empty())
+      wanted.emplace(b.id.value, b.dir);
+  auto& children = self->state.children;
+  for (auto it = children.begin(); it != children.end();) {
+    auto w = wanted.find(it->first);
+    if (w == wanted.end() || w->second != it->second.dir)
+      stop_child(self, it++);
+    else
+      ++it;
+  }
+  for (auto& [id, dir] : wanted)
+    if (!children.count(id)) spawn_child(self, id, dir, {});
+}
+
+/// Before anything that may roll or delete hot buckets, open hot-bucket
+/// cursors read their remaining rows into memory.
+void detach_hot_cursors(self_ptr self) { (void)self->state.hot_cursors.detach_all(); }
+
+void restart_all_children(self_ptr self) {
+  while (!self->state.children.empty()) stop_child(self, self->state.children.begin());
+  sync_children(self);
+}
+
+/// A bucket actor ended: restart it from disk unless it was stopped on purpose
+/// or keeps failing.
+void on_child_down(self_ptr self, const caf::down_msg& down) {
+  auto& children = self->state.children;
+  auto it = std::find_if(children.begin(), children.end(),
+                         [&](auto& c) { return c.second.handle.address() == down.source; });
+  if (it == children.end()) return;
+  auto id = it->first;
+  auto dir = it->second.dir;
+  auto restarts = std::move(it->second.restarts);
+  children.erase(it);
+  auto now = std::chrono::steady_clock::now();
+  while (!restarts.empty() && now - restarts.front() > restart_window) restarts.pop_front();
+  if (restarts.size() >= max_restarts) {
+    log::error(
+        component,
+        "bucket actor of " + dir.string() + " failed " + std::to_string(restarts.size() + 1) +
+            " times within " + std::to_string(restart_window.count()) +
+            " s; left out of searches until fsck --repair: " + from_caf(down.reason).render());
+    return;
+  }
+  log::warn(component, "bucket actor of " + dir.string() + " failed (" +
+                           from_caf(down.reason).render() + "); restarting it from disk");
+  restarts.push_back(now);
+  spawn_child(self, id, dir, std::move(restarts));
+}
+
+index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> idx) {
+  self->state.idx = std::move(idx);
+  self->set_down_handler([=](caf::down_msg& down) { on_child_down(self, down); });
+  sync_children(self);
+  auto& st = self->state;
+  return {
+      // Cursors over the hot buckets (the views live as long as the cursor).
+      [=, &st](open_atom, const search::cursor_request& request) -> caf::result<opened_ptr> {
+        auto views = std::make_shared<std::vector<std::unique_ptr<search::bucket_view>>>();
+        std::vector<const search::bucket_view*> ptrs;
+        for (auto& hot : st.idx->hot_buckets()) {
+          auto v = search::hot_bucket_view(*hot, st.idx->config().name);
+          if (!v) return to_caf(v.err());
+          ptrs.push_back(v->get());
+          views->push_back(std::move(*v));
+        }
+        auto opened = st.hot_cursors.open(request, ptrs, views);
+        if (!opened) return to_caf(opened.err());
+        return std::make_shared<search::cursor_opened>(std::move(*opened));
+      },
+      [=, &st](next_atom, uint64_t id, uint32_t max_rows) -> caf::result<batch_ptr> {
+        auto batch = st.hot_cursors.next(id, max_rows);
+        if (!batch) return to_caf(batch.err());
+        return std::make_shared<search::row_batch>(std::move(*batch));
+      },
+      [=, &st](close_atom, uint64_t id) { st.hot_cursors.close(id); },
+      [=, &st](delete_atom, const std::string& key,
+               const ordinals_ptr& ordinals) -> caf::result<ok_atom> {
+        for (auto& hot : st.idx->hot_buckets()) {
+          auto v = search::hot_bucket_view(*hot, st.idx->config().name);
+          if (v && (*v)->key() == key) {
+            if (auto err = add_deletes(hot->dir(), *ordinals)) return to_caf(err);
+            return ok_atom::value;
+          }
+        }
+        return to_caf(
+            {errc::not_found, "bucket " + key + " is not a hot bucket of this index any more"});
+      },
+      // Writes and lifecycle.
+      [=, &st](append_atom, const event_batch& events) -> caf::result<bool> {
+        detach_hot_cursors(self);
+        for (auto& e : *events) {
+          event_view v{e.time, e.host, e.source, e.sourcetype, e.raw, {}};
+          for (auto& [k, val] : e.fields) v.fields.push_back({k, val});
+          if (auto err = st.idx->append(v)) return to_caf(err);
+        }
+        if (auto err = st.idx->commit()) return to_caf(err);
+        bool rolled = st.idx->take_roll_count() > 0;
+        if (rolled) sync_children(self);
+        return rolled;
+      },
+      [=, &st](roll_atom) -> caf::result<ok_atom> {
+        detach_hot_cursors(self);
+        auto err = st.idx->roll_hot_buckets();
+        sync_children(self);
+        if (err) return to_caf(err);
+        return ok_atom::value;
+      },
+      [=, &st](retain_atom, int64_t now) -> caf::result<ok_atom> {
+        detach_hot_cursors(self);
+        auto done = st.idx->enforce_retention(now);
+        sync_children(self);
+        if (!done) return to_caf(done.err());
+        return ok_atom::value;
+      },
+      [=, &st](facts_atom) {
+        return index_volume_facts{st.idx->config().home_volume, st.idx->config().cold_volume,
+                                  st.idx->facts()};
+      },
+      [=, &st](apply_atom, const lifecycle_action& action) -> caf::result<ok_atom> {
+        auto err = st.idx->apply(action);
+        sync_children(self);
+        if (err) return to_caf(err);
+        return ok_atom::value;
+      },
+      [=, &st](fsck_atom, bool repair) {
+        auto reports = st.idx->fsck(repair);
+        if (repair) restart_all_children(self);  // repaired buckets have new index files
+        return reports;
+      },
+      [=, &st](clean_atom) -> caf::result<ok_atom> {
+        detach_hot_cursors(self);
+        while (!st.children.empty()) stop_child(self, st.children.begin());
+        if (auto err = st.idx->clean()) return to_caf(err);
+        return ok_atom::value;
+      },
+      [=, &st](disable_atom, bool disabled) -> caf::result<ok_atom> {
+        st.idx->set_disabled(disabled);
+        if (auto err = st.idx->commit()) return to_caf(err);
+        return ok_atom::value;
+      },
+      [=, &st](status_atom) {
+        auto& c = st.idx->config();
+        return index_status{c.name,
+                            c.disabled,
+                            c.home_path.string(),
+                            c.cold_path.string(),
+                            c.thawed_path.string(),
+                            st.idx->buckets()};
+      },
+      [=, &st](targets_atom) {
+        std::vector<search_target> targets{{cursor_actor{self}, st.idx->hot_buckets().size()}};
+        for (auto& [_, c] : st.children) targets.push_back({c.handle, 1});
+        return targets;
+      },
+      [=, &st](rebuild_atom, const std::string& dir) -> caf::result<bool> {
+        auto it = std::find_if(st.children.begin(), st.children.end(),
+                               [&](auto& c) { return io::fs::equivalent(c.second.dir, dir); });
+        if (it == st.children.end()) return false;
+        auto id = it->first;
+        auto path = it->second.dir;
+        stop_child(self, it);
+        auto built = rebuild(path, st.idx->config().create_bloomfilter);
+        spawn_child(self, id, path, {});
+        if (!built) return to_caf(built.err());
+        return true;
+      },
+      [=, &st](shutdown_atom) -> caf::result<ok_atom> {
+        detach_hot_cursors(self);
+        while (!st.children.empty()) stop_child(self, st.children.begin());
+        auto err = st.idx->close();
+        self->quit();
+        if (err) return to_caf(err);
+        return ok_atom::value;
+      },
+  };
+}
+
+}  // namespace
+
+index_actor spawn_index_actor(caf::local_actor* parent, std::unique_ptr<index> idx) {
+  return parent->spawn(index_behavior, std::shared_ptr<index>{std::move(idx)});
+}
+
+}  // namespace kura::actors
