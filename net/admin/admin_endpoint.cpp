@@ -31,6 +31,9 @@ struct admin_state {
 admin_actor::behavior_type admin_behavior(admin_actor::stateful_pointer<admin_state> self,
                                           node_api* node, node_admin* admin, std::string secret) {
   self->set_default_handler(caf::drop);
+  // Anyone who reaches the port can send an exit message; only the node's
+  // own (unstoppable) kill ends this actor.
+  self->set_exit_handler([](caf::exit_msg&) {});
   return {
       [=](hello_atom) {
         auto& nonces = self->state.nonces;
@@ -94,7 +97,7 @@ result<std::unique_ptr<admin_endpoint>> admin_endpoint::start(caf::actor_system&
 
 admin_endpoint::~admin_endpoint() {
   (void)impl_->sys->middleman().unpublish(impl_->actor, impl_->port);
-  caf::anon_send_exit(impl_->actor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(impl_->actor, caf::exit_reason::kill);
 }
 
 uint16_t admin_endpoint::port() const { return impl_->port; }

@@ -22,6 +22,7 @@
 #include "net/admin/admin_auth.hpp"
 #include "net/admin/admin_endpoint.hpp"
 #include "net/http/http_server.hpp"
+#include "net/receiver/receiver_server.hpp"
 
 namespace {
 
@@ -33,6 +34,9 @@ role = "standalone"
 bind = "127.0.0.1"
 
 admin_port = 8089
+
+[receiver]
+port = 9997
 
 [http]
 port = 8088
@@ -163,10 +167,23 @@ int main(int argc, char** argv) {
     admin->reset();
     return stop_node(1);
   }
-  kura::log::info("kura-node", "node " + cfg->node.name + " (standalone) serving HTTP on " +
-                                   http.bind + ":" + std::to_string(*port) + ", the shell on " +
-                                   cfg->node.bind + ":" + std::to_string((*admin)->port()) +
-                                   ", home " + cfg->node.home.string());
+  kura::receiver_options receiving;
+  receiving.bind = cfg->node.bind;
+  receiving.port = cfg->receiver.port;
+  receiving.ledger_file = cfg->node.home / "var/lib/kura/receiver/channel_ledger";
+  receiving.default_host = cfg->node.name;
+  kura::receiver_server receiver{node, receiving};
+  auto receiver_port = receiver.start();
+  if (!receiver_port) {
+    kura::log::error("kura-node", receiver_port.err().render());
+    server.stop();
+    admin->reset();
+    return stop_node(1);
+  }
+  kura::log::info("kura-node", "node " + cfg->node.name + " (standalone) serving HTTP on " + http.bind + ":" +
+                                   std::to_string(*port) + ", the shell on " + cfg->node.bind + ":" +
+                                   std::to_string((*admin)->port()) + ", forwarders on " + receiving.bind + ":" +
+                                   std::to_string(*receiver_port) + ", home " + cfg->node.home.string());
   if (config_file.empty())
     std::fprintf(
         stderr,
@@ -175,6 +192,8 @@ int main(int argc, char** argv) {
         "http://127.0.0.1:%u/services/collector/event\n"
         "  curl -H 'Authorization: Bearer kura-api-token' --data-urlencode 'search=hello' "
         "http://127.0.0.1:%u/services/search/jobs/export\n"
+        "Administer it with the shell (it reads the secret from $KURA_HOME/etc/pass4SymmKey):\n"
+        "  build/net/kura list indexes\n"
         "Stop with Ctrl-C (hot buckets roll to warm).\n\n",
         unsigned(*port), unsigned(*port));
 
@@ -184,6 +203,7 @@ int main(int argc, char** argv) {
   }
   kura::log::info("kura-node", "stopping: no more requests; rolling hot buckets");
   server.stop();
+  receiver.stop();
   admin->reset();
   int rc = stop_node(0);
   if (rc == 0) kura::log::info("kura-node", "stopped");

@@ -1,0 +1,225 @@
+// Threads: one accepts, one per connection (at most max_connections). The
+// ledger is shared under a mutex; a block being stored is "in flight" so that
+// the same (channel, seq) arriving on two connections is stored once.
+#include "net/receiver/receiver_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/ingest/channel_ledger.hpp"
+#include "core/log.hpp"
+#include "net/forwarder/wire.hpp"
+
+namespace kura {
+namespace {
+
+constexpr const char* component = "TcpInputProc";
+
+time_us now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool send_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    auto n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    bytes.remove_prefix(size_t(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+struct receiver_server::impl {
+  node_api& node;
+  receiver_options opts;
+  int listen_fd = -1;
+  std::atomic<bool> stopping{false};
+  std::thread acceptor;
+
+  std::mutex mutex;  // guards ledger, in_flight, connections
+  std::optional<channel_ledger> ledger;
+  std::set<std::pair<std::string, uint64_t>> in_flight;
+  struct connection {
+    int fd;
+    std::thread thread;
+    bool done = false;
+  };
+  std::list<connection> connections;
+
+  impl(node_api& n, receiver_options o) : node(n), opts(std::move(o)) {}
+
+  /// Stores one block (or recognizes it) and says how.
+  wire::ack handle(const wire::block& b) {
+    wire::ack a{b.channel, b.seq, wire::ack_status::stored, {}};
+    auto key = std::make_pair(b.channel, b.seq);
+    {
+      std::lock_guard lock{mutex};
+      if (ledger->contains(b.channel, b.seq)) {
+        a.status = wire::ack_status::duplicate;
+        return a;
+      }
+      if (!in_flight.insert(key).second) {
+        a.status = wire::ack_status::busy;
+        a.message = "the same block is being stored from another connection";
+        return a;
+      }
+    }
+    input_meta meta{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype,
+                    b.index.empty() ? "main" : b.index};
+    auto err = node.ingest_raw(meta, b.data, now_us());
+    std::lock_guard lock{mutex};
+    in_flight.erase(key);
+    if (err) {
+      a.status = err.code() == errc::disk_full ? wire::ack_status::busy : wire::ack_status::rejected;
+      a.message = err.message();
+      return a;
+    }
+    ledger->record(b.channel, b.seq);
+    if (auto saved = ledger->save()) {
+      // The events are stored; without the record a resend could be stored twice.
+      log::error(component, "channel ledger: " + saved.render());
+    }
+    return a;
+  }
+
+  void serve(int fd, std::string peer) {
+    wire::frame_reader reader;
+    std::vector<char> buf(256 * 1024);
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      int ready = ::poll(&p, 1, int(opts.idle_timeout.count() * 1000));
+      if (stopping) break;
+      if (ready == 0) {
+        log::info(component, "closing idle connection from " + peer);
+        break;
+      }
+      auto n = ::recv(fd, buf.data(), buf.size(), 0);
+      if (n <= 0) break;
+      reader.feed(std::string_view{buf.data(), size_t(n)});
+      bool close = false;
+      for (;;) {
+        auto m = reader.next();
+        if (!m) {
+          log::warn(component, "closing connection from " + peer + ": " + m.err().render());
+          close = true;
+          break;
+        }
+        if (!*m) break;
+        auto* b = std::get_if<wire::block>(&**m);
+        if (!b) {
+          log::warn(component, "closing connection from " + peer + ": an ack frame sent to the receiver");
+          close = true;
+          break;
+        }
+        auto encoded = wire::encode(handle(*b));
+        if (!encoded || !send_all(fd, *encoded)) {
+          close = true;
+          break;
+        }
+      }
+      if (close) break;
+    }
+  }
+
+  void accept_loop() {
+    for (;;) {
+      sockaddr_in addr{};
+      socklen_t len = sizeof addr;
+      int fd = ::accept(listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+      if (stopping) {
+        if (fd >= 0) ::close(fd);
+        return;
+      }
+      if (fd < 0) continue;
+      char ip[INET_ADDRSTRLEN] = "?";
+      inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof ip);
+      std::string peer = std::string{ip} + ":" + std::to_string(ntohs(addr.sin_port));
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      std::lock_guard lock{mutex};
+      connections.remove_if([](connection& c) {
+        if (!c.done) return false;
+        c.thread.join();
+        return true;
+      });
+      if (connections.size() >= opts.max_connections) {
+        log::warn(component, "refusing connection from " + peer + ": " + std::to_string(opts.max_connections) +
+                                 " connections open");
+        ::close(fd);
+        continue;
+      }
+      auto& c = connections.emplace_back(connection{fd, {}, false});
+      c.thread = std::thread{[this, &c, fd, peer] {
+        serve(fd, peer);
+        std::lock_guard lock{mutex};
+        ::close(fd);
+        c.done = true;
+      }};
+    }
+  }
+};
+
+receiver_server::receiver_server(node_api& node, receiver_options options)
+    : impl_(std::make_unique<impl>(node, std::move(options))) {}
+
+receiver_server::~receiver_server() { stop(); }
+
+result<uint16_t> receiver_server::start() {
+  auto& i = *impl_;
+  if (auto err = io::make_dirs(i.opts.ledger_file.parent_path())) return err;
+  auto ledger = channel_ledger::open(i.opts.ledger_file);
+  if (!ledger) return ledger.err();
+  i.ledger = std::move(*ledger);
+  i.listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(i.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(i.opts.port);
+  if (inet_pton(AF_INET, i.opts.bind.c_str(), &addr.sin_addr) != 1)
+    return error{errc::invalid_argument, "receiver: bad bind address " + i.opts.bind};
+  if (::bind(i.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(i.listen_fd, 64) != 0) {
+    auto msg = "receiver: cannot listen on " + i.opts.bind + ":" + std::to_string(i.opts.port) + ": " +
+               std::strerror(errno);
+    ::close(i.listen_fd);
+    i.listen_fd = -1;
+    return error{errc::io_error, msg};
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(i.listen_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  auto port = ntohs(addr.sin_port);
+  i.acceptor = std::thread{[&i] { i.accept_loop(); }};
+  log::info(component, "receiving forwarder data on " + i.opts.bind + ":" + std::to_string(port));
+  return port;
+}
+
+void receiver_server::stop() {
+  auto& i = *impl_;
+  if (i.listen_fd < 0 || i.stopping.exchange(true)) return;
+  ::shutdown(i.listen_fd, SHUT_RDWR);
+  if (i.acceptor.joinable()) i.acceptor.join();
+  ::close(i.listen_fd);
+  std::list<impl::connection> connections;
+  {
+    std::lock_guard lock{i.mutex};
+    for (auto& c : i.connections)
+      if (!c.done) ::shutdown(c.fd, SHUT_RDWR);
+    connections.swap(i.connections);
+  }
+  for (auto& c : connections) c.thread.join();
+}
+
+}  // namespace kura
