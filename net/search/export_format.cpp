@@ -104,17 +104,15 @@ std::vector<std::string> result_writer::held_columns() const {
 }
 
 std::string result_writer::table() const {
-  constexpr size_t max_width = 60;
   auto cols = held_columns();
   std::vector<std::vector<std::string>> cells;
   std::vector<size_t> widths;
-  for (auto& c : cols) widths.push_back(std::min(c.size(), max_width));
+  for (auto& c : cols) widths.push_back(c.size());
   for (auto& r : held_) {
     auto& line = cells.emplace_back();
     for (size_t i = 0; i < cols.size(); ++i) {
       auto* v = r.get(cols[i]);
       std::string text = v ? shown(cols[i], *v) : "";
-      if (text.size() > max_width) text = text.substr(0, max_width - 3) + "...";
       widths[i] = std::max(widths[i], text.size());
       line.push_back(std::move(text));
     }
