@@ -110,50 +110,45 @@ error node_runtime::ingest(std::vector<ingest_event> events) {
                 event_batch{std::make_shared<std::vector<ingest_event>>(std::move(events))});
 }
 
+namespace {
+
+/// The pipeline of `meta.sourcetype` ([sourcetypes.NAME] or the defaults).
+result<event_stream> open_stream(const node_settings& settings, const input_meta& meta) {
+  auto rules = settings.sourcetypes.find(meta.sourcetype);
+  return event_stream::open(rules == settings.sourcetypes.end() ? sourcetype_rules{} : rules->second, meta);
+}
+
+/// Parsed events with the stream's metadata; empties `parsed`.
+std::vector<ingest_event> take_events(const input_meta& meta, std::vector<parsed_event>& parsed) {
+  std::vector<ingest_event> events;
+  events.reserve(parsed.size());
+  for (auto& p : parsed)
+    events.push_back({p.time, meta.host, meta.source, meta.sourcetype, std::move(p.index), std::move(p.raw), {}});
+  parsed.clear();
+  return events;
+}
+
+}  // namespace
+
 error node_runtime::ingest_raw(const input_meta& meta, std::string_view body, time_us now) {
-  auto rules = impl_->settings.sourcetypes.find(meta.sourcetype);
-  auto stream = event_stream::open(
-      rules == impl_->settings.sourcetypes.end() ? sourcetype_rules{} : rules->second, meta);
+  auto stream = open_stream(impl_->settings, meta);
   if (!stream) return stream.err();
   std::vector<parsed_event> parsed;
   stream->feed(body, now, parsed);
   stream->finish(now, parsed);
-  std::vector<ingest_event> events;
-  events.reserve(parsed.size());
-  for (auto& p : parsed)
-    events.push_back({p.time,
-                      meta.host,
-                      meta.source,
-                      meta.sourcetype,
-                      std::move(p.index),
-                      std::move(p.raw),
-                      {}});
-  return ingest(std::move(events));
+  return ingest(take_events(meta, parsed));
 }
 
 result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs::path& file) {
   std::ifstream in{file, std::ios::binary};
   if (!in) return error{errc::not_found, "cannot open " + file.string() + " on the node"};
-  auto rules = impl_->settings.sourcetypes.find(meta.sourcetype);
-  auto stream = event_stream::open(
-      rules == impl_->settings.sourcetypes.end() ? sourcetype_rules{} : rules->second, meta);
+  auto stream = open_stream(impl_->settings, meta);
   if (!stream) return stream.err();
   uint64_t stored = 0;
   std::vector<parsed_event> parsed;
-  auto store_parsed = [&]() -> error {
-    std::vector<ingest_event> events;
-    events.reserve(parsed.size());
-    for (auto& p : parsed)
-      events.push_back({p.time,
-                        meta.host,
-                        meta.source,
-                        meta.sourcetype,
-                        std::move(p.index),
-                        std::move(p.raw),
-                        {}});
-    parsed.clear();
-    stored += events.size();
-    return ingest(std::move(events));
+  auto store_parsed = [&] {
+    stored += parsed.size();
+    return ingest(take_events(meta, parsed));
   };
   std::string chunk(1 << 20, '\0');
   while (in) {

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "actors/node_runtime.hpp"
+#include "actors/test_node.hpp"
 #include "core/log.hpp"
 #include "core/testing.hpp"
 
@@ -61,13 +61,8 @@ void damage(const io::fs::path& file) {
 TEST_CASE("supervision: a failing bucket actor is restarted from disk, then given up on; ingestion goes on") {
   captured_log logged;
   testing::temp_dir dir;
-  node_settings settings;
-  settings.name = "sup";
-  settings.store.db_root = dir / "db";
-  settings.store.min_free_space_bytes = 0;
-  auto started = node_runtime::start(settings, false);
-  REQUIRE(started.has_value());
-  auto& node = **started;
+  auto node_ptr = testing::start_node(dir, "sup");
+  auto& node = *node_ptr;
 
   REQUIRE(!node.ingest(events(2000, 1'795'350'000'000'000, "older")));
   REQUIRE(!node.roll_hot_buckets("main"));

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/testing.hpp"
-#include "actors/node_runtime.hpp"
+#include "actors/test_node.hpp"
 
 using namespace kura;
 
@@ -45,13 +45,7 @@ struct fixture {
   std::string api = "-H 'Authorization: Bearer api-token-1'";
 
   explicit fixture(std::chrono::milliseconds read_timeout = std::chrono::milliseconds{2000}) {
-    node_settings settings;
-    settings.name = "test-node";
-    settings.store.db_root = dir / "db";
-    settings.store.min_free_space_bytes = 0;
-    auto started = node_runtime::start(settings, false);
-    REQUIRE_MESSAGE(started.has_value(), started.err().render());
-    node = std::move(*started);
+    node = testing::start_node(dir, "test-node");
     http_options o;
     o.hec_tokens = {"hec-token-1"};
     o.api_tokens = {"api-token-1"};

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "actors/node_runtime.hpp"
+#include "actors/test_node.hpp"
 #include "core/testing.hpp"
 #include "net/forwarder/wire.hpp"
 
@@ -73,13 +73,7 @@ struct fixture {
   fixture() { start(); }
 
   void start() {
-    node_settings settings;
-    settings.name = "recv-node";
-    settings.store.db_root = dir / "db";
-    settings.store.min_free_space_bytes = 0;
-    auto started = node_runtime::start(settings, false);
-    REQUIRE(started.has_value());
-    node = std::move(*started);
+    node = testing::start_node(dir, "recv-node");
     receiver_options o;
     o.ledger_file = dir / "receiver" / "channel_ledger";
     o.default_host = "recv-node";

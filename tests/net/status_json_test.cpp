@@ -5,20 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/node_runtime.hpp"
+#include "actors/test_node.hpp"
 #include "core/testing.hpp"
 
 using namespace kura;
 
 TEST_CASE("status: server info, indexes and buckets describe the store") {
   testing::temp_dir dir;
-  node_settings settings;
-  settings.name = "node1";
-  settings.store.db_root = dir / "db";
-  settings.store.min_free_space_bytes = 0;
-  auto started = node_runtime::start(settings, false);
-  REQUIRE(started.has_value());
-  auto& node = **started;
+  auto node_ptr = testing::start_node(dir, "node1");
+  auto& node = *node_ptr;
   auto set = testing::make_events(100, 1'795'350'000'000'000);
   std::vector<ingest_event> events;
   for (auto& e : set.events) events.push_back({e.time, e.host, e.source, e.sourcetype, "main", e.raw, e.fields});
