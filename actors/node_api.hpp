@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,12 @@ struct ingest_event {
   time_us time = 0;
   std::string host, source, sourcetype, index, raw;
   std::vector<std::pair<std::string, std::string>> fields;
+};
+
+/// Raw text from one input with its metadata (a HEC raw request, a forwarder block).
+struct raw_input {
+  input_meta meta;
+  std::string_view body;
 };
 
 /// What /services/server/info reports.
@@ -46,9 +53,11 @@ class node_api {
   /// Stores the events durably; on ok every one is committed (an ack may be sent).
   /// Errors: not_found (index), index_disabled, disk_full (Detention), io_error.
   virtual error ingest(std::vector<ingest_event> events) = 0;
-  /// Runs raw text arriving at `now` through the pipeline of `meta.sourcetype`
-  /// and stores the events durably. Errors: as ingest.
-  virtual error ingest_raw(const input_meta& meta, std::string_view body, time_us now) = 0;
+  /// Runs raw texts arriving at `now` through the pipelines of their
+  /// sourcetypes and stores all their events durably, with one commit per
+  /// index (group commit). Errors: as ingest; when a check fails (index,
+  /// disabled, Detention) nothing is stored.
+  virtual error ingest_raw(std::span<const raw_input> inputs, time_us now) = 0;
   /// Runs a search, streaming rows to `emit`. Errors: as search_store.
   virtual result<search::search_summary> search(std::string_view text,
                                                 const search::search_options& options,

@@ -130,13 +130,19 @@ std::vector<ingest_event> take_events(const input_meta& meta, std::vector<parsed
 
 }  // namespace
 
-error node_runtime::ingest_raw(const input_meta& meta, std::string_view body, time_us now) {
-  auto stream = open_stream(impl_->settings, meta);
-  if (!stream) return stream.err();
+error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
+  std::vector<ingest_event> events;
   std::vector<parsed_event> parsed;
-  stream->feed(body, now, parsed);
-  stream->finish(now, parsed);
-  return ingest(take_events(meta, parsed));
+  for (auto& in : inputs) {
+    auto stream = open_stream(impl_->settings, in.meta);
+    if (!stream) return stream.err();
+    stream->feed(in.body, now, parsed);
+    stream->finish(now, parsed);
+    auto some = take_events(in.meta, parsed);
+    if (events.empty()) events = std::move(some);
+    else std::move(some.begin(), some.end(), std::back_inserter(events));
+  }
+  return ingest(std::move(events));
 }
 
 result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs::path& file) {

@@ -32,7 +32,7 @@ class node_runtime final : public node_api, public node_admin {
 
   // node_api
   error ingest(std::vector<ingest_event> events) override;
-  error ingest_raw(const input_meta& meta, std::string_view body, time_us now) override;
+  error ingest_raw(std::span<const raw_input> inputs, time_us now) override;
   result<search::search_summary> search(std::string_view text,
                                         const search::search_options& options,
                                         const search::row_sink& emit) override;

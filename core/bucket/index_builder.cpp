@@ -21,8 +21,24 @@ namespace kura {
 
 namespace tf = tsidx_format;
 
-size_t index_builder::term_hash::operator()(std::string_view s) const {
-  return XXH3_64bits(s.data(), s.size());
+size_t index_builder::probe(std::string_view term, uint64_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    auto& s = slots_[i];
+    if (s.id == no_term || (s.hash == hash && terms_[s.id] == term)) return i;
+  }
+}
+
+void index_builder::grow_slots() {
+  std::vector<slot> old(slots_.size() * 2);
+  old.swap(slots_);
+  size_t mask = slots_.size() - 1;
+  for (auto& s : old) {
+    if (s.id == no_term) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].id != no_term) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 index_builder::index_builder() = default;
@@ -31,8 +47,9 @@ index_builder::index_builder(index_builder&&) noexcept = default;
 index_builder& index_builder::operator=(index_builder&&) noexcept = default;
 
 uint32_t index_builder::term_id(std::string_view term) {
-  auto it = ids_.find(term);
-  if (it != ids_.end()) return it->second;
+  uint64_t hash = XXH3_64bits(term.data(), term.size());
+  size_t at = probe(term, hash);
+  if (slots_[at].id != no_term) return slots_[at].id;
   if (arena_left_ < term.size()) {
     size_t chunk = std::max<size_t>(1 << 20, term.size());
     arena_.push_back(std::make_unique<char[]>(chunk));
@@ -47,7 +64,8 @@ uint32_t index_builder::term_id(std::string_view term) {
   terms_.push_back(stored);
   postings_.emplace_back();
   last_post_.push_back(0);
-  ids_.emplace(stored, id);
+  slots_[at] = {hash, id};
+  if (terms_.size() * 10 > slots_.size() * 7) grow_slots();
   return id;
 }
 
@@ -110,9 +128,9 @@ std::vector<std::string> index_builder::metadata_values(std::string_view field) 
 }
 
 Roaring index_builder::postings(std::string_view term) const {
-  auto it = ids_.find(term);
-  if (it == ids_.end()) return {};
-  auto& list = postings_[it->second];
+  auto& s = slots_[probe(term, XXH3_64bits(term.data(), term.size()))];
+  if (s.id == no_term) return {};
+  auto& list = postings_[s.id];
   return Roaring(list.size(), list.data());
 }
 

@@ -156,7 +156,8 @@ struct http_server::impl {
     };
     input_meta meta{param("host", opts.default_host), param("source", "http:kura"), param("sourcetype", "httpevent"),
                     param("index", "main")};
-    reply_stored(req, res, api.ingest_raw(meta, body, now_us()), ch, "raw");
+    raw_input input{meta, body};
+    reply_stored(req, res, api.ingest_raw({&input, 1}, now_us()), ch, "raw");
   }
 
   void on_ack(const httplib::Request& req, const std::string& body, httplib::Response& res) {

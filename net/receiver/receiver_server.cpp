@@ -61,38 +61,58 @@ struct receiver_server::impl {
 
   impl(node_api& n, receiver_options o) : node(n), opts(std::move(o)) {}
 
-  /// Stores one block (or recognizes it) and says how.
-  wire::ack handle(const wire::block& b) {
-    wire::ack a{b.channel, b.seq, wire::ack_status::stored, {}};
-    auto key = std::make_pair(b.channel, b.seq);
+  /// Stores the blocks that arrived together with one commit (group commit)
+  /// and one ledger save, and says how each went. Blocks the ledger holds are
+  /// duplicates; if the group fails, each block is tried alone so that only
+  /// the bad one is rejected.
+  std::vector<wire::ack> handle(const std::vector<wire::block>& blocks) {
+    std::vector<wire::ack> acks;
+    std::vector<size_t> fresh;  // indexes of blocks to store
     {
       std::lock_guard lock{mutex};
-      if (ledger->contains(b.channel, b.seq)) {
-        a.status = wire::ack_status::duplicate;
-        return a;
-      }
-      if (!in_flight.insert(key).second) {
-        a.status = wire::ack_status::busy;
-        a.message = "the same block is being stored from another connection";
-        return a;
+      for (size_t i = 0; i < blocks.size(); ++i) {
+        auto& b = blocks[i];
+        acks.push_back({b.channel, b.seq, wire::ack_status::stored, {}});
+        if (ledger->contains(b.channel, b.seq)) {
+          acks.back().status = wire::ack_status::duplicate;
+        } else if (!in_flight.insert({b.channel, b.seq}).second) {
+          acks.back().status = wire::ack_status::busy;
+          acks.back().message = "the same block is being stored from another connection";
+        } else {
+          fresh.push_back(i);
+        }
       }
     }
-    input_meta meta{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype,
-                    b.index.empty() ? "main" : b.index};
-    auto err = node.ingest_raw(meta, b.data, now_us());
+    auto input_of = [&](size_t i) {
+      auto& b = blocks[i];
+      return raw_input{{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype,
+                        b.index.empty() ? "main" : b.index},
+                       b.data};
+    };
+    std::vector<raw_input> inputs;
+    for (auto i : fresh) inputs.push_back(input_of(i));
+    auto now = now_us();
+    std::vector<size_t> stored;
+    if (!inputs.empty() && !node.ingest_raw(inputs, now)) {
+      stored = fresh;
+    } else {
+      for (auto i : fresh) {
+        auto one = input_of(i);
+        if (auto err = node.ingest_raw({&one, 1}, now)) {
+          acks[i].status = err.code() == errc::disk_full ? wire::ack_status::busy : wire::ack_status::rejected;
+          acks[i].message = err.message();
+        } else {
+          stored.push_back(i);
+        }
+      }
+    }
     std::lock_guard lock{mutex};
-    in_flight.erase(key);
-    if (err) {
-      a.status = err.code() == errc::disk_full ? wire::ack_status::busy : wire::ack_status::rejected;
-      a.message = err.message();
-      return a;
-    }
-    ledger->record(b.channel, b.seq);
-    if (auto saved = ledger->save()) {
-      // The events are stored; without the record a resend could be stored twice.
-      log::error(component, "channel ledger: " + saved.render());
-    }
-    return a;
+    for (auto i : fresh) in_flight.erase({blocks[i].channel, blocks[i].seq});
+    for (auto i : stored) ledger->record(blocks[i].channel, blocks[i].seq);
+    if (!stored.empty())
+      if (auto saved = ledger->save())  // the events are stored; without the record a resend could be stored twice
+        log::error(component, "channel ledger: " + saved.render());
+    return acks;
   }
 
   void serve(int fd, std::string peer) {
@@ -109,6 +129,14 @@ struct receiver_server::impl {
       auto n = ::recv(fd, buf.data(), buf.size(), 0);
       if (n <= 0) break;
       reader.feed(std::string_view{buf.data(), size_t(n)});
+      // Take what else has arrived, so that the group below is as large as it can be.
+      while (reader.pending() < 4 * 1024 * 1024) {
+        auto more = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
+        if (more <= 0) break;
+        reader.feed(std::string_view{buf.data(), size_t(more)});
+      }
+      // Every block that has fully arrived is stored in one group.
+      std::vector<wire::block> blocks;
       bool close = false;
       for (;;) {
         auto m = reader.next();
@@ -124,11 +152,15 @@ struct receiver_server::impl {
           close = true;
           break;
         }
-        auto encoded = wire::encode(handle(*b));
-        if (!encoded || !send_all(fd, *encoded)) {
-          close = true;
-          break;
+        blocks.push_back(std::move(*b));
+      }
+      if (!blocks.empty()) {
+        std::string replies;
+        for (auto& a : handle(blocks)) {
+          auto encoded = wire::encode(a);
+          if (encoded) replies += *encoded;
         }
+        if (!send_all(fd, replies)) break;
       }
       if (close) break;
     }

@@ -1,7 +1,9 @@
-// HEC benchmark: a kura-node process (started here, standalone) and this
+// Ingestion benchmark: a kura-node process (started here, standalone) and this
 // program as its one client on the same machine. Sends 1,000,000 Loghub-derived
-// events to /services/collector/raw (10,000 lines per request) and again to
-// /services/collector/event (10,000 JSON events per request), then times a
+// events to /services/collector/raw (10,000 lines per request), again to
+// /services/collector/event (10,000 JSON events per request), and again to the
+// receiving port (forwarder protocol, 64 KB blocks, 16 unacknowledged at a
+// time, as kura-forward sends them), then times a
 // needle search over HTTP and, after stopping the node, the same search
 // in-process on the same store: the difference is what HTTP adds.
 //   scripts/bench-hec [--events N]
@@ -25,6 +27,7 @@
 #include "core/index/store.hpp"
 #include "core/search/store_search.hpp"
 #include "loghub_events.hpp"
+#include "net/forwarder/wire.hpp"
 
 extern char** environ;
 
@@ -34,6 +37,17 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
+
+/// Connects to 127.0.0.1:port. Returns the socket or -1.
+int connect_to(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(uint16_t(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+  return fd;
+}
 
 /// A port that is free now: bind port 0, read it, close.
 int free_port() {
@@ -65,11 +79,11 @@ int main(int argc, char** argv) {
   auto& data = *workload;
   data.events[data.events.size() / 2].raw = "kura-needle-7c1d in the middle of the raw stream";
   auto dir = args.work_dir("kura-bench-hec");
-  int port = free_port();
+  int port = free_port(), receiver_port = free_port();
   std::ofstream(dir / "node.toml") << "[node]\nname = \"bench\"\nhome = \"" << (dir / "home").string()
                                    << "\"\nbind = \"127.0.0.1\"\nadmin_port = " << free_port() << "\n[http]\nport = " << port
                                    << "\nhec_tokens = [\"hec\"]\napi_tokens = [\"api\"]\nmax_content_length = 100000000\n"
-                                   << "[receiver]\nport = " << free_port() << "\n";
+                                   << "[receiver]\nport = " << receiver_port << "\n";
   std::string config = (dir / "node.toml").string(), log = (dir / "node.log").string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -95,18 +109,19 @@ int main(int argc, char** argv) {
 
   // Raw: like a live log, each line starts with a fresh ISO 8601 timestamp
   // (the recognizer takes the first one) followed by the Loghub text.
+  auto append_line = [&](std::string& body, size_t i) {
+    std::time_t secs = data.events[i].time / 1'000'000;
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char stamp[80];
+    std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(data.events[i].time / 1000 % 1000));
+    body.append(stamp).append(data.events[i].raw).append("\n");
+  };
   auto t = clock_type::now();
   for (size_t at = 0; at < data.events.size(); at += 10000) {
     std::string body;
-    for (size_t i = at; i < std::min(data.events.size(), at + 10000); ++i) {
-      std::time_t secs = data.events[i].time / 1'000'000;
-      std::tm tm{};
-      gmtime_r(&secs, &tm);
-      char stamp[80];
-      std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ ", tm.tm_year + 1900, tm.tm_mon + 1,
-                    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(data.events[i].time / 1000 % 1000));
-      body.append(stamp).append(data.events[i].raw).append("\n");
-    }
+    for (size_t i = at; i < std::min(data.events.size(), at + 10000); ++i) append_line(body, i);
     auto r = client.Post("/services/collector/raw?sourcetype=loghub&index=main", hec, body, "text/plain");
     if (!r || r->status != 200)
       return std::fprintf(stderr, "error: raw request failed: %s\n", r ? r->body.c_str() : httplib::to_string(r.error()).c_str()), 1;
@@ -132,6 +147,45 @@ int main(int argc, char** argv) {
   double json_s = seconds_since(t);
   std::printf("HEC JSON   %8.2f s  %9.0f events/s                target >= 150000 events/s\n", json_s,
               data.events.size() / json_s);
+
+  // The receiving port: blocks of about 64 KB of whole lines into _audit (the
+  // needle stays unique in main), at most 16 waiting for their acks.
+  int fd = connect_to(receiver_port);
+  if (fd < 0) return std::fprintf(stderr, "error: cannot connect to the receiving port\n"), 1;
+  t = clock_type::now();
+  wire::frame_reader acks;
+  uint64_t sent = 0, acked = 0;
+  char buf[65536];
+  auto read_ack = [&]() -> bool {
+    for (;;) {
+      auto m = acks.next();
+      if (!m) return false;
+      if (*m) {
+        auto& a = std::get<wire::ack>(**m);
+        if (a.status != wire::ack_status::stored) return std::fprintf(stderr, "error: block %llu: %s\n", (unsigned long long)a.seq, a.message.c_str()), false;
+        ++acked;
+        return true;
+      }
+      auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      acks.feed(std::string_view{buf, size_t(n)});
+    }
+  };
+  for (size_t i = 0; i < data.events.size();) {
+    wire::block b{"bench/loghub", ++sent, "_audit", "bench-host", "loghub", "loghub", {}};
+    while (i < data.events.size() && b.data.size() < 64 * 1024) append_line(b.data, i++);
+    auto frame = wire::encode(b);
+    if (!frame || ::send(fd, frame->data(), frame->size(), MSG_NOSIGNAL) != ssize_t(frame->size()))
+      return std::fprintf(stderr, "error: sending a block failed\n"), 1;
+    while (sent - acked >= 16)
+      if (!read_ack()) return std::fprintf(stderr, "error: no ack from the receiving port\n"), 1;
+  }
+  while (acked < sent)
+    if (!read_ack()) return std::fprintf(stderr, "error: no ack from the receiving port\n"), 1;
+  double recv_s = seconds_since(t);
+  ::close(fd);
+  std::printf("receiver   %8.2f s  %9.0f events/s  %6.1f MB/s   target >= 250000 events/s (%llu blocks)\n", recv_s,
+              data.events.size() / recv_s, mb / recv_s, (unsigned long long)sent);
 
   // A needle over HTTP, then the same in-process on the same store.
   httplib::Headers api{{"Authorization", "Bearer api"}};
