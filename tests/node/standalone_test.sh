@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A standalone kura-node as a real process, with curl as the client:
 # 1. it starts, answers health, stores HEC events and finds them by search;
+#    a HEC client written from Splunk's documentation (hec_client.py) gets
+#    every documented answer;
 # 2. kill -9 while a client streams HEC batches: after a restart every batch
 #    that was acknowledged (HTTP 200) is searchable, each event exactly once;
 # 3. SIGTERM stops it with exit 0 and rolls its hot buckets to warm.
@@ -59,6 +61,11 @@ echo "== 1. ingest and search"
 curl -sf -H 'Authorization: Splunk hec-1' -d '{"event": "hello from the test", "sourcetype": "t"}' "$url/services/collector/event"
 echo
 [[ "$(count 'hello sourcetype=t')" == "1" ]]
+
+echo "== 1b. a HEC client written from Splunk's documentation"
+python3 "$(dirname "$0")/hec_client.py" "$http" hec-1
+[[ "$(count 'documented sourcetype=doc:event round=3')" == "20" ]]
+[[ "$(count 'sourcetype=doc:raw host=doc-client')" == "2" ]]
 
 echo "== 2. kill -9 during acknowledged ingestion"
 (
