@@ -68,6 +68,8 @@ class node_api {
   virtual std::vector<index_status> indexes() = 0;
   /// False while the node refuses data (Detention).
   virtual bool accepting() = 0;
+  /// Records a search or an admin action in the `_audit` index (without waiting).
+  virtual void audit(const std::string& user, const std::string& action, const std::string& info) = 0;
 };
 
 /// The administration the `kura` shell asks of a node (product.md §1).

@@ -39,6 +39,7 @@ class node_runtime final : public node_api, public node_admin {
   server_status server_info() override;
   std::vector<index_status> indexes() override;
   bool accepting() override;
+  void audit(const std::string& user, const std::string& action, const std::string& info) override;
 
   // node_admin
   error add_index(const std::string& name) override;
@@ -49,7 +50,6 @@ class node_runtime final : public node_api, public node_admin {
   result<std::vector<fsck_report>> fsck(const std::string& name, bool repair) override;
   error rebuild(const std::string& bucket_dir) override;
   result<uint64_t> ingest_file(const input_meta& meta, const io::fs::path& file) override;
-  void audit(const std::string& user, const std::string& action, const std::string& info) override;
   void request_stop() override;
 
   /// Called by request_stop (the program wires it to its graceful stop).

@@ -192,7 +192,7 @@ admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std
   auto& c = *parsed;
   std::string joined;
   for (auto& w : words) joined += (joined.empty() ? "" : " ") + w;
-  if (c.what != verb::help) admin.audit(user, c.what == verb::search ? "search" : "admin", joined);
+  if (c.what != verb::help) node.audit(user, c.what == verb::search ? "search" : "admin", joined);
   auto node_name = node.server_info().name;
   switch (c.what) {
     case verb::search:

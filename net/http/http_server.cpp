@@ -186,6 +186,7 @@ struct http_server::impl {
       *slot = *t;
     }
     if (auto q = search::parse_query(text, options.now); !q) return rest_error(res, 400, "search: " + q.err().message());
+    api.audit("api", "search", text);
     auto* api_ptr = &api;
     auto format = *mode;
     const char* type = format == exporting::format::json ? "application/json"

@@ -3,8 +3,9 @@
 # 1. it starts, answers health, stores HEC events and finds them by search;
 #    a HEC client written from Splunk's documentation (hec_client.py) gets
 #    every documented answer;
-# 2. kill -9 while a client streams HEC batches: after a restart every batch
-#    that was acknowledged (HTTP 200) is searchable, each event exactly once;
+# 2. kill -9 while a client streams HEC batches on a channel: after a restart
+#    every batch that was acknowledged (code 0 with an ackId) is searchable,
+#    each event exactly once; an _audit event records the searches;
 # 3. SIGTERM stops it with exit 0 and rolls its hot buckets to warm.
 set -euo pipefail
 node="$1"
@@ -67,13 +68,15 @@ python3 "$(dirname "$0")/hec_client.py" "$http" hec-1
 [[ "$(count 'documented sourcetype=doc:event round=3')" == "20" ]]
 [[ "$(count 'sourcetype=doc:raw host=doc-client')" == "2" ]]
 
-echo "== 2. kill -9 during acknowledged ingestion"
+echo "== 2. kill -9 during acknowledged ingestion on a channel"
+channel="$(python3 -c 'import uuid; print(uuid.uuid4())')"
 (
   for k in $(seq 1 400); do
     body=""
     for i in $(seq 1 50); do body+="{\"event\": \"batch=$k item=$i\"}"; done
-    code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Splunk hec-1' -d "$body" "$url/services/collector/event" || true)
-    [[ "$code" == "200" ]] && echo "$k" >> "$dir/acked"
+    reply=$(curl -s -H 'Authorization: Splunk hec-1' -H "X-Splunk-Request-Channel: $channel" -d "$body" \
+      "$url/services/collector/event" || true)
+    [[ "$reply" == *'"code":0'*'"ackId"'* ]] && echo "$k" >> "$dir/acked"
   done
 ) &
 sender=$!
@@ -106,6 +109,9 @@ if extra:
     sys.exit(f"unacknowledged batches stored more than once: {extra[:10]}")
 print(f"all {len(acked)} acknowledged batches present exactly once ({sum(counts.values())} events stored)")
 PY
+
+echo "== 2b. searches over HTTP are recorded in _audit"
+[[ "$(count 'index=_audit action=search user=api')" -ge 1 ]]
 
 echo "== 3. graceful stop"
 kill -TERM "$pid"
