@@ -3,6 +3,8 @@
 // (XXH3-64 of everything before that line).
 #include "core/ingest/channel_ledger.hpp"
 
+#include "core/io/checksummed_text.hpp"
+
 #include <charconv>
 #include <cstdio>
 #include <sstream>
@@ -37,29 +39,17 @@ error channel_ledger::save() const {
     for (auto seq : s.above) text.append(" ").append(std::to_string(seq));
     text.append(" ").append(channel).append("\n");
   }
-  char sum[40];
-  std::snprintf(sum, sizeof sum, "checksum %016llx\n", (unsigned long long)hash::checksum64(text));
-  text.append(sum);
-  return io::write_file_atomic(file_, text);
+  return io::write_checksummed_text(file_, text);
 }
 
 result<channel_ledger> channel_ledger::open(const io::fs::path& file) {
   channel_ledger ledger;
   ledger.file_ = file;
-  auto bytes = io::read_file(file);
-  if (!bytes) return bytes.err().code() == errc::not_found ? result<channel_ledger>{std::move(ledger)} : bytes.err();
+  auto text = io::read_checksummed_text(file);
+  if (!text) return error{errc::corruption, "channel ledger " + text.err().message()};
+  if (!*text) return ledger;
   auto bad = [&](const std::string& why) { return error{errc::corruption, "channel ledger " + file.string() + ": " + why}; };
-  // The file ends with exactly "checksum <16 lowercase hex digits>\n".
-  constexpr size_t line_size = 9 + 16 + 1;
-  if (bytes->size() < line_size) return bad("no checksum line");
-  size_t at = bytes->size() - line_size;
-  std::string_view line{bytes->data() + at, line_size};
-  if (line.substr(0, 9) != "checksum " || line.back() != '\n' || (at > 0 && (*bytes)[at - 1] != '\n'))
-    return bad("no checksum line");
-  char expected[20];
-  std::snprintf(expected, sizeof expected, "%016llx", (unsigned long long)hash::checksum64({bytes->data(), at}));
-  if (line.substr(9, 16) != expected) return bad("checksum mismatch");
-  std::string_view body{bytes->data(), at};
+  const std::string& body = **text;
   std::istringstream in{std::string{body}};
   for (std::string line; std::getline(in, line);) {
     // Numbers first; the channel is the rest of the line (it may contain spaces).
