@@ -2,7 +2,12 @@
 #include "core/log.hpp"
 
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
 #include <mutex>
+#include <string>
 
 namespace kura::log {
 namespace {
@@ -41,6 +46,25 @@ sink set_sink(sink s) {
 void write(level lvl, std::string_view component, std::string_view message) {
   std::lock_guard lock{sink_mutex()};
   current()(lvl, component, message);
+}
+
+sink file_sink(const std::string& file, std::function<void(std::string_view line)> also) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path{file}.parent_path(), ec);
+  auto out = std::make_shared<std::ofstream>(file, std::ios::app);
+  return [out, also = std::move(also)](level l, std::string_view component, std::string_view message) {
+    char stamp[32];
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string line = std::string{stamp} + " " + level_name(l) + " ";
+    line.append(component).append(" - ").append(message);
+    if (also) also(line);
+    line += '\n';
+    *out << line << std::flush;
+    std::fputs(line.c_str(), stderr);
+  };
 }
 
 }  // namespace kura::log

@@ -15,6 +15,11 @@ using sink = std::function<void(level, std::string_view component, std::string_v
 /// Replaces the sink and returns the previous one (tests capture lines with it).
 sink set_sink(sink s);
 
+/// A program's sink: "<UTC time> LEVEL component - message" lines appended to
+/// `file` (created with its directory) and to stderr; `also` (if set) gets
+/// each line without its newline (the node indexes its own log with it).
+sink file_sink(const std::string& file, std::function<void(std::string_view line)> also = {});
+
 /// Writes one line through the current sink.
 void write(level lvl, std::string_view component, std::string_view message);
 

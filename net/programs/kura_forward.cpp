@@ -29,21 +29,6 @@ constexpr const char* component = "kura-forward";
 
 std::atomic<bool> stopping{false};
 
-void log_to(const io::fs::path& file) {
-  auto out = std::make_shared<std::ofstream>(file, std::ios::app);
-  log::set_sink([out](log::level l, std::string_view comp, std::string_view message) {
-    static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-    char stamp[32];
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    std::string line = std::string{stamp} + " " + names[int(l)] + " " + std::string{comp} + " - " + std::string{message} + "\n";
-    *out << line << std::flush;
-    std::fputs(line.c_str(), stderr);
-  });
-}
-
 /// Where a block came from, to move the read position when it is acknowledged.
 struct origin {
   forwarder::file_id file;
@@ -79,7 +64,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", err.render().c_str());
     return 1;
   }
-  log_to(cfg->home / "kura-forward.log");
+  log::set_sink(log::file_sink((cfg->home / "kura-forward.log").string()));
   if (!cfg->use_ack)
     log::warn(component, "useACK is off: a block is forgotten once written, so a receiver that fails can lose it");
 

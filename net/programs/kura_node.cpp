@@ -12,7 +12,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
 #include <string>
 
@@ -47,26 +46,6 @@ max_content_length = 100000000
 
 /// Once the node runs, log lines are also indexed into _internal.
 std::atomic<kura::node_runtime*> indexing_log{nullptr};
-
-/// Log lines go to <home>/var/log/kura/kura.log and to stderr.
-void log_to_file(const std::filesystem::path& file) {
-  std::filesystem::create_directories(file.parent_path());
-  auto out = std::make_shared<std::ofstream>(file, std::ios::app);
-  kura::log::set_sink(
-      [out](kura::log::level l, std::string_view component, std::string_view message) {
-        static const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-        char stamp[32];
-        std::time_t now = std::time(nullptr);
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        std::string line = std::string{stamp} + " " + names[int(l)] + " " + std::string{component} +
-                           " - " + std::string{message} + "\n";
-        *out << line << std::flush;
-        std::fputs(line.c_str(), stderr);
-        if (auto* node = indexing_log.load()) node->queue_log_line(line.substr(0, line.size() - 1));
-      });
-}
 
 }  // namespace
 
@@ -116,7 +95,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto log_file = cfg->node.home / "var/log/kura/kura.log";
-  log_to_file(log_file);
+  kura::log::set_sink(kura::log::file_sink(log_file.string(), [](std::string_view line) {
+    if (auto* node = indexing_log.load()) node->queue_log_line(std::string{line});
+  }));
   kura::node_settings settings;
   settings.name = cfg->node.name;
   settings.workers = cfg->node.workers;
