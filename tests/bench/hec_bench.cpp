@@ -3,7 +3,8 @@
 // events to /services/collector/raw (10,000 lines per request), again to
 // /services/collector/event (10,000 JSON events per request), and again to the
 // receiving port (forwarder protocol, 64 KB blocks, 16 unacknowledged at a
-// time, as kura-forward sends them), then times a
+// time, as kura-forward sends them), and once more through a kura-forward
+// process that follows a file of the same lines (into index `fwd`), then times a
 // needle search over HTTP and, after stopping the node, the same search
 // in-process on the same store: the difference is what HTTP adds.
 //   scripts/bench-hec [--events N]
@@ -66,10 +67,11 @@ int free_port() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string node_path;
+  std::string node_path, forward_path;
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
     if (std::string{argv[i]} == "--node" && i + 1 < argc) node_path = argv[++i];
+    else if (std::string{argv[i]} == "--forward" && i + 1 < argc) forward_path = argv[++i];
     else rest.push_back(argv[i]);
   }
   bench::bench_args args;
@@ -83,7 +85,7 @@ int main(int argc, char** argv) {
   std::ofstream(dir / "node.toml") << "[node]\nname = \"bench\"\nhome = \"" << (dir / "home").string()
                                    << "\"\nbind = \"127.0.0.1\"\nadmin_port = " << free_port() << "\n[http]\nport = " << port
                                    << "\nhec_tokens = [\"hec\"]\napi_tokens = [\"api\"]\nmax_content_length = 100000000\n"
-                                   << "[receiver]\nport = " << receiver_port << "\n";
+                                   << "[receiver]\nport = " << receiver_port << "\n[indexes.fwd]\n";
   std::string config = (dir / "node.toml").string(), log = (dir / "node.log").string();
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -186,6 +188,47 @@ int main(int argc, char** argv) {
   ::close(fd);
   std::printf("receiver   %8.2f s  %9.0f events/s  %6.1f MB/s   target >= 250000 events/s (%llu blocks)\n", recv_s,
               data.events.size() / recv_s, mb / recv_s, (unsigned long long)sent);
+
+  // kura-forward following a file of the same lines.
+  if (!forward_path.empty()) {
+    {
+      std::ofstream lines(dir / "fwd.log");
+      for (size_t i = 0; i < data.events.size(); ++i) {
+        std::string line;
+        append_line(line, i);
+        lines << line;
+      }
+    }
+    std::ofstream(dir / "fwd.toml") << "[forwarder]\nname = \"bench\"\nhome = \"" << (dir / "fwdhome").string()
+                                    << "\"\n[tcpout]\nserver = [\"127.0.0.1:" << receiver_port
+                                    << "\"]\n[monitor.bench]\npath = \"" << (dir / "fwd.log").string()
+                                    << "\"\nindex = \"fwd\"\nsourcetype = \"loghub\"\n";
+    std::string fwd_config = (dir / "fwd.toml").string(), fwd_log = (dir / "forward.log").string();
+    posix_spawn_file_actions_t fwd_actions;
+    posix_spawn_file_actions_init(&fwd_actions);
+    posix_spawn_file_actions_addopen(&fwd_actions, 2, fwd_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const char* fwd_argv[] = {forward_path.c_str(), "--config", fwd_config.c_str(), nullptr};
+    pid_t fwd_pid;
+    t = clock_type::now();
+    if (posix_spawn(&fwd_pid, forward_path.c_str(), &fwd_actions, nullptr, const_cast<char**>(fwd_argv), environ) != 0)
+      return std::fprintf(stderr, "error: cannot start %s\n", forward_path.c_str()), 1;
+    httplib::Headers api_h{{"Authorization", "Bearer api"}};
+    size_t stored = 0;
+    while (stored < data.events.size() && seconds_since(t) < 300) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      httplib::Params count_search{{"search", "index=fwd | stats count"}, {"output_mode", "json"}};
+      auto r = client.Post("/services/search/jobs/export", api_h, count_search);
+      if (!r || r->status != 200) continue;
+      auto j = nlohmann::json::parse(r->body, nullptr, false);
+      if (!j.is_discarded()) stored = std::stoull(j["result"]["count"].get<std::string>());
+    }
+    double fwd_s = seconds_since(t);
+    kill(fwd_pid, SIGTERM);
+    waitpid(fwd_pid, nullptr, 0);
+    if (stored < data.events.size()) return std::fprintf(stderr, "error: the forwarder delivered %zu events (see %s)\n", stored, fwd_log.c_str()), 1;
+    std::printf("forwarder  %8.2f s  %9.0f events/s  %6.1f MB/s   target >= 250000 events/s (kura-forward process -> node)\n",
+                fwd_s, data.events.size() / fwd_s, mb / fwd_s);
+  }
 
   // A needle over HTTP, then the same in-process on the same store.
   httplib::Headers api{{"Authorization", "Bearer api"}};
