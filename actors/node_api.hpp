@@ -39,6 +39,13 @@ struct server_status {
   uint64_t discarded_events = 0;         ///< events for indexes that do not exist
 };
 
+/// What the node did lately, for the status page.
+struct activity {
+  int interval_secs = 10;
+  std::vector<uint64_t> events;        ///< events stored per interval, oldest first; the last is the current one
+  std::vector<std::string> problems;   ///< the latest WARN and ERROR log lines, oldest first
+};
+
 /// One index and its buckets, for the index and bucket lists.
 struct index_status {
   std::string name;
@@ -68,6 +75,8 @@ class node_api {
   virtual std::vector<index_status> indexes() = 0;
   /// False while the node refuses data (Detention).
   virtual bool accepting() = 0;
+  /// Ingestion over the last minutes and recent problems.
+  virtual activity recent_activity() = 0;
   /// Records a search or an admin action in the `_audit` index (without waiting).
   virtual void audit(const std::string& user, const std::string& action, const std::string& info) = 0;
 };

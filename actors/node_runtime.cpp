@@ -2,6 +2,8 @@
 #include "actors/node_runtime.hpp"
 
 #include <atomic>
+#include <deque>
+#include <map>
 #include <caf/io/all.hpp>
 #include <condition_variable>
 #include <fstream>
@@ -43,6 +45,10 @@ error ask_ok(caf::actor_system& sys, const Handle& to, Ts&&... message) {
 
 /// Lines queued for `_internal` beyond this are dropped (and counted).
 constexpr size_t max_queued_log_lines = 10'000;
+/// The status page's ingest chart: 30 intervals of 10 s; and its problem list.
+constexpr int activity_interval_secs = 10;
+constexpr size_t activity_intervals = 30;
+constexpr size_t recent_problems = 20;
 
 }  // namespace
 
@@ -53,6 +59,11 @@ struct node_runtime::impl {
   peer_actor peer;
   std::function<void()> on_stop;
   bool stopped = false;
+
+  // Activity for the status page.
+  std::mutex activity_mutex;
+  std::map<int64_t, uint64_t> stored_per_interval;  // interval number -> events
+  std::deque<std::string> problems;
 
   // Own log -> _internal.
   std::mutex log_mutex;
@@ -106,8 +117,29 @@ caf::actor_system& node_runtime::system() { return *impl_->sys; }
 
 error node_runtime::ingest(std::vector<ingest_event> events) {
   if (events.empty()) return {};
-  return ask_ok(*impl_->sys, impl_->peer, ingest_atom::value,
-                event_batch{std::make_shared<std::vector<ingest_event>>(std::move(events))});
+  auto n = events.size();
+  auto err = ask_ok(*impl_->sys, impl_->peer, ingest_atom::value,
+                    event_batch{std::make_shared<std::vector<ingest_event>>(std::move(events))});
+  if (!err) {
+    std::lock_guard lock{impl_->activity_mutex};
+    auto& per = impl_->stored_per_interval;
+    per[now_us() / 1'000'000 / activity_interval_secs] += n;
+    while (per.size() > activity_intervals) per.erase(per.begin());
+  }
+  return err;
+}
+
+activity node_runtime::recent_activity() {
+  activity a;
+  a.interval_secs = activity_interval_secs;
+  int64_t current = now_us() / 1'000'000 / activity_interval_secs;
+  std::lock_guard lock{impl_->activity_mutex};
+  for (int64_t i = current - int64_t(activity_intervals) + 1; i <= current; ++i) {
+    auto it = impl_->stored_per_interval.find(i);
+    a.events.push_back(it == impl_->stored_per_interval.end() ? 0 : it->second);
+  }
+  a.problems.assign(impl_->problems.begin(), impl_->problems.end());
+  return a;
 }
 
 namespace {
@@ -327,6 +359,11 @@ void node_runtime::index_own_log(std::string source) {
 }
 
 void node_runtime::queue_log_line(std::string line) {
+  if (line.find(" WARN ") != std::string::npos || line.find(" ERROR ") != std::string::npos) {
+    std::lock_guard lock{impl_->activity_mutex};
+    impl_->problems.push_back(line);
+    if (impl_->problems.size() > recent_problems) impl_->problems.pop_front();
+  }
   std::lock_guard lock{impl_->log_mutex};
   if (impl_->log_source.empty()) return;
   if (impl_->log_lines.size() >= max_queued_log_lines) {

@@ -39,6 +39,7 @@ class node_runtime final : public node_api, public node_admin {
   server_status server_info() override;
   std::vector<index_status> indexes() override;
   bool accepting() override;
+  activity recent_activity() override;
   void audit(const std::string& user, const std::string& action, const std::string& info) override;
 
   // node_admin
@@ -59,7 +60,8 @@ class node_runtime final : public node_api, public node_admin {
   /// Collects log lines and stores them in `_internal` about once a second
   /// (source = the log file, sourcetype kura_node).
   void index_own_log(std::string source);
-  /// Queues one log line for `_internal` (the program's log sink calls it).
+  /// Queues one log line for `_internal` (the program's log sink calls it);
+  /// WARN and ERROR lines are also kept for recent_activity().
   void queue_log_line(std::string line);
   /// Rolls every hot bucket, stops the actors. Errors: io_error.
   error stop();

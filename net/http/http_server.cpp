@@ -1,6 +1,8 @@
 // HTTP routes on cpp-httplib.
 #include "net/http/http_server.hpp"
 
+#include <openssl/evp.h>
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,7 @@
 #include "net/hec/hec_protocol.hpp"
 #include "net/hec/hec_session.hpp"
 #include "net/search/export_format.hpp"
+#include "net/status/status_page.hpp"
 #include "net/status/status_json.hpp"
 
 namespace kura {
@@ -69,6 +72,32 @@ struct http_server::impl {
                               req.has_param("token"), opts.hec_tokens);
     if (s == hec::status::success) return true;
     hec_reply(res, s);
+    return false;
+  }
+
+  /// The status page: a browser sends HTTP Basic credentials (any user name,
+  /// an API token as the password); a script may send the Bearer token.
+  bool page_authorized(const httplib::Request& req, httplib::Response& res) {
+    std::string auth = req.has_header("Authorization") ? req.get_header_value("Authorization") : "";
+    auto is_token = [&](std::string_view t) {
+      return std::find(opts.api_tokens.begin(), opts.api_tokens.end(), t) != opts.api_tokens.end();
+    };
+    if (auth.rfind("Bearer ", 0) == 0 && is_token(std::string_view{auth}.substr(7))) return true;
+    if (auth.rfind("Basic ", 0) == 0) {
+      std::string encoded = auth.substr(6);
+      std::string decoded(encoded.size(), '\0');
+      int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                              reinterpret_cast<const unsigned char*>(encoded.data()), int(encoded.size()));
+      if (n > 0) {
+        decoded.resize(size_t(n));
+        while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // base64 padding
+        auto colon = decoded.find(':');
+        if (colon != std::string::npos && is_token(std::string_view{decoded}.substr(colon + 1))) return true;
+      }
+    }
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Basic realm=\"kura (password: an API token)\"");
+    res.set_content("<!doctype html><p>kura: sign in with an API token as the password.</p>", "text/html");
     return false;
   }
 
@@ -259,6 +288,11 @@ struct http_server::impl {
     });
     server.Post("/services/search/jobs/export", bind(&impl::on_export));
     server.Get("/services/search/jobs/export", bind(&impl::on_export));
+    server.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
+      if (page_authorized(req, res))
+        res.set_content(status::status_page(api.server_info(), api.indexes(), api.recent_activity()),
+                        "text/html; charset=utf-8");
+    });
     server.Get("/services/server/info", [this](const httplib::Request& req, httplib::Response& res) {
       if (api_authorized(req, res)) res.set_content(status::server_info(api.server_info()), json_type);
     });

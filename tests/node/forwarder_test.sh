@@ -21,28 +21,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r httpA adminA recvA httpB adminB recvB < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])
-PY
-)
+source "$(dirname "$0")/lib.sh"
+read -r httpA adminA recvA httpB adminB recvB < <(free_ports 6)
 for n in A B; do
   eval "http=\$http$n admin=\$admin$n recv=\$recv$n"
-  cat > "$dir/$n.toml" <<TOML
-[node]
-name = "node$n"
-home = "$dir/home$n"
-bind = "127.0.0.1"
-admin_port = $admin
-[http]
-port = $http
-hec_tokens = ["hec"]
-api_tokens = ["api"]
-[receiver]
-port = $recv
-TOML
+  node_toml "node$n" "$dir/home$n" "$http" "$admin" "$recv" > "$dir/$n.toml"
 done
 declare -A pid
 start() {  # start A|B
@@ -50,17 +33,13 @@ start() {  # start A|B
   "$node" --config "$dir/$1.toml" 2>> "$dir/$1.log" &
   pid[$1]=$!
   pids+=("${pid[$1]}")
-  for _ in $(seq 300); do
-    curl -sf "http://127.0.0.1:$http/services/collector/health" > /dev/null && return 0
-    sleep 0.1
-  done
-  echo "node $1 did not start"; cat "$dir/$1.log"; exit 1
+  wait_healthy "$http" "${pid[$1]}" "$dir/$1.log"
 }
 stop() { kill -TERM "${pid[$1]}"; wait "${pid[$1]}" || true; }
 # line numbers stored on node A|B, one per line (duplicates repeat)
 lines_on() {
   local http; eval "http=\$http$1"
-  curl -sf -H 'Authorization: Bearer api' --data-urlencode 'search=sourcetype=app | table line' \
+  curl -sf -H 'Authorization: Bearer api-1' --data-urlencode 'search=sourcetype=app | table line' \
     -d output_mode=csv "http://127.0.0.1:$http/services/search/jobs/export" | tail -n +2 | tr -d '"\r' | cut -d, -f1 | grep -v '^$' || true
 }
 

@@ -14,38 +14,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r http admin receiver < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])
-PY
-)
+source "$(dirname "$0")/lib.sh"
+read -r http admin receiver < <(free_ports 3)
 echo "test-secret-$$" > "$dir/secret"
 echo "not-the-secret" > "$dir/wrong"
-cat > "$dir/node.toml" <<TOML
-[node]
-name = "shellnode"
-home = "$dir/home"
-bind = "127.0.0.1"
-admin_port = $admin
-[http]
-port = $http
-hec_tokens = ["hec-1"]
-api_tokens = ["api-1"]
-[receiver]
-port = $receiver
-[clustering]
-pass4SymmKey_file = "$dir/secret"
-TOML
+{ node_toml shellnode "$dir/home" "$http" "$admin" "$receiver"; printf '[clustering]\npass4SymmKey_file = "%s"\n' "$dir/secret"; } > "$dir/node.toml"
 
 "$node" --config "$dir/node.toml" 2>> "$dir/node.log" &
 pid=$!
-for _ in $(seq 300); do  # wait for health, at most 30 s
-  curl -sf "http://127.0.0.1:$http/services/collector/health" > /dev/null && break
-  kill -0 "$pid" 2>/dev/null || { echo "node died"; cat "$dir/node.log"; exit 1; }
-  sleep 0.1
-done
+wait_healthy "$http" "$pid" "$dir/node.log"
 
 k() { "$kura" --uri "127.0.0.1:$admin" --secret-file "$dir/secret" "$@"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }

@@ -19,37 +19,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r http admin receiver < <(python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])
-PY
-)
-cat > "$dir/node.toml" <<TOML
-[node]
-name = "n1"
-home = "$dir/home"
-bind = "127.0.0.1"
-admin_port = $admin
-[http]
-port = $http
-hec_tokens = ["hec-1"]
-api_tokens = ["api-1"]
-[receiver]
-port = $receiver
-TOML
+source "$(dirname "$0")/lib.sh"
+read -r http admin receiver < <(free_ports 3)
+node_toml n1 "$dir/home" "$http" "$admin" "$receiver" > "$dir/node.toml"
 url="http://127.0.0.1:$http"
 
 start() {
   "$node" --config "$dir/node.toml" 2>> "$dir/node.log" &
   pid=$!
-  for _ in $(seq 300); do  # wait for health, at most 30 s
-    curl -sf "$url/services/collector/health" > /dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || { echo "node died"; cat "$dir/node.log"; exit 1; }
-    sleep 0.1
-  done
-  echo "node never became healthy"; cat "$dir/node.log"; exit 1
+  wait_healthy "$http" "$pid" "$dir/node.log"
 }
 
 count() {  # count of events matching a search
