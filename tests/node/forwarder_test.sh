@@ -6,8 +6,9 @@
 # duplicates are counted and reported; none on the node that was never
 # killed, where every resend is recognized). Then, with both nodes down,
 # maxQueueSize holds (inputs wait, memory stays bounded) and the forwarder
-# catches up when a node returns. Finally a forwarder restart neither skips
-# nor repeats lines.
+# catches up when a node returns. A forwarder restart neither skips nor
+# repeats lines; rotation by truncation loses nothing; standard input is
+# forwarded to its end.
 set -euo pipefail
 node="$1"
 forward="$2"
@@ -157,4 +158,36 @@ kill -TERM "$fpid"; wait "$fpid"; fpid=""  # a graceful stop waits for every ack
 after=$(total)
 echo "both nodes: $before lines before the restart, $after after (1000 written meanwhile)"
 [[ $after -eq $((before + 1000)) ]]
+
+echo "== 4. rotation by truncation (copytruncate) loses nothing"
+"$forward" --config "$dir/fwd.toml" 2>> "$dir/fwd.log" &
+fpid=$!
+for _ in $(seq 100); do grep -q "following $dir/logs/app.log from offset" "$dir/fwd.log" && break; sleep 0.1; done
+cp "$dir/logs/app.log" "$dir/logs/app.log.copied"
+: > "$dir/logs/app.log"
+python3 - "$dir/logs" 61001 62000 <<'PY'
+import os, sys, time
+logs, first, last = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+time.sleep(0.5)  # the forwarder notices the truncation before the file grows again
+with open(os.path.join(logs, "app.log"), "a") as f:
+    for i in range(first, last + 1):
+        f.write(f"2026-11-22T10:00:00Z line={i} payload={'x' * 60}\n")
+PY
+expect_all 62000
+grep -q "was truncated" "$dir/fwd.log"
+kill -TERM "$fpid"; wait "$fpid"; fpid=""
+
+echo "== 5. standard input"
+cat > "$dir/stdin.toml" <<TOML
+[forwarder]
+name = "fwd-stdin"
+home = "$dir/stdinhome"
+[tcpout]
+server = ["127.0.0.1:$recvB"]
+[stdin]
+sourcetype = "piped"
+TOML
+seq 1 5000 | sed 's/^/2026-11-22T10:00:00Z piped=/' | "$forward" --config "$dir/stdin.toml" 2>> "$dir/fwd.log"
+[[ "$(curl -sf -H 'Authorization: Bearer api-1' --data-urlencode 'search=sourcetype=piped | stats dc(piped) as n, count' \
+  -d output_mode=csv "http://127.0.0.1:$httpB/services/search/jobs/export" | tail -1 | tr -d '\r"')" == "5000,5000" ]]
 echo "forwarder test passed"
