@@ -3,6 +3,7 @@
 // store-backed double. No CAF here: net/ includes it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -65,6 +66,10 @@ class node_api {
   /// index (group commit). Errors: as ingest; when a check fails (index,
   /// disabled, Detention) nothing is stored.
   virtual error ingest_raw(std::span<const raw_input> inputs, time_us now) = 0;
+  /// As ingest_raw, but only the parsing happens here: storing goes on in the
+  /// background and `done` gets its outcome (on another thread), so that the
+  /// caller can parse its next input meanwhile.
+  virtual void ingest_raw_async(std::span<const raw_input> inputs, time_us now, std::function<void(error)> done) = 0;
   /// Runs a search, streaming rows to `emit`. Errors: as search_store.
   virtual result<search::search_summary> search(std::string_view text,
                                                 const search::search_options& options,

@@ -74,6 +74,13 @@ struct node_runtime::impl {
   bool log_stop = false;
   std::thread log_thread;
 
+  /// Counts stored events for the status page's chart.
+  void count_stored(size_t n) {
+    std::lock_guard lock{activity_mutex};
+    stored_per_interval[now_us() / 1'000'000 / activity_interval_secs] += n;
+    while (stored_per_interval.size() > activity_intervals) stored_per_interval.erase(stored_per_interval.begin());
+  }
+
   void flush_log() {
     std::vector<std::string> lines;
     {
@@ -120,12 +127,7 @@ error node_runtime::ingest(std::vector<ingest_event> events) {
   auto n = events.size();
   auto err = ask_ok(*impl_->sys, impl_->peer, ingest_atom::value,
                     event_batch{std::make_shared<std::vector<ingest_event>>(std::move(events))});
-  if (!err) {
-    std::lock_guard lock{impl_->activity_mutex};
-    auto& per = impl_->stored_per_interval;
-    per[now_us() / 1'000'000 / activity_interval_secs] += n;
-    while (per.size() > activity_intervals) per.erase(per.begin());
-  }
+  if (!err) impl_->count_stored(n);
   return err;
 }
 
@@ -162,11 +164,15 @@ std::vector<ingest_event> take_events(const input_meta& meta, std::vector<parsed
 
 }  // namespace
 
-error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
+namespace {
+
+/// The events of raw inputs, each through the pipeline of its sourcetype.
+result<std::vector<ingest_event>> parse_raw(const node_settings& settings, std::span<const raw_input> inputs,
+                                            time_us now) {
   std::vector<ingest_event> events;
   std::vector<parsed_event> parsed;
   for (auto& in : inputs) {
-    auto stream = open_stream(impl_->settings, in.meta);
+    auto stream = open_stream(settings, in.meta);
     if (!stream) return stream.err();
     stream->feed(in.body, now, parsed);
     stream->finish(now, parsed);
@@ -174,7 +180,38 @@ error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
     if (events.empty()) events = std::move(some);
     else std::move(some.begin(), some.end(), std::back_inserter(events));
   }
-  return ingest(std::move(events));
+  return events;
+}
+
+}  // namespace
+
+error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
+  auto events = parse_raw(impl_->settings, inputs, now);
+  if (!events) return events.err();
+  return ingest(std::move(*events));
+}
+
+void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now, std::function<void(error)> done) {
+  auto events = parse_raw(impl_->settings, inputs, now);
+  if (!events) return done(events.err());
+  if (events->empty()) return done({});
+  auto n = events->size();
+  event_batch batch{std::make_shared<std::vector<ingest_event>>(std::move(*events))};
+  auto* i = impl_.get();
+  // A short-lived actor waits for the peer's reply and reports it.
+  i->sys->spawn([peer = i->peer, batch, done = std::move(done), i, n](caf::event_based_actor* self) {
+    self->request(peer, caf::infinite, ingest_atom::value, batch)
+        .then(
+            [=](ok_atom) {
+              i->count_stored(n);
+              done({});
+              self->quit();
+            },
+            [=](caf::error& e) {
+              done(from_caf(e));
+              self->quit();
+            });
+  });
 }
 
 result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs::path& file) {

@@ -33,6 +33,7 @@ class node_runtime final : public node_api, public node_admin {
   // node_api
   error ingest(std::vector<ingest_event> events) override;
   error ingest_raw(std::span<const raw_input> inputs, time_us now) override;
+  void ingest_raw_async(std::span<const raw_input> inputs, time_us now, std::function<void(error)> done) override;
   result<search::search_summary> search(std::string_view text,
                                         const search::search_options& options,
                                         const search::row_sink& emit) override;

@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <deque>
+#include <future>
 #include <list>
 #include <mutex>
 #include <set>
@@ -61,68 +63,102 @@ struct receiver_server::impl {
 
   impl(node_api& n, receiver_options o) : node(n), opts(std::move(o)) {}
 
-  /// Stores the blocks that arrived together with one commit (group commit)
-  /// and one ledger save, and says how each went. Blocks the ledger holds are
-  /// duplicates; if the group fails, each block is tried alone so that only
-  /// the bad one is rejected.
-  std::vector<wire::ack> handle(const std::vector<wire::block>& blocks) {
-    std::vector<wire::ack> acks;
-    std::vector<size_t> fresh;  // indexes of blocks to store
+  /// Blocks that arrived together, stored with one commit (group commit) and
+  /// one ledger save.
+  struct group {
+    std::vector<wire::block> blocks;
+    std::vector<wire::ack> acks;  // one per block
+    std::vector<size_t> fresh;    // blocks to store (not duplicates, not in flight elsewhere)
+    std::future<error> stored;    // the commit of the fresh blocks
+  };
+  /// Groups of one connection whose commit may be under way at once: the
+  /// connection parses the next group while the index actors store the last.
+  static constexpr size_t max_groups_in_flight = 2;
+
+  raw_input input_of(const wire::block& b) const {
+    return raw_input{{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype, b.index.empty() ? "main" : b.index},
+                     b.data};
+  }
+
+  /// Sorts out duplicates and starts storing the rest.
+  group start(std::vector<wire::block> blocks) {
+    group g;
+    g.blocks = std::move(blocks);
     {
       std::lock_guard lock{mutex};
-      for (size_t i = 0; i < blocks.size(); ++i) {
-        auto& b = blocks[i];
-        acks.push_back({b.channel, b.seq, wire::ack_status::stored, {}});
+      for (size_t i = 0; i < g.blocks.size(); ++i) {
+        auto& b = g.blocks[i];
+        g.acks.push_back({b.channel, b.seq, wire::ack_status::stored, {}});
         if (ledger->contains(b.channel, b.seq)) {
-          acks.back().status = wire::ack_status::duplicate;
+          g.acks.back().status = wire::ack_status::duplicate;
         } else if (!in_flight.insert({b.channel, b.seq}).second) {
-          acks.back().status = wire::ack_status::busy;
-          acks.back().message = "the same block is being stored from another connection";
+          g.acks.back().status = wire::ack_status::busy;
+          g.acks.back().message = "the same block is being stored from another connection";
         } else {
-          fresh.push_back(i);
+          g.fresh.push_back(i);
         }
       }
     }
-    auto input_of = [&](size_t i) {
-      auto& b = blocks[i];
-      return raw_input{{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype,
-                        b.index.empty() ? "main" : b.index},
-                       b.data};
-    };
     std::vector<raw_input> inputs;
-    for (auto i : fresh) inputs.push_back(input_of(i));
-    auto now = now_us();
+    for (auto i : g.fresh) inputs.push_back(input_of(g.blocks[i]));
+    auto promise = std::make_shared<std::promise<error>>();
+    g.stored = promise->get_future();
+    node.ingest_raw_async(inputs, now_us(), [promise](error err) { promise->set_value(std::move(err)); });
+    return g;
+  }
+
+  /// Waits for a group's commit, records it in the ledger and returns its
+  /// acks. If the group failed, each block is tried alone so that only the bad
+  /// one is rejected.
+  std::vector<wire::ack> finish(group& g) {
     std::vector<size_t> stored;
-    if (!inputs.empty() && !node.ingest_raw(inputs, now)) {
-      stored = fresh;
+    if (!g.stored.get()) {
+      stored = g.fresh;
     } else {
-      for (auto i : fresh) {
-        auto one = input_of(i);
-        if (auto err = node.ingest_raw({&one, 1}, now)) {
-          acks[i].status = err.code() == errc::disk_full ? wire::ack_status::busy : wire::ack_status::rejected;
-          acks[i].message = err.message();
+      for (auto i : g.fresh) {
+        auto one = input_of(g.blocks[i]);
+        if (auto err = node.ingest_raw({&one, 1}, now_us())) {
+          g.acks[i].status = err.code() == errc::disk_full ? wire::ack_status::busy : wire::ack_status::rejected;
+          g.acks[i].message = err.message();
         } else {
           stored.push_back(i);
         }
       }
     }
     std::lock_guard lock{mutex};
-    for (auto i : fresh) in_flight.erase({blocks[i].channel, blocks[i].seq});
-    for (auto i : stored) ledger->record(blocks[i].channel, blocks[i].seq);
+    for (auto i : g.fresh) in_flight.erase({g.blocks[i].channel, g.blocks[i].seq});
+    for (auto i : stored) ledger->record(g.blocks[i].channel, g.blocks[i].seq);
     if (!stored.empty())
       if (auto saved = ledger->save())  // the events are stored; without the record a resend could be stored twice
         log::error(component, "channel ledger: " + saved.render());
-    return acks;
+    return std::move(g.acks);
   }
 
   void serve(int fd, std::string peer) {
     wire::frame_reader reader;
     std::vector<char> buf(256 * 1024);
+    std::deque<group> pending;
+    auto idle_ms = int(opts.idle_timeout.count() * 1000);
     for (;;) {
+      // Acks of the groups whose commit is done, in order.
+      bool failed_send = false;
+      while (!pending.empty() &&
+             (pending.size() >= max_groups_in_flight ||
+              pending.front().stored.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+        std::string replies;
+        for (auto& a : finish(pending.front())) {
+          auto encoded = wire::encode(a);
+          if (encoded) replies += *encoded;
+        }
+        pending.pop_front();
+        if (!send_all(fd, replies)) failed_send = true;
+      }
+      if (failed_send) break;
       pollfd p{fd, POLLIN, 0};
-      int ready = ::poll(&p, 1, int(opts.idle_timeout.count() * 1000));
+      int ready = ::poll(&p, 1, pending.empty() ? idle_ms : 1);
       if (stopping) break;
       if (ready == 0) {
+        if (!pending.empty()) continue;
         log::info(component, "closing idle connection from " + peer);
         break;
       }
@@ -135,7 +171,6 @@ struct receiver_server::impl {
         if (more <= 0) break;
         reader.feed(std::string_view{buf.data(), size_t(more)});
       }
-      // Every block that has fully arrived is stored in one group.
       std::vector<wire::block> blocks;
       bool close = false;
       for (;;) {
@@ -154,16 +189,11 @@ struct receiver_server::impl {
         }
         blocks.push_back(std::move(*b));
       }
-      if (!blocks.empty()) {
-        std::string replies;
-        for (auto& a : handle(blocks)) {
-          auto encoded = wire::encode(a);
-          if (encoded) replies += *encoded;
-        }
-        if (!send_all(fd, replies)) break;
-      }
+      if (!blocks.empty()) pending.push_back(start(std::move(blocks)));
       if (close) break;
     }
+    // Blocks already being stored are recorded even though their acks cannot be sent.
+    for (auto& g : pending) finish(g);
   }
 
   void accept_loop() {
