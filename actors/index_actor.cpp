@@ -26,6 +26,7 @@ struct index_actor_state {
   std::shared_ptr<index> idx;
   search::cursor_table hot_cursors;
   std::map<uint64_t, child> children;  // by bucket id
+  std::map<uint64_t, std::string> left_out;  // buckets given up on, with why, until fsck --repair
   static inline const char* name = "index";
 };
 
@@ -52,6 +53,7 @@ void spawn_child(self_ptr self, uint64_t id, const io::fs::path& dir,
   if (!view) {
     log::error(component, "bucket " + dir.string() + " is left out of searches: " +
                               view.err().render() + " (run fsck --repair)");
+    self->state.left_out[id] = "left out of searches: " + view.err().render();
     return;
   }
   auto handle = spawn_bucket_actor(self, std::move(*view));
@@ -80,8 +82,9 @@ void sync_children(self_ptr self) {
     else
       ++it;
   }
+  std::erase_if(self->state.left_out, [&](auto& entry) { return !wanted.count(entry.first); });
   for (auto& [id, dir] : wanted)
-    if (!children.count(id)) spawn_child(self, id, dir, {});
+    if (!children.count(id) && !self->state.left_out.count(id)) spawn_child(self, id, dir, {});
 }
 
 /// Before anything that may roll or delete hot buckets, open hot-bucket
@@ -90,6 +93,7 @@ void detach_hot_cursors(self_ptr self) { (void)self->state.hot_cursors.detach_al
 
 void restart_all_children(self_ptr self) {
   while (!self->state.children.empty()) stop_child(self, self->state.children.begin());
+  self->state.left_out.clear();
   sync_children(self);
 }
 
@@ -112,6 +116,7 @@ void on_child_down(self_ptr self, const caf::down_msg& down) {
         "bucket actor of " + dir.string() + " failed " + std::to_string(restarts.size() + 1) +
             " times within " + std::to_string(restart_window.count()) +
             " s; left out of searches until fsck --repair: " + from_caf(down.reason).render());
+    self->state.left_out[id] = "left out of searches after repeated failures: " + from_caf(down.reason).render();
     return;
   }
   log::warn(component, "bucket actor of " + dir.string() + " failed (" +
@@ -213,12 +218,11 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
       },
       [=, &st](status_atom) {
         auto& c = st.idx->config();
-        return index_status{c.name,
-                            c.disabled,
-                            c.home_path.string(),
-                            c.cold_path.string(),
-                            c.thawed_path.string(),
-                            st.idx->buckets()};
+        auto buckets = st.idx->buckets();
+        for (auto& b : buckets)
+          if (auto it = st.left_out.find(b.id.value); it != st.left_out.end() && b.problem.empty()) b.problem = it->second;
+        return index_status{c.name,           c.disabled, c.home_path.string(), c.cold_path.string(),
+                            c.thawed_path.string(), std::move(buckets)};
       },
       [=, &st](targets_atom) {
         std::vector<search_target> targets{{cursor_actor{self}, st.idx->hot_buckets().size()}};

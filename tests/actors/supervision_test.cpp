@@ -101,6 +101,15 @@ TEST_CASE("supervision: a failing bucket actor is restarted from disk, then give
   auto without = count("newer");
   REQUIRE(without.has_value());
   CHECK(*without == 30);
+  // It stays left out when the bucket set changes (a roll), and the bucket list says why.
+  REQUIRE(!node.roll_hot_buckets("main"));
+  CHECK(count(reading).has_value());  // the given-up bucket is not searched
+  CHECK(logged.count("restarting it from disk") == 3);
+  auto listed = node.indexes();
+  auto main_now = std::find_if(listed.begin(), listed.end(), [](auto& i) { return i.name == "main"; });
+  auto given_up = std::find_if(main_now->buckets.begin(), main_now->buckets.end(), [&](auto& b) { return b.dir == warm_dir; });
+  REQUIRE(given_up != main_now->buckets.end());
+  CHECK(given_up->problem.find("left out of searches after repeated failures") != std::string::npos);
 
   // fsck --repair cuts the journal after its last valid slice and rebuilds; the bucket is back.
   auto reports = node.fsck("main", true);

@@ -15,7 +15,11 @@ forward="$2"
 dir="$(mktemp -d)"
 pids=()
 cleanup() {
-  cp "$dir"/*.log /tmp/ 2>/dev/null || true
+  local rc=$?
+  if [[ $rc -ne 0 ]]; then  # say what the forwarder did
+    echo "forwarder test failed (exit $rc); the end of the forwarder's log:"
+    tail -20 "$dir/fwd.log" 2>/dev/null || true
+  fi
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   [[ -n "${fpid:-}" ]] && kill -9 "$fpid" 2>/dev/null || true
   rm -rf "$dir"
@@ -54,7 +58,7 @@ server = ["127.0.0.1:$recvA", "127.0.0.1:$recvB"]
 autoLBFrequency = 1
 useACK = true
 maxQueueSize = "256KB"
-ackTimeout = 5
+ackTimeout = 10
 [monitor.app]
 path = "$dir/logs/app.log"
 sourcetype = "app"
@@ -91,7 +95,7 @@ expect_all() {  # expect_all N: wait until lines 1..N are all stored somewhere, 
   python3 - "$1" "$dir" <<'PY'
 import subprocess, sys, time, collections
 n, d = int(sys.argv[1]), sys.argv[2]
-deadline = time.time() + 120
+deadline = time.time() + 180
 while True:
     per_node = {}
     for node in "AB":
