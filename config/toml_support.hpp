@@ -19,8 +19,8 @@ namespace kura::config::detail {
 std::string where(const toml::node& n, const std::string& file);
 
 /// The error "<file>:<line>:<column>: [section] key: expected <what>".
-error expected(const toml::node& n, const std::string& file, const std::string& section, std::string_view key,
-               const std::string& what);
+error expected(const toml::node& n, const std::string& file, const std::string& section,
+               std::string_view key, const std::string& what);
 
 /// Parses TOML text; a syntax error names file, line and column.
 result<toml::table> parse_document(std::string_view text, const std::string& file);
@@ -31,9 +31,11 @@ struct reader {
   const std::string& section;
   error string(const toml::node& n, std::string_view key, std::string& out) const;
   error boolean(const toml::node& n, std::string_view key, bool& out) const;
-  error integer(const toml::node& n, std::string_view key, int64_t& out, int64_t min, int64_t max) const;
+  error integer(const toml::node& n, std::string_view key, int64_t& out, int64_t min,
+                int64_t max) const;
   error count(const toml::node& n, std::string_view key, size_t& out, int64_t max) const;
-  error number(const toml::node& n, std::string_view key, double& out, double min, double max) const;
+  error number(const toml::node& n, std::string_view key, double& out, double min,
+               double max) const;
   error strings(const toml::node& n, std::string_view key, std::vector<std::string>& out) const;
 };
 
@@ -53,10 +55,12 @@ error each_key(const toml::table& doc, const std::string& file, const std::strin
 /// section is present), stopping at the first error; the reader names
 /// "section.NAME". A section or entry that is not a table is an error.
 template <class F>
-error each_table(const toml::table& doc, const std::string& file, const std::string& section, F&& fn) {
+error each_table(const toml::table& doc, const std::string& file, const std::string& section,
+                 F&& fn) {
   auto* n = doc.get(section);
   if (!n) return {};
-  if (!n->is_table()) return expected(*n, file, section, section, "a table of [" + section + ".NAME] sections");
+  if (!n->is_table())
+    return expected(*n, file, section, section, "a table of [" + section + ".NAME] sections");
   for (auto& [key, node] : *n->as_table()) {
     std::string name{key.str()}, sub = section + "." + name;
     if (!node.is_table()) return expected(node, file, sub, name, "a table");
@@ -66,6 +70,7 @@ error each_table(const toml::table& doc, const std::string& file, const std::str
 }
 
 /// The [sourcetypes.*] and [transforms.*] sections of a parsed document.
-result<std::map<std::string, sourcetype_rules>> sourcetypes_from(const toml::table& doc, const std::string& file);
+result<std::map<std::string, sourcetype_rules>> sourcetypes_from(const toml::table& doc,
+                                                                 const std::string& file);
 
 }  // namespace kura::config::detail

@@ -26,9 +26,12 @@ struct token {
 
 std::string describe(const token& t) {
   switch (t.type) {
-    case token::kind::end: return "end of search";
-    case token::kind::string: return "\"" + t.text + "\"";
-    default: return "\"" + t.text + "\"";
+    case token::kind::end:
+      return "end of search";
+    case token::kind::string:
+      return "\"" + t.text + "\"";
+    default:
+      return "\"" + t.text + "\"";
   }
 }
 
@@ -82,7 +85,8 @@ class lexer {
       char quote = c;
       advance();
       while (i_ < s_.size() && s_[i_] != quote) {
-        if (s_[i_] == '\\' && i_ + 1 < s_.size() && (s_[i_ + 1] == quote || s_[i_ + 1] == '\\')) advance();
+        if (s_[i_] == '\\' && i_ + 1 < s_.size() && (s_[i_ + 1] == quote || s_[i_ + 1] == '\\'))
+          advance();
         t.text += s_[i_];
         advance();
       }
@@ -109,7 +113,8 @@ class lexer {
         advance();
       }
       if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E') && i_ + 1 < s_.size() &&
-          (digit(s_[i_ + 1]) || ((s_[i_ + 1] == '-' || s_[i_ + 1] == '+') && i_ + 2 < s_.size() && digit(s_[i_ + 2])))) {
+          (digit(s_[i_ + 1]) ||
+           ((s_[i_ + 1] == '-' || s_[i_ + 1] == '+') && i_ + 2 < s_.size() && digit(s_[i_ + 2])))) {
         t.text += s_[i_];
         advance();
         t.text += s_[i_];
@@ -131,14 +136,17 @@ class lexer {
     if (ident_start(c)) {
       t.type = token::kind::ident;
       while (i_ < s_.size() && (ident_char(s_[i_]) || s_[i_] == '.' || s_[i_] == '*')) {
-        // A dot between identifier characters belongs to the name (a.b); elsewhere it is concatenation.
-        if (s_[i_] == '.' && !(i_ + 1 < s_.size() && ident_start(s_[i_ + 1]) && !t.text.empty())) break;
+        // A dot between identifier characters belongs to the name (a.b); elsewhere it is
+        // concatenation.
+        if (s_[i_] == '.' && !(i_ + 1 < s_.size() && ident_start(s_[i_ + 1]) && !t.text.empty()))
+          break;
         t.text += s_[i_];
         advance();
       }
       return t;
     }
-    static const char* ops[] = {"==", "!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", ".", "@"};
+    static const char* ops[] = {"==", "!=", "<=", ">=", "=", "<", ">",
+                                "+",  "-",  "*",  "/",  "%", ".", "@"};
     for (auto* op : ops) {
       std::string_view o{op};
       if (s_.substr(i_, o.size()) == o) {
@@ -148,7 +156,8 @@ class lexer {
         return t;
       }
     }
-    return error{errc::invalid_argument, "unexpected character '" + std::string(1, c) + "' at " + t.pos.render()};
+    return error{errc::invalid_argument,
+                 "unexpected character '" + std::string(1, c) + "' at " + t.pos.render()};
   }
 
   std::string_view s_;
@@ -162,12 +171,14 @@ error syntax(const std::string& what, const token& t) {
 
 bool valid_field_name(std::string_view s) {
   if (s.empty() || !(ident_start(s[0]) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return ident_char(c) || c == '.' || c == ':'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return ident_char(c) || c == '.' || c == ':'; });
 }
 
 const std::vector<std::string>& stats_functions() {
-  static const std::vector<std::string> f{"count", "dc", "distinct_count", "sum", "avg", "mean", "min",
-                                          "max", "values", "earliest", "latest"};
+  static const std::vector<std::string> f{
+      "count", "dc",  "distinct_count", "sum",      "avg",   "mean",
+      "min",   "max", "values",         "earliest", "latest"};
   return f;
 }
 
@@ -176,10 +187,10 @@ struct function_arity {
   size_t min, max;
 };
 constexpr function_arity eval_functions[] = {
-    {"if", 3, 3},    {"case", 2, 64},  {"len", 1, 1},       {"lower", 1, 1},     {"upper", 1, 1},
-    {"tonumber", 1, 2}, {"round", 1, 2}, {"substr", 2, 3},  {"tostring", 1, 1},  {"coalesce", 1, 64},
-    {"isnull", 1, 1}, {"isnotnull", 1, 1}, {"abs", 1, 1},   {"null", 0, 0},      {"floor", 1, 1},
-    {"ceil", 1, 1},
+    {"if", 3, 3},       {"case", 2, 64},     {"len", 1, 1},    {"lower", 1, 1},
+    {"upper", 1, 1},    {"tonumber", 1, 2},  {"round", 1, 2},  {"substr", 2, 3},
+    {"tostring", 1, 1}, {"coalesce", 1, 64}, {"isnull", 1, 1}, {"isnotnull", 1, 1},
+    {"abs", 1, 1},      {"null", 0, 0},      {"floor", 1, 1},  {"ceil", 1, 1},
 };
 
 /// Nesting deeper than this (parentheses, NOT, unary minus) is refused, so a
@@ -199,7 +210,8 @@ class parser {
       auto t = lex_.search_token();
       if (!t) return t.err();
       if (t->type == token::kind::end) break;
-      if (t->type != token::kind::pipe) return syntax("expected \"|\" or the end of the search", *t);
+      if (t->type != token::kind::pipe)
+        return syntax("expected \"|\" or the end of the search", *t);
       auto cmd = parse_command();
       if (!cmd) return cmd.err();
       q.commands.push_back(std::move(*cmd));
@@ -240,7 +252,8 @@ class parser {
   }
 
   static bool ends_search(const token& t) {
-    return t.type == token::kind::end || t.type == token::kind::pipe || t.type == token::kind::rparen;
+    return t.type == token::kind::end || t.type == token::kind::pipe ||
+           t.type == token::kind::rparen;
   }
 
   /// A conjunction of OR groups: in SPL, OR binds tighter than the implicit AND
@@ -262,16 +275,19 @@ class parser {
       if (q && depth == 0 && child->type == search_node::kind::compare &&
           (child->field == "earliest" || child->field == "latest")) {
         if (child->op != compare_op::eq)
-          return error{errc::invalid_argument, child->field + " takes \"=\" at " + child->pos.render()};
+          return error{errc::invalid_argument,
+                       child->field + " takes \"=\" at " + child->pos.render()};
         auto t2 = parse_time_modifier(child->text, now_);
-        if (!t2) return error{errc::invalid_argument, t2.err().message() + " at " + child->pos.render()};
+        if (!t2)
+          return error{errc::invalid_argument, t2.err().message() + " at " + child->pos.render()};
         (child->field == "earliest" ? q->earliest : q->latest) = *t2;
         continue;
       }
       if (q && mentions_field(*child, "index")) q->names_index = true;
       if (q && mentions_time(*child))
-        return error{errc::invalid_argument, "earliest and latest may not be inside OR, NOT or parentheses at " +
-                                                 time_node(*child)->pos.render()};
+        return error{errc::invalid_argument,
+                     "earliest and latest may not be inside OR, NOT or parentheses at " +
+                         time_node(*child)->pos.render()};
       node.children.push_back(std::move(*child));
     }
     if (node.children.empty()) return search_node{};  // all
@@ -304,7 +320,8 @@ class parser {
   static bool mentions_time(const search_node& n) { return time_node(n) != nullptr; }
 
   static const search_node* time_node(const search_node& n) {
-    if (n.type == search_node::kind::compare && (n.field == "earliest" || n.field == "latest")) return &n;
+    if (n.type == search_node::kind::compare && (n.field == "earliest" || n.field == "latest"))
+      return &n;
     for (auto& c : n.children)
       if (auto* t = time_node(c)) return t;
     return nullptr;
@@ -312,13 +329,15 @@ class parser {
 
   static bool mentions_field(const search_node& n, std::string_view field) {
     if (n.type == search_node::kind::compare && n.field == field) return true;
-    return std::any_of(n.children.begin(), n.children.end(), [&](auto& c) { return mentions_field(c, field); });
+    return std::any_of(n.children.begin(), n.children.end(),
+                       [&](auto& c) { return mentions_field(c, field); });
   }
 
   result<search_node> parse_unary(query* q, int depth) {
     auto t = lex_.search_token();
     if (!t) return t.err();
-    if (depth > max_depth) return error{errc::invalid_argument, "search nested too deeply at " + t->pos.render()};
+    if (depth > max_depth)
+      return error{errc::invalid_argument, "search nested too deeply at " + t->pos.render()};
     if (t->type == token::kind::word && t->text == "NOT") {
       auto inner = parse_unary(q, depth + 1);
       if (!inner) return inner;
@@ -334,7 +353,8 @@ class parser {
       auto close = lex_.search_token();
       if (!close) return close.err();
       if (close->type != token::kind::rparen) return syntax("expected \")\"", *close);
-      if (inner->type == search_node::kind::all) return syntax("expected a search term inside parentheses", *close);
+      if (inner->type == search_node::kind::all)
+        return syntax("expected a search term inside parentheses", *close);
       return inner;
     }
     if (t->type == token::kind::string) {
@@ -360,13 +380,20 @@ class parser {
       size_t len = 1;
       std::string_view rest{w};
       rest.remove_prefix(at);
-      if (rest.substr(0, 2) == "!=") op = compare_op::ne, len = 2;
-      else if (rest.substr(0, 2) == "<=") op = compare_op::le, len = 2;
-      else if (rest.substr(0, 2) == ">=") op = compare_op::ge, len = 2;
-      else if (rest[0] == '=') op = compare_op::eq;
-      else if (rest[0] == '<') op = compare_op::lt;
-      else if (rest[0] == '>') op = compare_op::gt;
-      else op = compare_op::eq, len = 0;
+      if (rest.substr(0, 2) == "!=")
+        op = compare_op::ne, len = 2;
+      else if (rest.substr(0, 2) == "<=")
+        op = compare_op::le, len = 2;
+      else if (rest.substr(0, 2) == ">=")
+        op = compare_op::ge, len = 2;
+      else if (rest[0] == '=')
+        op = compare_op::eq;
+      else if (rest[0] == '<')
+        op = compare_op::lt;
+      else if (rest[0] == '>')
+        op = compare_op::gt;
+      else
+        op = compare_op::eq, len = 0;
       if (len > 0) {
         n.type = search_node::kind::compare;
         n.field = w.substr(0, at);
@@ -414,7 +441,9 @@ class parser {
     return syntax(what, *t);
   }
 
-  static bool command_end(const token& t) { return t.type == token::kind::end || t.type == token::kind::pipe; }
+  static bool command_end(const token& t) {
+    return t.type == token::kind::end || t.type == token::kind::pipe;
+  }
 
   /// A field name: an identifier, a 'quoted' name or a "quoted" name.
   result<std::string> field_name(const std::string& what) {
@@ -439,7 +468,9 @@ class parser {
       auto t = expr_peek();
       if (!t) return t.err();
       if (command_end(*t)) break;
-      if (t->type == token::kind::ident && std::find(stop.begin(), stop.end(), t->text) != stop.end()) break;
+      if (t->type == token::kind::ident &&
+          std::find(stop.begin(), stop.end(), t->text) != stop.end())
+        break;
       if (t->type == token::kind::comma) {
         (void)lex_.expr_token();
         continue;
@@ -459,19 +490,23 @@ class parser {
     c.name = t->text;
     c.pos = t->pos;
     static const std::pair<const char*, command::kind> names[] = {
-        {"search", command::kind::search}, {"where", command::kind::where},   {"eval", command::kind::eval},
-        {"rex", command::kind::rex},       {"head", command::kind::head},     {"tail", command::kind::tail},
-        {"fields", command::kind::fields}, {"table", command::kind::table},   {"rename", command::kind::rename},
-        {"sort", command::kind::sort},     {"dedup", command::kind::dedup},   {"stats", command::kind::stats},
-        {"timechart", command::kind::timechart}, {"top", command::kind::top}, {"rare", command::kind::rare},
-        {"delete", command::kind::delete_}};
+        {"search", command::kind::search},       {"where", command::kind::where},
+        {"eval", command::kind::eval},           {"rex", command::kind::rex},
+        {"head", command::kind::head},           {"tail", command::kind::tail},
+        {"fields", command::kind::fields},       {"table", command::kind::table},
+        {"rename", command::kind::rename},       {"sort", command::kind::sort},
+        {"dedup", command::kind::dedup},         {"stats", command::kind::stats},
+        {"timechart", command::kind::timechart}, {"top", command::kind::top},
+        {"rare", command::kind::rare},           {"delete", command::kind::delete_}};
     bool known = false;
     for (auto& [n, k] : names)
       if (t->text == n) {
         c.type = k;
         known = true;
       }
-    if (!known) return error{errc::invalid_argument, "unknown command \"" + t->text + "\" at " + t->pos.render()};
+    if (!known)
+      return error{errc::invalid_argument,
+                   "unknown command \"" + t->text + "\" at " + t->pos.render()};
     error err;
     switch (c.type) {
       case command::kind::search: {
@@ -486,8 +521,12 @@ class parser {
         c.condition = std::move(*e);
         break;
       }
-      case command::kind::eval: err = parse_eval(c); break;
-      case command::kind::rex: err = parse_rex(c); break;
+      case command::kind::eval:
+        err = parse_eval(c);
+        break;
+      case command::kind::rex:
+        err = parse_rex(c);
+        break;
       case command::kind::head:
       case command::kind::tail: {
         c.limit = 10;
@@ -502,8 +541,10 @@ class parser {
         break;
       }
       case command::kind::fields: {
-        if (accept(token::kind::op, "-")) c.remove = true;
-        else accept(token::kind::op, "+");
+        if (accept(token::kind::op, "-"))
+          c.remove = true;
+        else
+          accept(token::kind::op, "+");
         auto f = field_list();
         if (!f) return f.err();
         c.fields = std::move(*f);
@@ -517,8 +558,12 @@ class parser {
         if (c.fields.empty()) return expected_here("table needs at least one field");
         break;
       }
-      case command::kind::rename: err = parse_rename(c); break;
-      case command::kind::sort: err = parse_sort(c); break;
+      case command::kind::rename:
+        err = parse_rename(c);
+        break;
+      case command::kind::sort:
+        err = parse_sort(c);
+        break;
       case command::kind::dedup: {
         c.limit = 1;
         auto n = expr_peek();
@@ -534,11 +579,18 @@ class parser {
         if (c.fields.empty()) return expected_here("dedup needs at least one field");
         break;
       }
-      case command::kind::stats: err = parse_stats(c, false); break;
-      case command::kind::timechart: err = parse_stats(c, true); break;
+      case command::kind::stats:
+        err = parse_stats(c, false);
+        break;
+      case command::kind::timechart:
+        err = parse_stats(c, true);
+        break;
       case command::kind::top:
-      case command::kind::rare: err = parse_top(c); break;
-      case command::kind::delete_: break;
+      case command::kind::rare:
+        err = parse_top(c);
+        break;
+      case command::kind::delete_:
+        break;
     }
     if (err) return err;
     auto end = expr_peek();
@@ -553,7 +605,8 @@ class parser {
       if (!name) return name.err();
       auto eq = lex_.expr_token();
       if (!eq) return eq.err();
-      if (eq->type != token::kind::op || eq->text != "=") return syntax("expected \"=\" after " + *name, *eq);
+      if (eq->type != token::kind::op || eq->text != "=")
+        return syntax("expected \"=\" after " + *name, *eq);
       auto e = parse_expr();
       if (!e) return e.err();
       c.assignments.emplace_back(std::move(*name), std::move(*e));
@@ -569,7 +622,8 @@ class parser {
       if (t->type == token::kind::ident && t->text == "field") {
         auto eq = lex_.expr_token();
         if (!eq) return eq.err();
-        if (eq->type != token::kind::op || eq->text != "=") return syntax("expected \"=\" after field", *eq);
+        if (eq->type != token::kind::op || eq->text != "=")
+          return syntax("expected \"=\" after field", *eq);
         auto f = field_name("a field name");
         if (!f) return f.err();
         c.rex_field = *f;
@@ -621,8 +675,10 @@ class parser {
         continue;
       }
       bool desc = false;
-      if (accept(token::kind::op, "-")) desc = true;
-      else accept(token::kind::op, "+");
+      if (accept(token::kind::op, "-"))
+        desc = true;
+      else
+        accept(token::kind::op, "+");
       auto f = field_name("a field to sort by");
       if (!f) return f.err();
       c.sort_keys.emplace_back(std::move(*f), desc);
@@ -634,9 +690,12 @@ class parser {
   error parse_aggregation(command& c) {
     auto fn = lex_.expr_token();
     if (!fn) return fn.err();
-    if (fn->type != token::kind::ident) return syntax("expected an aggregation such as count or avg(field)", *fn);
-    if (std::find(stats_functions().begin(), stats_functions().end(), fn->text) == stats_functions().end())
-      return error{errc::invalid_argument, "unknown aggregation \"" + fn->text + "\" at " + fn->pos.render()};
+    if (fn->type != token::kind::ident)
+      return syntax("expected an aggregation such as count or avg(field)", *fn);
+    if (std::find(stats_functions().begin(), stats_functions().end(), fn->text) ==
+        stats_functions().end())
+      return error{errc::invalid_argument,
+                   "unknown aggregation \"" + fn->text + "\" at " + fn->pos.render()};
     aggregation a;
     a.function = fn->text == "distinct_count" ? "dc" : fn->text == "mean" ? "avg" : fn->text;
     if (accept(token::kind::lparen)) {
@@ -667,11 +726,13 @@ class parser {
         (void)lex_.expr_token();
         auto eq = lex_.expr_token();
         if (!eq) return eq.err();
-        if (eq->type != token::kind::op || eq->text != "=") return syntax("expected \"=\" after span", *eq);
+        if (eq->type != token::kind::op || eq->text != "=")
+          return syntax("expected \"=\" after span", *eq);
         auto v = lex_.expr_token();
         if (!v) return v.err();
         auto span = parse_span(v->text);
-        if (!span) return error{errc::invalid_argument, span.err().message() + " at " + v->pos.render()};
+        if (!span)
+          return error{errc::invalid_argument, span.err().message() + " at " + v->pos.render()};
         c.span = *span;
         continue;
       }
@@ -682,13 +743,15 @@ class parser {
       if (command_end(*t) || (t->type == token::kind::ident && t->text == "by")) break;
       if (auto err = parse_aggregation(c)) return err;
     }
-    if (c.aggregations.empty()) return expected_here(c.name + " needs an aggregation such as count");
+    if (c.aggregations.empty())
+      return expected_here(c.name + " needs an aggregation such as count");
     if (accept(token::kind::ident, "by")) {
       auto f = field_list();
       if (!f) return f.err();
       if (f->empty()) return expected_here("expected a field after by");
       c.by = std::move(*f);
-      if (timechart && c.by.size() > 1) return error{errc::invalid_argument, "timechart takes one by field at " + c.pos.render()};
+      if (timechart && c.by.size() > 1)
+        return error{errc::invalid_argument, "timechart takes one by field at " + c.pos.render()};
     }
     return {};
   }
@@ -709,7 +772,8 @@ class parser {
         (void)lex_.expr_token();
         auto eq = lex_.expr_token();
         if (!eq) return eq.err();
-        if (eq->type != token::kind::op || eq->text != "=") return syntax("expected \"=\" after limit", *eq);
+        if (eq->type != token::kind::op || eq->text != "=")
+          return syntax("expected \"=\" after limit", *eq);
         auto v = lex_.expr_token();
         if (!v) return v.err();
         auto n = count_arg(*v, "a count");
@@ -746,7 +810,8 @@ class parser {
   result<expr> parse_expr() {
     if (++expr_depth_ > max_depth) {
       --expr_depth_;
-      return error{errc::invalid_argument, "expression nested too deeply at " + lex_.here().render()};
+      return error{errc::invalid_argument,
+                   "expression nested too deeply at " + lex_.here().render()};
     }
     auto e = parse_or_expr();
     --expr_depth_;
@@ -786,7 +851,8 @@ class parser {
     if (!t) return t.err();
     if (t->type == token::kind::ident && t->text == "NOT") {
       (void)lex_.expr_token();
-      if (++expr_depth_ > max_depth) return error{errc::invalid_argument, "expression nested too deeply at " + t->pos.render()};
+      if (++expr_depth_ > max_depth)
+        return error{errc::invalid_argument, "expression nested too deeply at " + t->pos.render()};
       auto inner = parse_not_expr();
       --expr_depth_;
       if (!inner) return inner;
@@ -806,8 +872,8 @@ class parser {
     auto t = expr_peek();
     if (!t) return t.err();
     if (t->type == token::kind::op &&
-        (t->text == "=" || t->text == "==" || t->text == "!=" || t->text == "<" || t->text == "<=" ||
-         t->text == ">" || t->text == ">=")) {
+        (t->text == "=" || t->text == "==" || t->text == "!=" || t->text == "<" ||
+         t->text == "<=" || t->text == ">" || t->text == ">=")) {
       (void)lex_.expr_token();
       auto r = parse_additive();
       if (!r) return r;
@@ -817,13 +883,15 @@ class parser {
   }
 
   /// One left-associative level: operands from `next`, joined by any of `ops`.
-  result<expr> left_assoc(std::initializer_list<std::string_view> ops, result<expr> (parser::*next)()) {
+  result<expr> left_assoc(std::initializer_list<std::string_view> ops,
+                          result<expr> (parser::*next)()) {
     auto l = (this->*next)();
     if (!l) return l;
     for (;;) {
       auto t = expr_peek();
       if (!t) return t.err();
-      if (t->type != token::kind::op || std::find(ops.begin(), ops.end(), t->text) == ops.end()) return l;
+      if (t->type != token::kind::op || std::find(ops.begin(), ops.end(), t->text) == ops.end())
+        return l;
       (void)lex_.expr_token();
       auto r = (this->*next)();
       if (!r) return r;
@@ -831,16 +899,21 @@ class parser {
     }
   }
 
-  result<expr> parse_additive() { return left_assoc({"+", "-", "."}, &parser::parse_multiplicative); }
+  result<expr> parse_additive() {
+    return left_assoc({"+", "-", "."}, &parser::parse_multiplicative);
+  }
 
-  result<expr> parse_multiplicative() { return left_assoc({"*", "/", "%"}, &parser::parse_unary_expr); }
+  result<expr> parse_multiplicative() {
+    return left_assoc({"*", "/", "%"}, &parser::parse_unary_expr);
+  }
 
   result<expr> parse_unary_expr() {
     auto t = expr_peek();
     if (!t) return t.err();
     if (t->type == token::kind::op && (t->text == "-" || t->text == "+")) {
       (void)lex_.expr_token();
-      if (++expr_depth_ > max_depth) return error{errc::invalid_argument, "expression nested too deeply at " + t->pos.render()};
+      if (++expr_depth_ > max_depth)
+        return error{errc::invalid_argument, "expression nested too deeply at " + t->pos.render()};
       auto inner = parse_unary_expr();
       --expr_depth_;
       if (!inner) return inner;
@@ -864,7 +937,8 @@ class parser {
       case token::kind::number: {
         e.type = expr::kind::number;
         auto [p, ec] = std::from_chars(t->text.data(), t->text.data() + t->text.size(), e.number);
-        if (ec != std::errc{} || p != t->text.data() + t->text.size()) return syntax("expected a number", *t);
+        if (ec != std::errc{} || p != t->text.data() + t->text.size())
+          return syntax("expected a number", *t);
         return e;
       }
       case token::kind::string:
@@ -887,7 +961,9 @@ class parser {
           const function_arity* fn = nullptr;
           for (auto& f : eval_functions)
             if (t->text == f.name) fn = &f;
-          if (!fn) return error{errc::invalid_argument, "unknown function \"" + t->text + "\" at " + t->pos.render()};
+          if (!fn)
+            return error{errc::invalid_argument,
+                         "unknown function \"" + t->text + "\" at " + t->pos.render()};
           e.type = expr::kind::call;
           e.text = t->text;
           if (!accept(token::kind::rparen)) {
@@ -901,8 +977,10 @@ class parser {
               if (sep->type != token::kind::comma) return syntax("expected \",\" or \")\"", *sep);
             }
           }
-          if (e.args.size() < fn->min || e.args.size() > fn->max || (e.text == "case" && e.args.size() % 2))
-            return error{errc::invalid_argument, "wrong number of arguments to " + e.text + "() at " + t->pos.render()};
+          if (e.args.size() < fn->min || e.args.size() > fn->max ||
+              (e.text == "case" && e.args.size() % 2))
+            return error{errc::invalid_argument,
+                         "wrong number of arguments to " + e.text + "() at " + t->pos.render()};
           return e;
         }
         e.type = expr::kind::field;
@@ -922,17 +1000,20 @@ class parser {
 /// Seconds of one unit; months and years are handled by calendar arithmetic.
 std::optional<int64_t> unit_seconds(std::string_view u) {
   static const std::pair<const char*, int64_t> units[] = {
-      {"s", 1}, {"sec", 1}, {"secs", 1}, {"second", 1}, {"seconds", 1}, {"m", 60}, {"min", 60},
-      {"mins", 60}, {"minute", 60}, {"minutes", 60}, {"h", 3600}, {"hr", 3600}, {"hrs", 3600},
-      {"hour", 3600}, {"hours", 3600}, {"d", 86400}, {"day", 86400}, {"days", 86400}, {"w", 604800},
-      {"week", 604800}, {"weeks", 604800}};
+      {"s", 1},         {"sec", 1},     {"secs", 1},     {"second", 1},  {"seconds", 1},
+      {"m", 60},        {"min", 60},    {"mins", 60},    {"minute", 60}, {"minutes", 60},
+      {"h", 3600},      {"hr", 3600},   {"hrs", 3600},   {"hour", 3600}, {"hours", 3600},
+      {"d", 86400},     {"day", 86400}, {"days", 86400}, {"w", 604800},  {"week", 604800},
+      {"weeks", 604800}};
   for (auto& [n, s] : units)
     if (u == n) return s;
   return std::nullopt;
 }
 
 bool is_month_unit(std::string_view u) { return u == "mon" || u == "month" || u == "months"; }
-bool is_year_unit(std::string_view u) { return u == "y" || u == "yr" || u == "year" || u == "years"; }
+bool is_year_unit(std::string_view u) {
+  return u == "y" || u == "yr" || u == "year" || u == "years";
+}
 
 int64_t add_months(int64_t secs, int64_t months) {
   using namespace std::chrono;
@@ -952,18 +1033,24 @@ int64_t snap(int64_t secs, std::string_view u) {
   auto days = sys_days{floor<std::chrono::days>(sys_seconds{seconds{secs}})};
   if (u == "w" || u == "week" || u == "weeks") {
     weekday wd{days};
-    return (days - std::chrono::days{wd.c_encoding()}).time_since_epoch().count() * 86400;  // Sunday
+    return (days - std::chrono::days{wd.c_encoding()}).time_since_epoch().count() *
+           86400;  // Sunday
   }
   year_month_day ymd{days};
-  if (is_month_unit(u)) return sys_days{ymd.year() / ymd.month() / 1}.time_since_epoch().count() * 86400;
+  if (is_month_unit(u))
+    return sys_days{ymd.year() / ymd.month() / 1}.time_since_epoch().count() * 86400;
   return sys_days{ymd.year() / January / 1}.time_since_epoch().count() * 86400;
 }
 
 }  // namespace
 
-result<query> parse_query(std::string_view text, time_us now) { return parser{text, now}.parse_all(); }
+result<query> parse_query(std::string_view text, time_us now) {
+  return parser{text, now}.parse_all();
+}
 
-result<expr> parse_expression(std::string_view text) { return parser{text, 0}.parse_expression_only(); }
+result<expr> parse_expression(std::string_view text) {
+  return parser{text, 0}.parse_expression_only();
+}
 
 result<time_us> parse_span(std::string_view text) {
   size_t i = 0;
@@ -973,14 +1060,16 @@ result<time_us> parse_span(std::string_view text) {
   auto unit = text.substr(i);
   auto s = unit_seconds(unit);
   if (!s || n <= 0 || n > 1'000'000)
-    return error{errc::invalid_argument, "invalid span \"" + std::string{text} + "\" (expected e.g. 30s, 5m, 1h, 1d, 1w)"};
+    return error{errc::invalid_argument,
+                 "invalid span \"" + std::string{text} + "\" (expected e.g. 30s, 5m, 1h, 1d, 1w)"};
   return time_us(n * *s * us_per_sec);
 }
 
 result<time_us> parse_time_modifier(std::string_view text, time_us now) {
   auto bad = [&] {
     return error{errc::invalid_argument,
-                 "invalid time \"" + std::string{text} + "\" (expected now, epoch seconds, -15m, -1d@d, @h or " +
+                 "invalid time \"" + std::string{text} +
+                     "\" (expected now, epoch seconds, -15m, -1d@d, @h or " +
                      "MM/DD/YYYY:HH:MM:SS)"};
   };
   if (text.empty()) return bad();
@@ -991,7 +1080,8 @@ result<time_us> parse_time_modifier(std::string_view text, time_us now) {
     if (ec != std::errc{}) return bad();
     return time_us(v) * us_per_sec;
   }
-  for (auto* fmt : {"%m/%d/%Y:%H:%M:%S", "%Y-%m-%dT%H:%M:%S%*f%*z", "%Y-%m-%d %H:%M:%S%*f%*z", "%Y-%m-%d"}) {
+  for (auto* fmt :
+       {"%m/%d/%Y:%H:%M:%S", "%Y-%m-%dT%H:%M:%S%*f%*z", "%Y-%m-%d %H:%M:%S%*f%*z", "%Y-%m-%d"}) {
     auto t = parse_time(text, 0, fmt);
     if (t && t->end == text.size()) return resolve_time(*t, time_zone{}, now);
   }
@@ -1008,10 +1098,14 @@ result<time_us> parse_time_modifier(std::string_view text, time_us now) {
     size_t ustart = i;
     while (i < text.size() && ident_char(text[i])) ++i;
     auto unit = text.substr(ustart, i - ustart);
-    if (auto s = unit_seconds(unit)) secs += sign * n * *s;
-    else if (is_month_unit(unit)) secs = add_months(secs, sign * n);
-    else if (is_year_unit(unit)) secs = add_months(secs, sign * n * 12);
-    else return bad();
+    if (auto s = unit_seconds(unit))
+      secs += sign * n * *s;
+    else if (is_month_unit(unit))
+      secs = add_months(secs, sign * n);
+    else if (is_year_unit(unit))
+      secs = add_months(secs, sign * n * 12);
+    else
+      return bad();
   }
   if (i < text.size() && text[i] == '@') {
     auto unit = text.substr(i + 1);

@@ -37,7 +37,8 @@ std::vector<std::string> expand(const std::string& pattern) {
 
 }  // namespace
 
-file_tailer::file_tailer(std::vector<config::input_settings> monitors, std::map<file_id, file_position> saved)
+file_tailer::file_tailer(std::vector<config::input_settings> monitors,
+                         std::map<file_id, file_position> saved)
     : monitors_(std::move(monitors)), saved_(std::move(saved)) {
   // Files rotated while the forwarder was down: found by inode in the
   // directory of their old path, read from their position to their end.
@@ -52,7 +53,8 @@ file_tailer::file_tailer(std::vector<config::input_settings> monitors, std::map<
     for (auto& entry : io::fs::directory_iterator{io::fs::path{pos.path}.parent_path(), ec}) {
       auto candidate = id_of(entry.path().string());
       if (!candidate || !(*candidate == id)) continue;
-      log::info(component, pos.path + " was rotated to " + entry.path().string() + " while stopped; reading its rest");
+      log::info(component, pos.path + " was rotated to " + entry.path().string() +
+                               " while stopped; reading its rest");
       follow(*input, entry.path().string(), pos.offset, true);
       break;
     }
@@ -194,7 +196,8 @@ result<std::map<file_id, file_position>> load_positions(const io::fs::path& file
     std::istringstream fields{line};
     file_id id;
     file_position pos;
-    if (!(fields >> id.dev >> id.inode >> pos.offset)) return error{errc::corruption, file.string() + ": bad line \"" + line + "\""};
+    if (!(fields >> id.dev >> id.inode >> pos.offset))
+      return error{errc::corruption, file.string() + ": bad line \"" + line + "\""};
     fields.get();  // the space before the path
     std::getline(fields, pos.path);
     out[id] = pos;
@@ -205,7 +208,8 @@ result<std::map<file_id, file_position>> load_positions(const io::fs::path& file
 error save_positions(const io::fs::path& file, const std::map<file_id, file_position>& positions) {
   std::string text;
   for (auto& [id, pos] : positions)
-    text += std::to_string(id.dev) + " " + std::to_string(id.inode) + " " + std::to_string(pos.offset) + " " + pos.path + "\n";
+    text += std::to_string(id.dev) + " " + std::to_string(id.inode) + " " +
+            std::to_string(pos.offset) + " " + pos.path + "\n";
   return io::write_checksummed_text(file, text);
 }
 

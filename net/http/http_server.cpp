@@ -1,13 +1,12 @@
 // HTTP routes on cpp-httplib.
 #include "net/http/http_server.hpp"
 
-#include <openssl/evp.h>
-
 #include <httplib.h>
-#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include <cstdlib>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "core/log.hpp"
@@ -15,8 +14,8 @@
 #include "net/hec/hec_protocol.hpp"
 #include "net/hec/hec_session.hpp"
 #include "net/search/export_format.hpp"
-#include "net/status/status_page.hpp"
 #include "net/status/status_json.hpp"
+#include "net/status/status_page.hpp"
 
 namespace kura {
 namespace {
@@ -25,11 +24,13 @@ constexpr const char* component = "HttpServer";
 constexpr const char* json_type = "application/json";
 
 time_us now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-void hec_reply(httplib::Response& res, hec::status s, std::optional<size_t> invalid_event = std::nullopt,
+void hec_reply(httplib::Response& res, hec::status s,
+               std::optional<size_t> invalid_event = std::nullopt,
                std::optional<uint64_t> ack_id = std::nullopt) {
   res.status = hec::info(s).http_status;
   res.set_content(hec::reply_body(s, invalid_event, ack_id), json_type);
@@ -47,9 +48,12 @@ void rest_error(httplib::Response& res, int status, const std::string& text) {
 hec::status ingest_status(const error& err) {
   switch (err.code()) {
     case errc::not_found:
-    case errc::index_disabled: return hec::status::incorrect_index;
-    case errc::disk_full: return hec::status::server_busy;
-    default: return hec::status::internal_error;
+    case errc::index_disabled:
+      return hec::status::incorrect_index;
+    case errc::disk_full:
+      return hec::status::server_busy;
+    default:
+      return hec::status::internal_error;
   }
 }
 
@@ -68,8 +72,9 @@ struct http_server::impl {
   /// The token check of the collector endpoints; false after replying.
   bool hec_authorized(const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.has_header("Authorization") ? req.get_header_value("Authorization") : "";
-    auto s = hec::check_token(req.has_header("Authorization") ? std::optional<std::string_view>{auth} : std::nullopt,
-                              req.has_param("token"), opts.hec_tokens);
+    auto s = hec::check_token(
+        req.has_header("Authorization") ? std::optional<std::string_view>{auth} : std::nullopt,
+        req.has_param("token"), opts.hec_tokens);
     if (s == hec::status::success) return true;
     hec_reply(res, s);
     return false;
@@ -87,17 +92,20 @@ struct http_server::impl {
       std::string encoded = auth.substr(6);
       std::string decoded(encoded.size(), '\0');
       int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                              reinterpret_cast<const unsigned char*>(encoded.data()), int(encoded.size()));
+                              reinterpret_cast<const unsigned char*>(encoded.data()),
+                              int(encoded.size()));
       if (n > 0) {
         decoded.resize(size_t(n));
         while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // base64 padding
         auto colon = decoded.find(':');
-        if (colon != std::string::npos && is_token(std::string_view{decoded}.substr(colon + 1))) return true;
+        if (colon != std::string::npos && is_token(std::string_view{decoded}.substr(colon + 1)))
+          return true;
       }
     }
     res.status = 401;
     res.set_header("WWW-Authenticate", "Basic realm=\"kura (password: an API token)\"");
-    res.set_content("<!doctype html><p>kura: sign in with an API token as the password.</p>", "text/html");
+    res.set_content("<!doctype html><p>kura: sign in with an API token as the password.</p>",
+                    "text/html");
     return false;
   }
 
@@ -105,19 +113,24 @@ struct http_server::impl {
     constexpr std::string_view scheme = "Bearer ";
     std::string auth = req.has_header("Authorization") ? req.get_header_value("Authorization") : "";
     if (auth.rfind(scheme, 0) == 0 &&
-        std::find(opts.api_tokens.begin(), opts.api_tokens.end(), auth.substr(scheme.size())) != opts.api_tokens.end())
+        std::find(opts.api_tokens.begin(), opts.api_tokens.end(), auth.substr(scheme.size())) !=
+            opts.api_tokens.end())
       return true;
-    rest_error(res, 401, auth.empty() ? "authorization required: Authorization: Bearer <api token>" : "invalid api token");
+    rest_error(res, 401,
+               auth.empty() ? "authorization required: Authorization: Bearer <api token>"
+                            : "invalid api token");
     return false;
   }
 
   /// The request's channel; nullopt when there is none. Replies and returns
   /// false in `ok` for a malformed one.
-  std::optional<std::string> channel(const httplib::Request& req, httplib::Response& res, bool& ok) {
+  std::optional<std::string> channel(const httplib::Request& req, httplib::Response& res,
+                                     bool& ok) {
     ok = true;
-    std::string c = req.has_header("X-Splunk-Request-Channel") ? req.get_header_value("X-Splunk-Request-Channel")
-                    : req.has_param("channel")                  ? req.get_param_value("channel")
-                                                                : "";
+    std::string c = req.has_header("X-Splunk-Request-Channel")
+                        ? req.get_header_value("X-Splunk-Request-Channel")
+                    : req.has_param("channel") ? req.get_param_value("channel")
+                                               : "";
     if (c.empty()) return std::nullopt;
     if (!hec::valid_channel(c)) {
       hec_reply(res, hec::status::invalid_data_channel);
@@ -128,7 +141,8 @@ struct http_server::impl {
 
   /// The start of every collector request: the token and the channel. False
   /// after replying.
-  bool begin_collector(const httplib::Request& req, httplib::Response& res, std::optional<std::string>& ch) {
+  bool begin_collector(const httplib::Request& req, httplib::Response& res,
+                       std::optional<std::string>& ch) {
     if (!hec_authorized(req, res)) return false;
     bool ok;
     ch = channel(req, res, ok);
@@ -139,7 +153,8 @@ struct http_server::impl {
   void reply_stored(const httplib::Request& req, httplib::Response& res, const error& err,
                     const std::optional<std::string>& ch, const char* what) {
     if (err) {
-      log::warn(component, std::string{"HEC "} + what + " request from " + req.remote_addr + ": " + err.render());
+      log::warn(component, std::string{"HEC "} + what + " request from " + req.remote_addr + ": " +
+                               err.render());
       return hec_reply(res, ingest_status(err));
     }
     stored(res, ch);
@@ -160,31 +175,36 @@ struct http_server::impl {
     if (!begin_collector(req, res, ch)) return;
     auto parsed = hec::parse_event_body(body);
     if (parsed.result != hec::status::success) {
-      log::warn(component, "HEC event request from " + req.remote_addr + " rejected: " + parsed.detail);
+      log::warn(component,
+                "HEC event request from " + req.remote_addr + " rejected: " + parsed.detail);
       // Only errors about one event carry its number (as Splunk's replies do).
-      bool per_event = parsed.result == hec::status::invalid_data_format || parsed.result == hec::status::event_field_required ||
-                       parsed.result == hec::status::event_field_blank || parsed.result == hec::status::indexed_fields_error;
-      return hec_reply(res, parsed.result, per_event ? std::optional<size_t>{parsed.invalid_event} : std::nullopt);
+      bool per_event = parsed.result == hec::status::invalid_data_format ||
+                       parsed.result == hec::status::event_field_required ||
+                       parsed.result == hec::status::event_field_blank ||
+                       parsed.result == hec::status::indexed_fields_error;
+      return hec_reply(res, parsed.result,
+                       per_event ? std::optional<size_t>{parsed.invalid_event} : std::nullopt);
     }
     time_us now = now_us();
     std::vector<ingest_event> events;
     events.reserve(parsed.events.size());
     for (auto& e : parsed.events)
-      events.push_back({e.time.value_or(now), e.host.value_or(opts.default_host), e.source.value_or("http:kura"),
-                        e.sourcetype.value_or("httpevent"), e.index.value_or("main"), std::move(e.raw),
-                        std::move(e.fields)});
+      events.push_back({e.time.value_or(now), e.host.value_or(opts.default_host),
+                        e.source.value_or("http:kura"), e.sourcetype.value_or("httpevent"),
+                        e.index.value_or("main"), std::move(e.raw), std::move(e.fields)});
     reply_stored(req, res, api.ingest(std::move(events)), ch, "event");
   }
 
   void on_raw(const httplib::Request& req, const std::string& body, httplib::Response& res) {
     std::optional<std::string> ch;
     if (!begin_collector(req, res, ch)) return;
-    if (body.find_first_not_of(" \t\r\n") == std::string::npos) return hec_reply(res, hec::status::no_data);
+    if (body.find_first_not_of(" \t\r\n") == std::string::npos)
+      return hec_reply(res, hec::status::no_data);
     auto param = [&](const char* name, const std::string& fallback) {
       return req.has_param(name) ? req.get_param_value(name) : fallback;
     };
-    input_meta meta{param("host", opts.default_host), param("source", "http:kura"), param("sourcetype", "httpevent"),
-                    param("index", "main")};
+    input_meta meta{param("host", opts.default_host), param("source", "http:kura"),
+                    param("sourcetype", "httpevent"), param("index", "main")};
     raw_input input{meta, body};
     reply_stored(req, res, api.ingest_raw({&input, 1}, now_us()), ch, "raw");
   }
@@ -204,60 +224,69 @@ struct http_server::impl {
     if (!req.has_param("search")) return rest_error(res, 400, "missing parameter: search");
     std::string text = req.get_param_value("search");
     // Splunk's export takes "search …" or "| …"; both mean the same here.
-    auto mode = exporting::parse_format(req.has_param("output_mode") ? req.get_param_value("output_mode") : "json");
+    auto mode = exporting::parse_format(
+        req.has_param("output_mode") ? req.get_param_value("output_mode") : "json");
     if (!mode) return rest_error(res, 400, mode.err().message());
     search::search_options options;
     options.now = now_us();
-    for (auto [param, slot] : {std::pair{"earliest_time", &options.earliest}, std::pair{"latest_time", &options.latest}}) {
+    for (auto [param, slot] : {std::pair{"earliest_time", &options.earliest},
+                               std::pair{"latest_time", &options.latest}}) {
       if (!req.has_param(param) || req.get_param_value(param).empty()) continue;
       auto t = search::parse_time_modifier(req.get_param_value(param), options.now);
       if (!t) return rest_error(res, 400, std::string{param} + ": " + t.err().message());
       *slot = *t;
     }
-    if (auto q = search::parse_query(text, options.now); !q) return rest_error(res, 400, "search: " + q.err().message());
+    if (auto q = search::parse_query(text, options.now); !q)
+      return rest_error(res, 400, "search: " + q.err().message());
     api.audit("api", "search", text);
     auto* api_ptr = &api;
     auto format = *mode;
-    const char* type = format == exporting::format::json ? "application/json"
+    const char* type = format == exporting::format::json  ? "application/json"
                        : format == exporting::format::csv ? "text/csv"
-                                                           : "text/plain";
-    res.set_chunked_content_provider(type, [api_ptr, text, options, format](size_t, httplib::DataSink& sink) {
-      exporting::result_writer writer{format};
-      bool open = true;
-      auto summary = api_ptr->search(text, options, [&](const search::row& r) {
-        auto chunk = writer.write(r);
-        if (!chunk.empty()) open = sink.write(chunk.data(), chunk.size());
-        return open;
-      });
-      auto tail = writer.finish();
-      if (open && !tail.empty()) open = sink.write(tail.data(), tail.size());
-      if (open && !summary) {
-        // Rows may already be out: the error goes in the stream, as Splunk's export does.
-        nlohmann::json j;
-        j["messages"] = nlohmann::json::array({{{"type", "ERROR"}, {"text", summary.err().message()}}});
-        auto line = j.dump() + "\n";
-        sink.write(line.data(), line.size());
-      }
-      sink.done();
-      return true;
-    });
+                                                          : "text/plain";
+    res.set_chunked_content_provider(
+        type, [api_ptr, text, options, format](size_t, httplib::DataSink& sink) {
+          exporting::result_writer writer{format};
+          bool open = true;
+          auto summary = api_ptr->search(text, options, [&](const search::row& r) {
+            auto chunk = writer.write(r);
+            if (!chunk.empty()) open = sink.write(chunk.data(), chunk.size());
+            return open;
+          });
+          auto tail = writer.finish();
+          if (open && !tail.empty()) open = sink.write(tail.data(), tail.size());
+          if (open && !summary) {
+            // Rows may already be out: the error goes in the stream, as Splunk's export does.
+            nlohmann::json j;
+            j["messages"] =
+                nlohmann::json::array({{{"type", "ERROR"}, {"text", summary.err().message()}}});
+            auto line = j.dump() + "\n";
+            sink.write(line.data(), line.size());
+          }
+          sink.done();
+          return true;
+        });
   }
 
   void routes() {
     auto bind = [this](auto fn) {
-      return [this, fn](const httplib::Request& req, httplib::Response& res) { (this->*fn)(req, res); };
+      return [this, fn](const httplib::Request& req, httplib::Response& res) {
+        (this->*fn)(req, res);
+      };
     };
     // Collector bodies are read through a content reader: cpp-httplib 0.11 would
     // otherwise refuse a form-encoded body over 8 KB (curl -d sends that type,
     // as Splunk's HEC examples do), whatever max_content_length says.
     auto with_body = [this](auto fn) {
-      return [this, fn](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+      return [this, fn](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) {
         auto too_large = [&] {
           res.status = 413;
           res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
         };
         if (req.has_header("Content-Length") &&
-            std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > opts.max_content_length)
+            std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) >
+                opts.max_content_length)
           return too_large();
         std::string body;
         bool over = false;
@@ -278,33 +307,42 @@ struct http_server::impl {
         (this->*fn)(req, body, res);
       };
     };
-    for (auto* path : {"/services/collector/event", "/services/collector", "/services/collector/event/1.0"})
+    for (auto* path :
+         {"/services/collector/event", "/services/collector", "/services/collector/event/1.0"})
       server.Post(path, with_body(&impl::on_event));
     server.Post("/services/collector/raw", with_body(&impl::on_raw));
     server.Post("/services/collector/raw/1.0", with_body(&impl::on_raw));
     server.Post("/services/collector/ack", with_body(&impl::on_ack));
-    server.Get("/services/collector/health", [this](const httplib::Request&, httplib::Response& res) {
+    server.Get("/services/collector/health", [this](const httplib::Request&,
+                                                    httplib::Response& res) {
       hec_reply(res, api.accepting() ? hec::status::healthy : hec::status::unhealthy_queues_full);
     });
     server.Post("/services/search/jobs/export", bind(&impl::on_export));
     server.Get("/services/search/jobs/export", bind(&impl::on_export));
     server.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
       if (page_authorized(req, res))
-        res.set_content(status::status_page(api.server_info(), api.indexes(), api.recent_activity()),
-                        "text/html; charset=utf-8");
+        res.set_content(
+            status::status_page(api.server_info(), api.indexes(), api.recent_activity()),
+            "text/html; charset=utf-8");
     });
-    server.Get("/services/server/info", [this](const httplib::Request& req, httplib::Response& res) {
-      if (api_authorized(req, res)) res.set_content(status::server_info(api.server_info()), json_type);
-    });
-    server.Get("/services/data/indexes", [this](const httplib::Request& req, httplib::Response& res) {
-      if (api_authorized(req, res)) res.set_content(status::index_list(api.indexes()), json_type);
-    });
-    server.Get("/services/data/buckets", [this](const httplib::Request& req, httplib::Response& res) {
-      if (!api_authorized(req, res)) return;
-      auto list = status::bucket_list(api.indexes(), req.has_param("index") ? req.get_param_value("index") : "");
-      if (!list) return rest_error(res, 404, list.err().message());
-      res.set_content(*list, json_type);
-    });
+    server.Get("/services/server/info",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 if (api_authorized(req, res))
+                   res.set_content(status::server_info(api.server_info()), json_type);
+               });
+    server.Get("/services/data/indexes",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 if (api_authorized(req, res))
+                   res.set_content(status::index_list(api.indexes()), json_type);
+               });
+    server.Get("/services/data/buckets",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 if (!api_authorized(req, res)) return;
+                 auto list = status::bucket_list(
+                     api.indexes(), req.has_param("index") ? req.get_param_value("index") : "");
+                 if (!list) return rest_error(res, 404, list.err().message());
+                 res.set_content(*list, json_type);
+               });
     auto not_found = [](const httplib::Request& req, httplib::Response& res) {
       rest_error(res, 404, "no such endpoint: " + req.method + " " + req.path);
     };
@@ -313,7 +351,8 @@ struct http_server::impl {
   }
 };
 
-http_server::http_server(node_api& api, http_options options) : impl_(std::make_unique<impl>(api, std::move(options))) {}
+http_server::http_server(node_api& api, http_options options)
+    : impl_(std::make_unique<impl>(api, std::move(options))) {}
 
 http_server::~http_server() { stop(); }
 
@@ -322,13 +361,17 @@ result<uint16_t> http_server::start() {
   auto& o = impl_->opts;
   s.set_payload_max_length(o.max_content_length);
   s.set_read_timeout(std::chrono::duration_cast<std::chrono::seconds>(o.read_timeout).count(),
-                     std::chrono::duration_cast<std::chrono::microseconds>(o.read_timeout % std::chrono::seconds{1}).count());
+                     std::chrono::duration_cast<std::chrono::microseconds>(o.read_timeout %
+                                                                           std::chrono::seconds{1})
+                         .count());
   size_t threads = o.threads;
   s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   impl_->routes();
-  int port = o.port == 0 ? s.bind_to_any_port(o.bind) : (s.bind_to_port(o.bind, o.port) ? o.port : -1);
+  int port =
+      o.port == 0 ? s.bind_to_any_port(o.bind) : (s.bind_to_port(o.bind, o.port) ? o.port : -1);
   if (port <= 0)
-    return error{errc::io_error, "cannot listen on " + o.bind + ":" + std::to_string(o.port) + " (in use or not allowed)"};
+    return error{errc::io_error, "cannot listen on " + o.bind + ":" + std::to_string(o.port) +
+                                     " (in use or not allowed)"};
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
   log::info(component, "listening on " + o.bind + ":" + std::to_string(port));
   return uint16_t(port);

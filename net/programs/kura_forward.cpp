@@ -5,10 +5,10 @@
 //   kura-forward --config FILE.toml [--check]
 // SIGTERM/SIGINT: stop reading, wait (at most ackTimeout) for the acks of what
 // was sent, save positions, exit 0.
-#include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -55,9 +55,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check) {
-    std::printf("config OK: %s (forwarder %s, %zu receivers, %zu monitored inputs%s, home %s)\n", config_file.c_str(),
-                cfg->name.c_str(), cfg->servers.size(), cfg->monitors.size(), cfg->stdin_input ? " and stdin" : "",
-                cfg->home.c_str());
+    std::printf("config OK: %s (forwarder %s, %zu receivers, %zu monitored inputs%s, home %s)\n",
+                config_file.c_str(), cfg->name.c_str(), cfg->servers.size(), cfg->monitors.size(),
+                cfg->stdin_input ? " and stdin" : "", cfg->home.c_str());
     return 0;
   }
   if (auto err = io::make_dirs(cfg->home)) {
@@ -66,17 +66,21 @@ int main(int argc, char** argv) {
   }
   log::set_sink(log::file_sink((cfg->home / "kura-forward.log").string()));
   if (!cfg->use_ack)
-    log::warn(component, "useACK is off: a block is forgotten once written, so a receiver that fails can lose it");
+    log::warn(
+        component,
+        "useACK is off: a block is forgotten once written, so a receiver that fails can lose it");
 
   auto positions_file = cfg->home / "positions";
   auto saved = forwarder::load_positions(positions_file);
   if (!saved) {
-    log::error(component, "read positions: " + saved.err().render() + " (remove the file to read every file again)");
+    log::error(component, "read positions: " + saved.err().render() +
+                              " (remove the file to read every file again)");
     return 1;
   }
   forwarder::file_tailer tailer{cfg->monitors, std::move(*saved)};
   // The channel names this run: a resend within the run is recognized by the receiver.
-  std::string channel = cfg->name + "/" + std::to_string(std::time(nullptr)) + "-" + std::to_string(::getpid());
+  std::string channel =
+      cfg->name + "/" + std::to_string(std::time(nullptr)) + "-" + std::to_string(::getpid());
   uint64_t seq = 0, acknowledged = 0;
   std::map<uint64_t, origin> origins;
   forwarder::tcp_output out{*cfg, [&](uint64_t s) {
@@ -97,11 +101,17 @@ int main(int argc, char** argv) {
   bool stdin_open = cfg->stdin_input.has_value();
   if (stdin_open) ::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);
   auto send_block = [&](const config::input_settings& in, std::string source, std::string data) {
-    wire::block b{channel, ++seq, in.index, in.host, in.source.empty() ? std::move(source) : in.source,
-                  in.sourcetype.empty() ? in.name : in.sourcetype, std::move(data)};
+    wire::block b{channel,
+                  ++seq,
+                  in.index,
+                  in.host,
+                  in.source.empty() ? std::move(source) : in.source,
+                  in.sourcetype.empty() ? in.name : in.sourcetype,
+                  std::move(data)};
     out.enqueue(std::move(b));
   };
-  log::info(component, "forwarder " + cfg->name + " started: " + std::to_string(cfg->monitors.size()) +
+  log::info(component, "forwarder " + cfg->name +
+                           " started: " + std::to_string(cfg->monitors.size()) +
                            " monitored inputs" + (stdin_open ? " and stdin" : "") + ", " +
                            std::to_string(cfg->servers.size()) + " receivers, channel " + channel);
 
@@ -111,7 +121,8 @@ int main(int argc, char** argv) {
   for (;;) {
     auto now = clock_type::now();
     if (stopping && !stop_deadline) {
-      log::info(component, "stopping: waiting for the acks of " + std::to_string(out.unacknowledged()) + " blocks");
+      log::info(component, "stopping: waiting for the acks of " +
+                               std::to_string(out.unacknowledged()) + " blocks");
       stop_deadline = now + cfg->ack_timeout;
     }
     if (stop_deadline && (out.unacknowledged() == 0 || now > *stop_deadline)) break;
@@ -147,8 +158,9 @@ int main(int argc, char** argv) {
       stdin_buf.erase(0, take);
     }
     if (!out.has_room() && !queue_full_logged)
-      log::warn(component, "queue full (" + std::to_string(out.queued_bytes()) + " bytes, maxQueueSize " +
-                               std::to_string(cfg->max_queue_bytes) + "): inputs wait for acks");
+      log::warn(component, "queue full (" + std::to_string(out.queued_bytes()) +
+                               " bytes, maxQueueSize " + std::to_string(cfg->max_queue_bytes) +
+                               "): inputs wait for acks");
     queue_full_logged = !out.has_room();
     // Only stdin, and it ended: stop once everything is acknowledged.
     if (cfg->monitors.empty() && !stdin_open && out.unacknowledged() == 0) break;
@@ -156,8 +168,9 @@ int main(int argc, char** argv) {
   }
   if (auto err = forwarder::save_positions(positions_file, tailer.positions()))
     log::error(component, "save positions: " + err.render());
-  log::info(component, "stopped: " + std::to_string(seq) + " blocks sent, " + std::to_string(acknowledged) +
-                           " acknowledged, " + std::to_string(out.resent()) + " sent again, " +
+  log::info(component, "stopped: " + std::to_string(seq) + " blocks sent, " +
+                           std::to_string(acknowledged) + " acknowledged, " +
+                           std::to_string(out.resent()) + " sent again, " +
                            std::to_string(out.unacknowledged()) + " unacknowledged");
   return out.unacknowledged() == 0 ? 0 : 1;
 }

@@ -162,10 +162,11 @@ int main(int argc, char** argv) {
     admin->reset();
     return stop_node(1);
   }
-  kura::log::info("kura-node", "node " + cfg->node.name + " (standalone) serving HTTP on " + http.bind + ":" +
-                                   std::to_string(*port) + ", the shell on " + cfg->node.bind + ":" +
-                                   std::to_string((*admin)->port()) + ", forwarders on " + receiving.bind + ":" +
-                                   std::to_string(*receiver_port) + ", home " + cfg->node.home.string());
+  kura::log::info("kura-node",
+                  "node " + cfg->node.name + " (standalone) serving HTTP on " + http.bind + ":" +
+                      std::to_string(*port) + ", the shell on " + cfg->node.bind + ":" +
+                      std::to_string((*admin)->port()) + ", forwarders on " + receiving.bind + ":" +
+                      std::to_string(*receiver_port) + ", home " + cfg->node.home.string());
   if (config_file.empty())
     std::fprintf(
         stderr,
