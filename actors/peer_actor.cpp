@@ -95,6 +95,27 @@ result<std::vector<index_actor>> named_or_all(self_ptr self, const std::string& 
   return std::vector<index_actor>{it->second};
 }
 
+/// Asks each of `actors` for a list and delivers the lists joined, in order.
+template <class T, class... Ts>
+caf::typed_response_promise<std::vector<T>> ask_all_joined(self_ptr self,
+                                                           std::vector<index_actor> actors,
+                                                           Ts... message) {
+  auto rp = self->make_response_promise<std::vector<T>>();
+  ask_all<std::vector<T>>(
+      self, std::move(actors),
+      [=](result<std::vector<std::vector<T>>> r) mutable {
+        if (!r) {
+          rp.deliver(to_caf(r.err()));
+          return;
+        }
+        std::vector<T> all;
+        for (auto& part : *r) all.insert(all.end(), part.begin(), part.end());
+        rp.deliver(std::move(all));
+      },
+      message...);
+  return rp;
+}
+
 /// Delivers ok or the error to a promise.
 template <class T>
 std::function<void(result<std::vector<T>>)> deliver_ok(caf::typed_response_promise<ok_atom> rp) {
@@ -216,20 +237,7 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
         std::vector<index_actor> actors;
         for (auto& [name, a] : self->state.indexes)
           if (every_index || name == "main") actors.push_back(a);
-        auto rp = self->make_response_promise<std::vector<search_target>>();
-        ask_all<std::vector<search_target>>(
-            self, actors,
-            [=](result<std::vector<std::vector<search_target>>> r) mutable {
-              if (!r) {
-                rp.deliver(to_caf(r.err()));
-                return;
-              }
-              std::vector<search_target> all;
-              for (auto& per_index : *r) all.insert(all.end(), per_index.begin(), per_index.end());
-              rp.deliver(std::move(all));
-            },
-            targets_atom::value);
-        return rp;
+        return ask_all_joined<search_target>(self, actors, targets_atom::value);
       },
       [=](status_atom) {
         auto& st = self->state;
@@ -317,20 +325,7 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
           bool repair) -> caf::result<std::vector<fsck_report>> {
         auto actors = named_or_all(self, name);
         if (!actors) return to_caf(actors.err());
-        auto rp = self->make_response_promise<std::vector<fsck_report>>();
-        ask_all<std::vector<fsck_report>>(
-            self, *actors,
-            [=](result<std::vector<std::vector<fsck_report>>> r) mutable {
-              if (!r) {
-                rp.deliver(to_caf(r.err()));
-                return;
-              }
-              std::vector<fsck_report> all;
-              for (auto& per_index : *r) all.insert(all.end(), per_index.begin(), per_index.end());
-              rp.deliver(std::move(all));
-            },
-            fsck_atom::value, repair);
-        return rp;
+        return ask_all_joined<fsck_report>(self, *actors, fsck_atom::value, repair);
       },
       [=](rebuild_atom, const std::string& dir) -> caf::result<ok_atom> {
         auto rp = self->make_response_promise<ok_atom>();

@@ -99,12 +99,13 @@ result<forwarder_config> parse_forwarder_config(std::string_view text, const std
           }
           return {};
         }
-        if (key == "autoLBFrequency") {
+        auto seconds = [&](std::chrono::seconds& out, int64_t max) -> error {
           int64_t s = 0;
-          if (auto e = rd.integer(v, key, s, 1, 86400)) return e;
-          cfg.auto_lb_frequency = std::chrono::seconds{s};
+          if (auto e = rd.integer(v, key, s, 1, max)) return e;
+          out = std::chrono::seconds{s};
           return {};
-        }
+        };
+        if (key == "autoLBFrequency") return seconds(cfg.auto_lb_frequency, 86400);
         if (key == "useACK") return rd.boolean(v, key, cfg.use_ack);
         if (key == "maxQueueSize") {
           std::string size;
@@ -115,12 +116,7 @@ result<forwarder_config> parse_forwarder_config(std::string_view text, const std
           cfg.max_queue_bytes = *bytes;
           return {};
         }
-        if (key == "ackTimeout") {
-          int64_t s = 0;
-          if (auto e = rd.integer(v, key, s, 1, 3600)) return e;
-          cfg.ack_timeout = std::chrono::seconds{s};
-          return {};
-        }
+        if (key == "ackTimeout") return seconds(cfg.ack_timeout, 3600);
         return expected(v, file, "tcpout", key,
                         "one of server, autoLBFrequency, useACK, maxQueueSize, ackTimeout");
       });
@@ -159,10 +155,7 @@ result<forwarder_config> parse_forwarder_config(std::string_view text, const std
 }
 
 result<forwarder_config> load_forwarder_config(const io::fs::path& file) {
-  auto text = io::read_file(file);
-  if (!text) return text.err();
-  const char* env = std::getenv("KURA_HOME");
-  return parse_forwarder_config(*text, file.string(), env ? env : "");
+  return detail::load_file(file, parse_forwarder_config);
 }
 
 }  // namespace kura::config

@@ -378,10 +378,7 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
 }
 
 result<node_config> load_node_config(const io::fs::path& file) {
-  auto text = io::read_file(file);
-  if (!text) return text.err();
-  const char* env = std::getenv("KURA_HOME");
-  return parse_node_config(*text, file.string(), env ? env : "");
+  return detail::load_file(file, parse_node_config);
 }
 
 }  // namespace kura::config

@@ -5,12 +5,14 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/io/file.hpp"
 #include "core/pipeline/event_stream.hpp"
 
 namespace kura::config::detail {
@@ -67,6 +69,17 @@ error each_table(const toml::table& doc, const std::string& file, const std::str
     if (auto err = fn(name, *node.as_table(), reader{file, sub})) return err;
   }
   return {};
+}
+
+/// Reads a configuration file and parses it with `parse(text, file name,
+/// $KURA_HOME)`. Errors: not_found, io_error, and those of `parse`.
+template <class Parse>
+auto load_file(const io::fs::path& file, Parse parse)
+    -> decltype(parse(std::string_view{}, std::string{}, std::string{})) {
+  auto text = io::read_file(file);
+  if (!text) return text.err();
+  const char* env = std::getenv("KURA_HOME");
+  return parse(*text, file.string(), env ? env : "");
 }
 
 /// The [sourcetypes.*] and [transforms.*] sections of a parsed document.

@@ -849,21 +849,26 @@ class parser {
   result<expr> parse_not_expr() {
     auto t = expr_peek();
     if (!t) return t.err();
-    if (t->type == token::kind::ident && t->text == "NOT") {
-      (void)lex_.expr_token();
-      if (++expr_depth_ > max_depth)
-        return error{errc::invalid_argument, "expression nested too deeply at " + t->pos.render()};
-      auto inner = parse_not_expr();
-      --expr_depth_;
-      if (!inner) return inner;
-      expr e;
-      e.type = expr::kind::unary;
-      e.text = "NOT";
-      e.pos = t->pos;
-      e.args.push_back(std::move(*inner));
-      return e;
-    }
+    if (t->type == token::kind::ident && t->text == "NOT")
+      return unary(*t, &parser::parse_not_expr);
     return parse_comparison();
+  }
+
+  /// A prefix operator `op` (already peeked) applied to what `operand` parses;
+  /// the nesting depth is bounded. A unary "+" is its operand.
+  result<expr> unary(const token& op, result<expr> (parser::*operand)()) {
+    (void)lex_.expr_token();
+    if (++expr_depth_ > max_depth)
+      return error{errc::invalid_argument, "expression nested too deeply at " + op.pos.render()};
+    auto inner = (this->*operand)();
+    --expr_depth_;
+    if (!inner || op.text == "+") return inner;
+    expr e;
+    e.type = expr::kind::unary;
+    e.text = op.text;
+    e.pos = op.pos;
+    e.args.push_back(std::move(*inner));
+    return e;
   }
 
   result<expr> parse_comparison() {
@@ -910,21 +915,8 @@ class parser {
   result<expr> parse_unary_expr() {
     auto t = expr_peek();
     if (!t) return t.err();
-    if (t->type == token::kind::op && (t->text == "-" || t->text == "+")) {
-      (void)lex_.expr_token();
-      if (++expr_depth_ > max_depth)
-        return error{errc::invalid_argument, "expression nested too deeply at " + t->pos.render()};
-      auto inner = parse_unary_expr();
-      --expr_depth_;
-      if (!inner) return inner;
-      if (t->text == "+") return inner;
-      expr e;
-      e.type = expr::kind::unary;
-      e.text = "-";
-      e.pos = t->pos;
-      e.args.push_back(std::move(*inner));
-      return e;
-    }
+    if (t->type == token::kind::op && (t->text == "-" || t->text == "+"))
+      return unary(*t, &parser::parse_unary_expr);
     return parse_primary();
   }
 

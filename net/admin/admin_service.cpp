@@ -193,12 +193,13 @@ admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std
   std::string joined;
   for (auto& w : words) joined += (joined.empty() ? "" : " ") + w;
   if (c.what != verb::help) node.audit(user, c.what == verb::search ? "search" : "admin", joined);
-  auto node_name = node.server_info().name;
+  // The node's name, asked for only by the commands that show it.
+  auto node_name = [&] { return node.server_info().name; };
   switch (c.what) {
     case verb::search:
       return search(node, c, as_json);
     case verb::add_oneshot:
-      return oneshot(admin, c, as_json, node_name);
+      return oneshot(admin, c, as_json, node_name());
     case verb::list_indexes:
       return list_indexes(node, as_json);
     case verb::add_index:
@@ -237,10 +238,11 @@ admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std
     case verb::rebuild:
       return simple(admin.rebuild(c.path), as_json, {{"bucket", c.path}, {"rebuilt", true}},
                     "Bucket " + c.path + " rebuilt from its journal.");
-    case verb::stop:
+    case verb::stop: {
+      auto name = node_name();
       admin.request_stop();
-      return done(as_json, {{"node", node_name}, {"stopping", true}},
-                  "Stopping node " + node_name + ".\n");
+      return done(as_json, {{"node", name}, {"stopping", true}}, "Stopping node " + name + ".\n");
+    }
     case verb::help:
       return done(as_json, {{"commands", shell::help_text()}}, shell::help_text());
   }

@@ -83,6 +83,7 @@ void file_tailer::follow(size_t input, const std::string& path, uint64_t offset,
 }
 
 void file_tailer::scan() {
+  drop_finished();
   for (size_t input = 0; input < monitors_.size(); ++input) {
     for (auto& path : expand(monitors_[input].path)) {
       auto id = id_of(path);
@@ -122,7 +123,6 @@ void file_tailer::scan() {
 }
 
 std::optional<chunk> file_tailer::read(size_t max_bytes) {
-  drop_finished();
   for (size_t tried = 0; tried < files_.size(); ++tried) {
     auto& f = files_[next_++ % files_.size()];
     chunk c;

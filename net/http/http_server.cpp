@@ -80,14 +80,16 @@ struct http_server::impl {
     return false;
   }
 
+  bool is_api_token(std::string_view t) const {
+    return std::find(opts.api_tokens.begin(), opts.api_tokens.end(), t) != opts.api_tokens.end();
+  }
+
   /// The status page: a browser sends HTTP Basic credentials (any user name,
   /// an API token as the password); a script may send the Bearer token.
   bool page_authorized(const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.has_header("Authorization") ? req.get_header_value("Authorization") : "";
-    auto is_token = [&](std::string_view t) {
-      return std::find(opts.api_tokens.begin(), opts.api_tokens.end(), t) != opts.api_tokens.end();
-    };
-    if (auth.rfind("Bearer ", 0) == 0 && is_token(std::string_view{auth}.substr(7))) return true;
+    if (auth.rfind("Bearer ", 0) == 0 && is_api_token(std::string_view{auth}.substr(7)))
+      return true;
     if (auth.rfind("Basic ", 0) == 0) {
       std::string encoded = auth.substr(6);
       std::string decoded(encoded.size(), '\0');
@@ -98,7 +100,7 @@ struct http_server::impl {
         decoded.resize(size_t(n));
         while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // base64 padding
         auto colon = decoded.find(':');
-        if (colon != std::string::npos && is_token(std::string_view{decoded}.substr(colon + 1)))
+        if (colon != std::string::npos && is_api_token(std::string_view{decoded}.substr(colon + 1)))
           return true;
       }
     }
@@ -112,9 +114,7 @@ struct http_server::impl {
   bool api_authorized(const httplib::Request& req, httplib::Response& res) {
     constexpr std::string_view scheme = "Bearer ";
     std::string auth = req.has_header("Authorization") ? req.get_header_value("Authorization") : "";
-    if (auth.rfind(scheme, 0) == 0 &&
-        std::find(opts.api_tokens.begin(), opts.api_tokens.end(), auth.substr(scheme.size())) !=
-            opts.api_tokens.end())
+    if (auth.rfind(scheme, 0) == 0 && is_api_token(std::string_view{auth}.substr(scheme.size())))
       return true;
     rest_error(res, 401,
                auth.empty() ? "authorization required: Authorization: Bearer <api token>"

@@ -16,6 +16,7 @@
 
 #include "actors/interfaces/admin_actor.hpp"
 #include "net/admin/admin_auth.hpp"
+#include "net/programs/program_cli.hpp"
 #include "net/shell/admin_command.hpp"
 
 namespace {
@@ -153,12 +154,7 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.timeout_secs, "seconds to wait for a command's answer")
       ->capture_default_str();
   app.prefix_command();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (auto rc = kura::programs::parse_command_line(app, argc, argv)) return *rc;
   words = app.remaining();
 
   if (is_help(words)) {

@@ -19,6 +19,7 @@
 #include "core/log.hpp"
 #include "net/forwarder/file_tailer.hpp"
 #include "net/forwarder/tcp_output.hpp"
+#include "net/programs/program_cli.hpp"
 
 namespace {
 
@@ -43,12 +44,7 @@ int main(int argc, char** argv) {
   bool check = false;
   app.add_option("--config", config_file, "the forwarder's TOML configuration file")->required();
   app.add_flag("--check", check, "validate the configuration and exit (0 valid, 2 invalid)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (auto rc = kura::programs::parse_command_line(app, argc, argv)) return *rc;
   auto cfg = config::load_forwarder_config(config_file);
   if (!cfg) {
     std::fprintf(stderr, "error: %s\n", cfg.err().message().c_str());

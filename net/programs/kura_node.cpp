@@ -21,6 +21,7 @@
 #include "net/admin/admin_auth.hpp"
 #include "net/admin/admin_endpoint.hpp"
 #include "net/http/http_server.hpp"
+#include "net/programs/program_cli.hpp"
 #include "net/receiver/receiver_server.hpp"
 
 namespace {
@@ -56,12 +57,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file,
                  "the node's TOML configuration file (default: the embedded one)");
   app.add_flag("--check", check, "validate the configuration and exit (0 valid, 2 invalid)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  }
+  if (auto rc = kura::programs::parse_command_line(app, argc, argv)) return *rc;
   const char* env_home = std::getenv("KURA_HOME");
   std::string home = env_home ? env_home : (std::filesystem::current_path() / "kura-home").string();
   auto cfg = config_file.empty()

@@ -52,6 +52,18 @@ int connect_to(int port) {
   return fd;
 }
 
+/// Starts `path --config config` with stderr going to `log`. Returns the pid or -1.
+pid_t start_program(const std::string& path, const std::string& config, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const char* argv[] = {path.c_str(), "--config", config.c_str(), nullptr};
+  pid_t pid;
+  int rc = posix_spawn(&pid, path.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
+
 /// A port that is free now: bind port 0, read it, close.
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -94,14 +106,8 @@ int main(int argc, char** argv) {
       << "\nhec_tokens = [\"hec\"]\napi_tokens = [\"api\"]\nmax_content_length = 100000000\n"
       << "[receiver]\nport = " << receiver_port << "\n[indexes.fwd]\n";
   std::string config = (dir / "node.toml").string(), log = (dir / "node.log").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  const char* node_argv[] = {node_path.c_str(), "--config", config.c_str(), nullptr};
-  pid_t pid;
-  if (posix_spawn(&pid, node_path.c_str(), &actions, nullptr, const_cast<char**>(node_argv),
-                  environ) != 0)
-    return std::fprintf(stderr, "error: cannot start %s\n", node_path.c_str()), 1;
+  pid_t pid = start_program(node_path, config, log);
+  if (pid < 0) return std::fprintf(stderr, "error: cannot start %s\n", node_path.c_str()), 1;
   httplib::Client client{"127.0.0.1", port};
   client.set_read_timeout(120, 0);
   client.set_write_timeout(120, 0);
@@ -224,15 +230,9 @@ int main(int argc, char** argv) {
         << "\"]\n[monitor.bench]\npath = \"" << (dir / "fwd.log").string()
         << "\"\nindex = \"fwd\"\nsourcetype = \"loghub\"\n";
     std::string fwd_config = (dir / "fwd.toml").string(), fwd_log = (dir / "forward.log").string();
-    posix_spawn_file_actions_t fwd_actions;
-    posix_spawn_file_actions_init(&fwd_actions);
-    posix_spawn_file_actions_addopen(&fwd_actions, 2, fwd_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    const char* fwd_argv[] = {forward_path.c_str(), "--config", fwd_config.c_str(), nullptr};
-    pid_t fwd_pid;
     t = clock_type::now();
-    if (posix_spawn(&fwd_pid, forward_path.c_str(), &fwd_actions, nullptr,
-                    const_cast<char**>(fwd_argv), environ) != 0)
+    pid_t fwd_pid = start_program(forward_path, fwd_config, fwd_log);
+    if (fwd_pid < 0)
       return std::fprintf(stderr, "error: cannot start %s\n", forward_path.c_str()), 1;
     httplib::Headers api_h{{"Authorization", "Bearer api"}};
     size_t stored = 0;
