@@ -55,6 +55,12 @@ error from_caf(const caf::error& e);
 /// Registers the category renderer (and, for remote use, message types) with a config.
 void register_kura_types(caf::actor_system_config& cfg);
 
+/// Turns on CAF's connection heartbeats (every program that talks to a node:
+/// both sides must send them, or the silent side is dropped). A node that went
+/// silent (a cut link, a frozen host) is then noticed within 5 s; without
+/// heartbeats CAF never notices.
+void enable_connection_heartbeats(caf::actor_system_config& cfg);
+
 }  // namespace kura::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kura::actors::event_batch)

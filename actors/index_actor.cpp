@@ -22,11 +22,16 @@ struct child {
   std::deque<std::chrono::steady_clock::time_point> restarts;
 };
 
+/// A bucket of the index: its local id and origin guid (copies of other
+/// peers' buckets may share an id).
+using child_key = std::pair<uint64_t, std::string>;
+
 struct index_actor_state {
   std::shared_ptr<index> idx;
+  replicator_actor replicator;  // set on cluster peers
   search::cursor_table hot_cursors;
-  std::map<uint64_t, child> children;  // by bucket id
-  std::map<uint64_t, std::string> left_out;  // buckets given up on, with why, until fsck --repair
+  std::map<child_key, child> children;
+  std::map<child_key, std::string> left_out;  // buckets given up on, with why, until fsck --repair
   static inline const char* name = "index";
 };
 
@@ -47,7 +52,7 @@ result<std::shared_ptr<search::bucket_view>> open_from_disk(const index& idx,
   return std::shared_ptr<search::bucket_view>{std::move(*view)};
 }
 
-void spawn_child(self_ptr self, uint64_t id, const io::fs::path& dir,
+void spawn_child(self_ptr self, const child_key& id, const io::fs::path& dir,
                  std::deque<std::chrono::steady_clock::time_point> restarts) {
   auto view = open_from_disk(*self->state.idx, dir);
   if (!view) {
@@ -61,7 +66,7 @@ void spawn_child(self_ptr self, uint64_t id, const io::fs::path& dir,
   self->state.children[id] = child{handle, dir, std::move(restarts)};
 }
 
-void stop_child(self_ptr self, std::map<uint64_t, child>::iterator it) {
+void stop_child(self_ptr self, std::map<child_key, child>::iterator it) {
   self->demonitor(it->second.handle.address());
   self->send_exit(it->second.handle, caf::exit_reason::user_shutdown);
   self->state.children.erase(it);
@@ -70,10 +75,10 @@ void stop_child(self_ptr self, std::map<uint64_t, child>::iterator it) {
 /// Makes the bucket actors match the index's warm, cold and thawed buckets:
 /// new ones get an actor, gone or moved ones lose theirs.
 void sync_children(self_ptr self) {
-  std::map<uint64_t, io::fs::path> wanted;
+  std::map<child_key, io::fs::path> wanted;
   for (auto& b : self->state.idx->buckets())
     if (b.state != bucket_state::hot && b.searchable && b.problem.empty())
-      wanted.emplace(b.id.value, b.dir);
+      wanted.emplace(child_key{b.id.value, b.origin}, b.dir);
   auto& children = self->state.children;
   for (auto it = children.begin(); it != children.end();) {
     auto w = wanted.find(it->first);
@@ -116,7 +121,8 @@ void on_child_down(self_ptr self, const caf::down_msg& down) {
         "bucket actor of " + dir.string() + " failed " + std::to_string(restarts.size() + 1) +
             " times within " + std::to_string(restart_window.count()) +
             " s; left out of searches until fsck --repair: " + from_caf(down.reason).render());
-    self->state.left_out[id] = "left out of searches after repeated failures: " + from_caf(down.reason).render();
+    self->state.left_out[id] =
+        "left out of searches after repeated failures: " + from_caf(down.reason).render();
     return;
   }
   log::warn(component, "bucket actor of " + dir.string() + " failed (" +
@@ -125,8 +131,26 @@ void on_child_down(self_ptr self, const caf::down_msg& down) {
   spawn_child(self, id, dir, std::move(restarts));
 }
 
-index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> idx) {
+/// Hands the journal progress of the last commit or roll to the replicator
+/// and delivers `reply` once the copies are durable (at once without one).
+template <class T>
+caf::result<T> after_replication(self_ptr self, T reply) {
+  auto progress = self->state.idx->take_progress();
+  if (!self->state.replicator || progress.empty()) return reply;
+  auto rp = self->make_response_promise<T>();
+  self->request(
+          self->state.replicator, caf::infinite, replicate_atom::value,
+          self->state.idx->config().name,
+          progress_ptr{std::make_shared<const std::vector<journal_progress>>(std::move(progress))})
+      .then([rp, reply](ok_atom) mutable { rp.deliver(reply); },
+            [rp](caf::error& e) mutable { rp.deliver(e); });
+  return rp;
+}
+
+index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> idx,
+                                          replicator_actor replicator) {
   self->state.idx = std::move(idx);
+  self->state.replicator = std::move(replicator);
   self->set_down_handler([=](caf::down_msg& down) { on_child_down(self, down); });
   sync_children(self);
   auto& st = self->state;
@@ -136,7 +160,7 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         auto views = std::make_shared<std::vector<std::unique_ptr<search::bucket_view>>>();
         std::vector<const search::bucket_view*> ptrs;
         for (auto& hot : st.idx->hot_buckets()) {
-          auto v = search::hot_bucket_view(*hot, st.idx->config().name);
+          auto v = search::hot_bucket_view(*hot, st.idx->config().name, st.idx->config().peer_guid);
           if (!v) return to_caf(v.err());
           ptrs.push_back(v->get());
           views->push_back(std::move(*v));
@@ -154,7 +178,7 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
       [=, &st](delete_atom, const std::string& key,
                const ordinals_ptr& ordinals) -> caf::result<ok_atom> {
         for (auto& hot : st.idx->hot_buckets()) {
-          auto v = search::hot_bucket_view(*hot, st.idx->config().name);
+          auto v = search::hot_bucket_view(*hot, st.idx->config().name, st.idx->config().peer_guid);
           if (v && (*v)->key() == key) {
             if (auto err = add_deletes(hot->dir(), *ordinals)) return to_caf(err);
             return ok_atom::value;
@@ -174,14 +198,14 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         if (auto err = st.idx->commit()) return to_caf(err);
         bool rolled = st.idx->take_roll_count() > 0;
         if (rolled) sync_children(self);
-        return rolled;
+        return after_replication(self, rolled);
       },
       [=, &st](roll_atom) -> caf::result<ok_atom> {
         detach_hot_cursors(self);
         auto err = st.idx->roll_hot_buckets();
         sync_children(self);
         if (err) return to_caf(err);
-        return ok_atom::value;
+        return after_replication(self, ok_atom::value);
       },
       [=, &st](retain_atom, int64_t now) -> caf::result<ok_atom> {
         detach_hot_cursors(self);
@@ -220,14 +244,28 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         auto& c = st.idx->config();
         auto buckets = st.idx->buckets();
         for (auto& b : buckets)
-          if (auto it = st.left_out.find(b.id.value); it != st.left_out.end() && b.problem.empty()) b.problem = it->second;
-        return index_status{c.name,           c.disabled, c.home_path.string(), c.cold_path.string(),
-                            c.thawed_path.string(), std::move(buckets)};
+          if (auto it = st.left_out.find(child_key{b.id.value, b.origin});
+              it != st.left_out.end() && b.problem.empty())
+            b.problem = it->second;
+        return index_status{c.name,
+                            c.disabled,
+                            c.home_path.string(),
+                            c.cold_path.string(),
+                            c.thawed_path.string(),
+                            std::move(buckets)};
       },
-      [=, &st](targets_atom) {
+      [=, &st](targets_atom, const primacy_filter_ptr& filter) {
         std::vector<search_target> targets{{cursor_actor{self}, st.idx->hot_buckets().size()}};
-        for (auto& [_, c] : st.children) targets.push_back({c.handle, 1});
+        for (auto& [key, c] : st.children)
+          if (!filter || (*filter)(st.idx->config().name, bucket_id{key.first}, key.second))
+            targets.push_back({c.handle, 1});
         return targets;
+      },
+      [=, &st](adopt_atom, const std::string& dir) -> caf::result<ok_atom> {
+        auto adopted = st.idx->adopt_replica(dir);
+        if (!adopted) return to_caf(adopted.err());
+        sync_children(self);
+        return ok_atom::value;
       },
       [=, &st](rebuild_atom, const std::string& dir) -> caf::result<bool> {
         auto it = std::find_if(st.children.begin(), st.children.end(),
@@ -245,17 +283,40 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         detach_hot_cursors(self);
         while (!st.children.empty()) stop_child(self, st.children.begin());
         auto err = st.idx->close();
-        self->quit();
-        if (err) return to_caf(err);
-        return ok_atom::value;
+        if (err) {
+          self->quit();
+          return to_caf(err);
+        }
+        // The rolls of the last hot buckets reach their targets before the actor ends.
+        auto progress = st.idx->take_progress();
+        if (!st.replicator || progress.empty()) {
+          self->quit();
+          return ok_atom::value;
+        }
+        auto rp = self->make_response_promise<ok_atom>();
+        self->request(st.replicator, caf::infinite, replicate_atom::value, st.idx->config().name,
+                      progress_ptr{std::make_shared<const std::vector<journal_progress>>(
+                          std::move(progress))})
+            .then(
+                [=](ok_atom) mutable {
+                  rp.deliver(ok_atom::value);
+                  self->quit();
+                },
+                [=](caf::error& e) mutable {
+                  rp.deliver(e);
+                  self->quit();
+                });
+        return rp;
       },
   };
 }
 
 }  // namespace
 
-index_actor spawn_index_actor(caf::local_actor* parent, std::unique_ptr<index> idx) {
-  return parent->spawn(index_behavior, std::shared_ptr<index>{std::move(idx)});
+index_actor spawn_index_actor(caf::local_actor* parent, std::unique_ptr<index> idx,
+                              replicator_actor replicator) {
+  return parent->spawn(index_behavior, std::shared_ptr<index>{std::move(idx)},
+                       std::move(replicator));
 }
 
 }  // namespace kura::actors

@@ -43,8 +43,9 @@ struct server_status {
 /// What the node did lately, for the status page.
 struct activity {
   int interval_secs = 10;
-  std::vector<uint64_t> events;        ///< events stored per interval, oldest first; the last is the current one
-  std::vector<std::string> problems;   ///< the latest WARN and ERROR log lines, oldest first
+  std::vector<uint64_t>
+      events;  ///< events stored per interval, oldest first; the last is the current one
+  std::vector<std::string> problems;  ///< the latest WARN and ERROR log lines, oldest first
 };
 
 /// One index and its buckets, for the index and bucket lists.
@@ -53,6 +54,63 @@ struct index_status {
   bool disabled = false;
   std::string home_path, cold_path, thawed_path;
   std::vector<bucket_info> buckets;
+};
+
+/// One copy of a bucket in the master's table.
+struct cluster_copy_status {
+  std::string peer, guid;  ///< the peer's name and GUID
+  bool searchable = false, primary = false;
+};
+
+/// One bucket in the master's table (GET /services/cluster/master/buckets).
+struct cluster_bucket_status {
+  std::string id, index, state;  ///< cluster id, index, hot | warm | cold
+  uint64_t size_bytes = 0, events = 0;
+  bool valid = false, complete = false;
+  std::vector<cluster_copy_status> copies;
+};
+
+/// One peer as the master sees it (GET /services/cluster/master/peers).
+struct cluster_peer_status {
+  std::string name, guid, status, host_port;  ///< status: Up, Pending, Detention, Down, …
+  uint64_t buckets = 0, primaries = 0, searchable = 0;
+  double last_heartbeat_secs_ago = 0;
+};
+
+/// A peer of a generation.
+struct cluster_generation_peer {
+  std::string name, guid, host_port;
+};
+
+/// Everything the master's status documents show (product.md §7).
+struct master_status {
+  uint64_t generation = 0;
+  bool valid = false, complete = false, indexing_ready = false;
+  uint32_t replication_factor = 0, search_factor = 0;
+  uint64_t peers_up = 0;
+  uint64_t buckets_total = 0, buckets_valid = 0, buckets_complete = 0;
+  /// Fixup tasks not finished, by kind (fixup itself is issue 10: zeros today).
+  uint64_t fixup_primary = 0, fixup_searchable = 0, fixup_replicate = 0;
+  std::vector<cluster_peer_status> peers;
+  std::vector<cluster_bucket_status> buckets;
+  std::vector<cluster_generation_peer> generation_peers;
+};
+
+/// A peer's own view (GET /services/cluster/peer/info).
+struct peer_cluster_status {
+  std::string name, guid, status, master_uri;
+  bool master_reachable = false;
+  uint64_t generation = 0;
+  uint16_t replication_port = 0;
+};
+
+/// What a search head knows of one master (GET /services/cluster/searchhead/generation).
+struct searchhead_master_status {
+  std::string master_uri;
+  uint64_t generation = 0;
+  bool reachable = false;
+  bool valid = false;  ///< the master's cluster is valid (every bucket has a primary)
+  std::vector<cluster_generation_peer> peers;
 };
 
 class node_api {
@@ -69,7 +127,8 @@ class node_api {
   /// As ingest_raw, but only the parsing happens here: storing goes on in the
   /// background and `done` gets its outcome (on another thread), so that the
   /// caller can parse its next input meanwhile.
-  virtual void ingest_raw_async(std::span<const raw_input> inputs, time_us now, std::function<void(error)> done) = 0;
+  virtual void ingest_raw_async(std::span<const raw_input> inputs, time_us now,
+                                std::function<void(error)> done) = 0;
   /// Runs a search, streaming rows to `emit`. Errors: as search_store.
   virtual result<search::search_summary> search(std::string_view text,
                                                 const search::search_options& options,
@@ -83,7 +142,20 @@ class node_api {
   /// Ingestion over the last minutes and recent problems.
   virtual activity recent_activity() = 0;
   /// Records a search or an admin action in the `_audit` index (without waiting).
-  virtual void audit(const std::string& user, const std::string& action, const std::string& info) = 0;
+  virtual void audit(const std::string& user, const std::string& action,
+                     const std::string& info) = 0;
+  /// The cluster as a master sees it. Errors: bad_state on other roles.
+  virtual result<master_status> cluster_master_status() {
+    return error{errc::bad_state, "this node is not a cluster master"};
+  }
+  /// The cluster as a peer sees it. Errors: bad_state on other roles.
+  virtual result<peer_cluster_status> cluster_peer_status() {
+    return error{errc::bad_state, "this node is not a cluster peer"};
+  }
+  /// The generations a search head uses. Errors: bad_state on other roles.
+  virtual result<std::vector<searchhead_master_status>> cluster_searchhead_status() {
+    return error{errc::bad_state, "this node is not a search head"};
+  }
 };
 
 /// The administration the `kura` shell asks of a node (product.md §1).

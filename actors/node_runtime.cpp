@@ -1,18 +1,25 @@
-// The node's actor system and the blocking client side of the peer actor.
+// The node's actor system and the blocking client side of the peer actor:
+// the ingest path (parsing in raw_parsing.cpp), status and administration,
+// and the indexing of the node's own log. Searches: search_coordinator.cpp;
+// the cluster role: cluster_node.cpp.
 #include "actors/node_runtime.hpp"
 
 #include <atomic>
-#include <deque>
-#include <map>
 #include <caf/io/all.hpp>
 #include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "actors/activity_log.hpp"
+#include "actors/blocking_ask.hpp"
+#include "actors/cluster_node.hpp"
 #include "actors/interfaces/peer_actor.hpp"
-#include "core/search/parser.hpp"
+#include "actors/raw_parsing.hpp"
+#include "actors/search_coordinator.hpp"
 
 namespace kura {
 
@@ -26,14 +33,10 @@ time_us now_us() {
       .count();
 }
 
-/// Sends one request and waits for its reply (caller: a thread that is not an actor's).
+/// Asks a local actor and waits (local actors always answer: no timeout).
 template <class T, class Handle, class... Ts>
 result<T> ask(caf::scoped_actor& self, const Handle& to, Ts&&... message) {
-  std::optional<result<T>> out;
-  self->request(to, caf::infinite, std::forward<Ts>(message)...)
-      .receive([&](T& value) { out.emplace(std::move(value)); },
-               [&](caf::error& e) { out.emplace(from_caf(e)); });
-  return std::move(*out);
+  return ask_and_wait<T>(self, to, caf::infinite, std::forward<Ts>(message)...);
 }
 
 template <class Handle, class... Ts>
@@ -45,10 +48,6 @@ error ask_ok(caf::actor_system& sys, const Handle& to, Ts&&... message) {
 
 /// Lines queued for `_internal` beyond this are dropped (and counted).
 constexpr size_t max_queued_log_lines = 10'000;
-/// The status page's ingest chart: 30 intervals of 10 s; and its problem list.
-constexpr int activity_interval_secs = 10;
-constexpr size_t activity_intervals = 30;
-constexpr size_t recent_problems = 20;
 
 }  // namespace
 
@@ -56,43 +55,44 @@ struct node_runtime::impl {
   node_settings settings;
   std::unique_ptr<caf::actor_system_config> config;
   std::unique_ptr<caf::actor_system> sys;  // declared after config: destroyed first
+  std::unique_ptr<cluster_node> cluster;   // master, peer or search head role; null when standalone
   peer_actor peer;
   std::function<void()> on_stop;
   bool stopped = false;
 
-  // Activity for the status page.
-  std::mutex activity_mutex;
-  std::map<int64_t, uint64_t> stored_per_interval;  // interval number -> events
-  std::deque<std::string> problems;
+  activity_log recent;  // for the status page
 
   // Own log -> _internal.
   std::mutex log_mutex;
   std::condition_variable log_wake;
-  std::vector<std::string> log_lines;
+  std::vector<ingest_event> log_events;  // the node's log lines (and audit events held back)
   uint64_t log_lines_dropped = 0;
   std::string log_source;
   bool log_stop = false;
   std::thread log_thread;
 
-  /// Counts stored events for the status page's chart.
-  void count_stored(size_t n) {
-    std::lock_guard lock{activity_mutex};
-    stored_per_interval[now_us() / 1'000'000 / activity_interval_secs] += n;
-    while (stored_per_interval.size() > activity_intervals) stored_per_interval.erase(stored_per_interval.begin());
+  void count_stored(size_t n) { recent.count_stored(n, now_us()); }
+
+  /// Queues an event for the log thread (which stores them about once a second).
+  void hold(ingest_event e) {
+    std::lock_guard lock{log_mutex};
+    if (log_events.size() >= max_queued_log_lines) {
+      ++log_lines_dropped;
+      return;
+    }
+    log_events.push_back(std::move(e));
   }
 
   void flush_log() {
-    std::vector<std::string> lines;
+    // A peer stores nothing, not even its own log, until the cluster may index:
+    // the lines wait (at most max_queued_log_lines).
+    if (cluster && !cluster->accepting_input()) return;
+    auto events = std::make_shared<std::vector<ingest_event>>();
     {
       std::lock_guard lock{log_mutex};
-      lines.swap(log_lines);
+      events->swap(log_events);
     }
-    if (lines.empty()) return;
-    auto events = std::make_shared<std::vector<ingest_event>>();
-    auto now = now_us();
-    for (auto& l : lines)
-      events->push_back(
-          {now, settings.name, log_source, "kura_node", "_internal", std::move(l), {}});
+    if (events->empty()) return;
     caf::scoped_actor self{*sys};
     if (auto r = ask<ok_atom>(self, peer, ingest_atom::value, event_batch{events}); !r)
       std::fprintf(stderr, "kura: cannot index the node's log into _internal: %s\n",
@@ -111,19 +111,44 @@ result<std::unique_ptr<node_runtime>> node_runtime::start(const node_settings& s
   i->settings = settings;
   i->config = std::make_unique<caf::actor_system_config>();
   i->config->set("scheduler.max-threads", size_t{settings.workers});
-  if (with_middleman) i->config->load<caf::io::middleman>();
+  if (with_middleman) {
+    i->config->load<caf::io::middleman>();
+    enable_connection_heartbeats(*i->config);
+  }
   register_kura_types(*i->config);
   i->sys = std::make_unique<caf::actor_system>(*i->config);
-  auto peer = spawn_peer_actor(*i->sys, settings, notes);
+  if (settings.role != "standalone") i->cluster = std::make_unique<cluster_node>(*i->sys, settings);
+  auto peer = spawn_peer_actor(*i->sys, settings, notes,
+                               i->cluster ? i->cluster->replicator() : replicator_actor{});
   if (!peer) return peer.err();
   i->peer = *peer;
+  if (i->cluster)
+    if (auto err = i->cluster->start(i->peer)) {
+      caf::anon_send_exit(i->peer, caf::exit_reason::user_shutdown);
+      i->cluster->stop();
+      return err;
+    }
   return std::unique_ptr<node_runtime>{new node_runtime(std::move(i))};
 }
 
 caf::actor_system& node_runtime::system() { return *impl_->sys; }
 
+namespace {
+
+/// Input is refused while the cluster may not index (first start: too few peers).
+error check_cluster_accepts(const cluster_node* cluster) {
+  if (cluster && !cluster->accepting_input())
+    return {errc::unavailable,
+            "the cluster cannot index yet: fewer than replication_factor peers have registered "
+            "with the master"};
+  return {};
+}
+
+}  // namespace
+
 error node_runtime::ingest(std::vector<ingest_event> events) {
   if (events.empty()) return {};
+  if (auto err = check_cluster_accepts(impl_->cluster.get())) return err;
   auto n = events.size();
   auto err = ask_ok(*impl_->sys, impl_->peer, ingest_atom::value,
                     event_batch{std::make_shared<std::vector<ingest_event>>(std::move(events))});
@@ -131,59 +156,7 @@ error node_runtime::ingest(std::vector<ingest_event> events) {
   return err;
 }
 
-activity node_runtime::recent_activity() {
-  activity a;
-  a.interval_secs = activity_interval_secs;
-  int64_t current = now_us() / 1'000'000 / activity_interval_secs;
-  std::lock_guard lock{impl_->activity_mutex};
-  for (int64_t i = current - int64_t(activity_intervals) + 1; i <= current; ++i) {
-    auto it = impl_->stored_per_interval.find(i);
-    a.events.push_back(it == impl_->stored_per_interval.end() ? 0 : it->second);
-  }
-  a.problems.assign(impl_->problems.begin(), impl_->problems.end());
-  return a;
-}
-
-namespace {
-
-/// The pipeline of `meta.sourcetype` ([sourcetypes.NAME] or the defaults).
-result<event_stream> open_stream(const node_settings& settings, const input_meta& meta) {
-  auto rules = settings.sourcetypes.find(meta.sourcetype);
-  return event_stream::open(rules == settings.sourcetypes.end() ? sourcetype_rules{} : rules->second, meta);
-}
-
-/// Parsed events with the stream's metadata; empties `parsed`.
-std::vector<ingest_event> take_events(const input_meta& meta, std::vector<parsed_event>& parsed) {
-  std::vector<ingest_event> events;
-  events.reserve(parsed.size());
-  for (auto& p : parsed)
-    events.push_back({p.time, meta.host, meta.source, meta.sourcetype, std::move(p.index), std::move(p.raw), {}});
-  parsed.clear();
-  return events;
-}
-
-}  // namespace
-
-namespace {
-
-/// The events of raw inputs, each through the pipeline of its sourcetype.
-result<std::vector<ingest_event>> parse_raw(const node_settings& settings, std::span<const raw_input> inputs,
-                                            time_us now) {
-  std::vector<ingest_event> events;
-  std::vector<parsed_event> parsed;
-  for (auto& in : inputs) {
-    auto stream = open_stream(settings, in.meta);
-    if (!stream) return stream.err();
-    stream->feed(in.body, now, parsed);
-    stream->finish(now, parsed);
-    auto some = take_events(in.meta, parsed);
-    if (events.empty()) events = std::move(some);
-    else std::move(some.begin(), some.end(), std::back_inserter(events));
-  }
-  return events;
-}
-
-}  // namespace
+activity node_runtime::recent_activity() { return impl_->recent.snapshot(now_us()); }
 
 error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
   auto events = parse_raw(impl_->settings, inputs, now);
@@ -191,7 +164,9 @@ error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
   return ingest(std::move(*events));
 }
 
-void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now, std::function<void(error)> done) {
+void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now,
+                                    std::function<void(error)> done) {
+  if (auto err = check_cluster_accepts(impl_->cluster.get())) return done(err);
   auto events = parse_raw(impl_->settings, inputs, now);
   if (!events) return done(events.err());
   if (events->empty()) return done({});
@@ -199,19 +174,20 @@ void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us n
   event_batch batch{std::make_shared<std::vector<ingest_event>>(std::move(*events))};
   auto* i = impl_.get();
   // A short-lived actor waits for the peer's reply and reports it.
-  i->sys->spawn([peer = i->peer, batch, done = std::move(done), i, n](caf::event_based_actor* self) {
-    self->request(peer, caf::infinite, ingest_atom::value, batch)
-        .then(
-            [=](ok_atom) {
-              i->count_stored(n);
-              done({});
-              self->quit();
-            },
-            [=](caf::error& e) {
-              done(from_caf(e));
-              self->quit();
-            });
-  });
+  i->sys->spawn(
+      [peer = i->peer, batch, done = std::move(done), i, n](caf::event_based_actor* self) {
+        self->request(peer, caf::infinite, ingest_atom::value, batch)
+            .then(
+                [=](ok_atom) {
+                  i->count_stored(n);
+                  done({});
+                  self->quit();
+                },
+                [=](caf::error& e) {
+                  done(from_caf(e));
+                  self->quit();
+                });
+      });
 }
 
 result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs::path& file) {
@@ -243,69 +219,12 @@ result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs:
 result<search::search_summary> node_runtime::search(std::string_view text,
                                                     const search::search_options& options,
                                                     const search::row_sink& emit) {
-  auto q = search::parse_query(text, options.now);
-  if (!q) return q.err();
-  caf::scoped_actor self{*impl_->sys};
-  auto targets =
-      ask<std::vector<search_target>>(self, impl_->peer, targets_atom::value, q->names_index);
-  if (!targets) return targets.err();
-
-  // Open a cursor on every owner at once (they run their parts in parallel), then collect.
-  using open_handle =
-      decltype(self->request(std::declval<cursor_actor>(), caf::infinite, open_atom::value,
-                             std::declval<search::cursor_request>()));
-  std::vector<open_handle> pending;
-  size_t rank = 0;
-  for (auto& t : *targets) {
-    pending.push_back(self->request(t.owner, caf::infinite, open_atom::value,
-                                    search::cursor_request{std::string{text}, options, rank}));
-    rank += t.buckets;
-  }
-  struct open_cursor {
-    cursor_actor owner;
-    uint64_t id = 0;
-    uint32_t batch = 64;  // grows: a `head 10` reads little, a full export reads in big batches
-    bool done = false;
-  };
-  std::vector<std::shared_ptr<open_cursor>> cursors;
-  std::vector<search::search_part> parts;
-  error failed;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    pending[i].receive(
-        [&](opened_ptr& opened) {
-          auto c = std::make_shared<open_cursor>(open_cursor{(*targets)[i].owner, opened->id});
-          c->done = opened->id == 0;
-          cursors.push_back(c);
-          auto* me = &self;
-          parts.push_back(search::remote_part(
-              std::move(*opened),
-              [c, me]() -> result<search::row_batch> {
-                auto batch = ask<batch_ptr>(*me, c->owner, next_atom::value, c->id, c->batch);
-                if (!batch) return batch.err();
-                c->batch = std::min<uint32_t>(c->batch * 4, 4096);
-                c->done = (*batch)->done;
-                return std::move(**batch);
-              },
-              [c, me](const std::string& key, const Roaring& ordinals) {
-                auto r = ask<ok_atom>(*me, c->owner, delete_atom::value, key,
-                                      ordinals_ptr{std::make_shared<const Roaring>(ordinals)});
-                return r ? error{} : r.err();
-              }));
-        },
-        [&](caf::error& e) {
-          if (!failed) failed = from_caf(e);
-        });
-  }
-  auto close_all = [&] {
-    for (auto& c : cursors)
-      if (!c->done) self->send(c->owner, close_atom::value, c->id);
-  };
-  if (failed) {
-    close_all();
-    return failed;
-  }
-  auto summary = search::merge_parts(*q, std::move(parts), options, emit);
-  close_all();
+  if (impl_->cluster && impl_->cluster->head())
+    return impl_->cluster->head()->search(text, options, emit);
+  auto opened = open_local_parts(*impl_->sys, impl_->peer, text, options, nullptr, 0);
+  if (!opened) return opened.err();
+  auto summary = search::merge_parts(*opened->q, std::move(opened->parts), options, emit);
+  opened->close();
   return summary;
 }
 
@@ -322,7 +241,30 @@ std::vector<index_status> node_runtime::indexes() {
   return r ? std::move(*r) : std::vector<index_status>{};
 }
 
-bool node_runtime::accepting() { return !server_info().detention.has_value(); }
+bool node_runtime::accepting() {
+  return !check_cluster_accepts(impl_->cluster.get()) && !server_info().detention.has_value();
+}
+
+result<master_status> node_runtime::cluster_master_status() {
+  if (!impl_->cluster)
+    return error{errc::bad_state, "this node is standalone, not a cluster master"};
+  return impl_->cluster->master_status_now();
+}
+
+result<peer_cluster_status> node_runtime::cluster_peer_status() {
+  if (!impl_->cluster) return error{errc::bad_state, "this node is standalone, not a cluster peer"};
+  return impl_->cluster->peer_status_now();
+}
+
+result<std::vector<searchhead_master_status>> node_runtime::cluster_searchhead_status() {
+  if (!impl_->cluster || !impl_->cluster->head())
+    return error{errc::bad_state, "this node is not a search head"};
+  return impl_->cluster->head()->status();
+}
+
+void node_runtime::fill_door(actors::door_args& args) const {
+  if (impl_->cluster) impl_->cluster->fill_door(args);
+}
 
 error node_runtime::add_index(const std::string& name) {
   return ask_ok(*impl_->sys, impl_->peer, add_atom::value, name);
@@ -369,9 +311,12 @@ void node_runtime::audit(const std::string& user, const std::string& action,
     raw += ch;
   }
   raw += '"';
+  ingest_event e{
+      now_us(), impl_->settings.name, "kura_audit", "audittrail", "_audit", std::move(raw), {}};
+  if (check_cluster_accepts(impl_->cluster.get()))
+    return impl_->hold(std::move(e));  // stored once it may
   auto events = std::make_shared<std::vector<ingest_event>>();
-  events->push_back(
-      {now_us(), impl_->settings.name, "kura_audit", "audittrail", "_audit", std::move(raw), {}});
+  events->push_back(std::move(e));
   caf::anon_send(impl_->peer, ingest_atom::value, event_batch{events});
 }
 
@@ -396,18 +341,15 @@ void node_runtime::index_own_log(std::string source) {
 }
 
 void node_runtime::queue_log_line(std::string line) {
-  if (line.find(" WARN ") != std::string::npos || line.find(" ERROR ") != std::string::npos) {
-    std::lock_guard lock{impl_->activity_mutex};
-    impl_->problems.push_back(line);
-    if (impl_->problems.size() > recent_problems) impl_->problems.pop_front();
+  impl_->recent.note_line(line);
+  std::string source;
+  {
+    std::lock_guard lock{impl_->log_mutex};
+    if (impl_->log_source.empty()) return;
+    source = impl_->log_source;
   }
-  std::lock_guard lock{impl_->log_mutex};
-  if (impl_->log_source.empty()) return;
-  if (impl_->log_lines.size() >= max_queued_log_lines) {
-    ++impl_->log_lines_dropped;
-    return;
-  }
-  impl_->log_lines.push_back(std::move(line));
+  impl_->hold(
+      {now_us(), impl_->settings.name, source, "kura_node", "_internal", std::move(line), {}});
 }
 
 error node_runtime::stop() {
@@ -426,6 +368,7 @@ error node_runtime::stop() {
     i.log_source.clear();
   }
   auto err = ask_ok(*i.sys, i.peer, shutdown_atom::value);
+  if (i.cluster) i.cluster->stop();
   i.sys->await_all_actors_done();
   return err;
 }

@@ -17,6 +17,10 @@ namespace caf {
 class actor_system;
 }
 
+namespace kura::actors {
+struct door_args;
+}
+
 namespace kura {
 
 class node_runtime final : public node_api, public node_admin {
@@ -33,7 +37,8 @@ class node_runtime final : public node_api, public node_admin {
   // node_api
   error ingest(std::vector<ingest_event> events) override;
   error ingest_raw(std::span<const raw_input> inputs, time_us now) override;
-  void ingest_raw_async(std::span<const raw_input> inputs, time_us now, std::function<void(error)> done) override;
+  void ingest_raw_async(std::span<const raw_input> inputs, time_us now,
+                        std::function<void(error)> done) override;
   result<search::search_summary> search(std::string_view text,
                                         const search::search_options& options,
                                         const search::row_sink& emit) override;
@@ -42,6 +47,9 @@ class node_runtime final : public node_api, public node_admin {
   bool accepting() override;
   activity recent_activity() override;
   void audit(const std::string& user, const std::string& action, const std::string& info) override;
+  result<master_status> cluster_master_status() override;
+  result<peer_cluster_status> cluster_peer_status() override;
+  result<std::vector<searchhead_master_status>> cluster_searchhead_status() override;
 
   // node_admin
   error add_index(const std::string& name) override;
@@ -68,6 +76,8 @@ class node_runtime final : public node_api, public node_admin {
   error stop();
 
   caf::actor_system& system();
+  /// Gives the node's door the actors of its cluster role (master, search service).
+  void fill_door(actors::door_args& args) const;
 
  private:
   struct impl;

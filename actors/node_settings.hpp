@@ -12,9 +12,25 @@
 
 namespace kura {
 
+/// What a clustered node needs ([clustering]); unused on a standalone node.
+struct cluster_settings {
+  std::string guid;                      ///< this node's GUID ($KURA_HOME/etc/instance.toml)
+  std::string secret;                    ///< pass4SymmKey
+  std::vector<std::string> master_uris;  ///< peer: one; search head: one or more
+  std::map<std::string, std::string> master_secrets;   ///< search head: secret per master
+  std::string bind = "127.0.0.1";                      ///< where the node listens ([node] bind)
+  uint16_t admin_port = 8089;                          ///< where search heads reach a peer
+  uint16_t replication_port = 9887;                    ///< peer: where copies arrive
+  uint32_t replication_factor = 3, search_factor = 2;  ///< master
+  std::chrono::milliseconds heartbeat_period{1000};
+  std::chrono::milliseconds heartbeat_timeout{60'000};
+  io::fs::path state_dir;  ///< master: what survives its restarts
+};
+
 struct node_settings {
-  std::string name;  ///< [node] name
-  std::string role = "standalone";
+  std::string name;                 ///< [node] name
+  std::string role = "standalone";  ///< standalone | master | peer | search_head
+  cluster_settings cluster;
   uint32_t workers = 2;  ///< CAF scheduler threads
   store_config store;
   std::vector<index_config> indexes;  ///< configured ones; main, _internal, _audit are added

@@ -14,6 +14,7 @@ constexpr const char* component = "IndexAdminHandler";
 
 struct peer_state {
   node_settings settings;
+  replicator_actor replicator;  // set on cluster peers
   detention_guard detention{0};
   std::map<std::string, index_actor> indexes;
   std::map<std::string, index_config> configs;
@@ -219,25 +220,42 @@ caf::result<ok_atom> ingest(self_ptr self, const event_batch& events) {
 
 void add_index_actor(self_ptr self, std::unique_ptr<index> idx) {
   auto cfg = idx->config();
-  self->state.indexes[cfg.name] = spawn_index_actor(self, std::move(idx));
+  self->state.indexes[cfg.name] = spawn_index_actor(self, std::move(idx), self->state.replicator);
   self->state.configs[cfg.name] = cfg;
 }
 
 peer_actor::behavior_type peer(self_ptr self, node_settings settings,
-                               std::shared_ptr<std::vector<std::unique_ptr<index>>> opened) {
+                               std::shared_ptr<std::vector<std::unique_ptr<index>>> opened,
+                               replicator_actor replicator) {
   auto& st = self->state;
   st.settings = std::move(settings);
+  st.replicator = std::move(replicator);
   st.detention = detention_guard{st.settings.store.min_free_space_bytes};
   for (auto& idx : *opened) add_index_actor(self, std::move(idx));
   opened->clear();
   self->delayed_send(self, st.settings.retention_period, tick_atom::value);
   return {
       [=](ingest_atom, const event_batch& events) { return ingest(self, events); },
-      [=](targets_atom, bool every_index) -> caf::result<std::vector<search_target>> {
+      [=](targets_atom, bool every_index,
+          const primacy_filter_ptr& filter) -> caf::result<std::vector<search_target>> {
         std::vector<index_actor> actors;
         for (auto& [name, a] : self->state.indexes)
           if (every_index || name == "main") actors.push_back(a);
-        return ask_all_joined<search_target>(self, actors, targets_atom::value);
+        return ask_all_joined<search_target>(self, actors, targets_atom::value, filter);
+      },
+      [=](adopt_atom, const std::string& index, const std::string& dir) {
+        auto it = self->state.indexes.find(index);
+        if (it == self->state.indexes.end()) {
+          log::warn(component,
+                    "replicated copy " + dir + " arrived for index '" + index + "', which is gone");
+          return;
+        }
+        self->request(it->second, caf::infinite, adopt_atom::value, dir)
+            .then([](ok_atom) {},
+                  [dir](caf::error& e) {
+                    log::error(component, "cannot add the replicated copy " + dir + ": " +
+                                              from_caf(e).render());
+                  });
       },
       [=](status_atom) {
         auto& st = self->state;
@@ -264,7 +282,9 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
         if (auto err = validate_index_name(name)) return to_caf(err);
         if (st.indexes.count(name))
           return to_caf({errc::already_exists, "index '" + name + "' already exists"});
-        auto idx = index::open(default_index_config(name, st.settings.store.db_root));
+        auto cfg = default_index_config(name, st.settings.store.db_root);
+        cfg.peer_guid = st.settings.store.peer_guid;
+        auto idx = index::open(cfg);
         if (!idx) return to_caf(idx.err());
         add_index_actor(self, std::move(*idx));
         log::info(component, "added index '" + name + "'");
@@ -387,11 +407,11 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
 }  // namespace
 
 result<peer_actor> spawn_peer_actor(caf::actor_system& sys, const node_settings& settings,
-                                    std::vector<std::string>* notes) {
+                                    std::vector<std::string>* notes, replicator_actor replicator) {
   auto opened = open_indexes(settings.store, settings.indexes, notes);
   if (!opened) return opened.err();
   auto shared = std::make_shared<std::vector<std::unique_ptr<index>>>(std::move(*opened));
-  return sys.spawn(peer, settings, shared);
+  return sys.spawn(peer, settings, shared, std::move(replicator));
 }
 
 }  // namespace kura::actors

@@ -1,6 +1,7 @@
 // TOML -> node_config, with validation.
 #include "config/node_config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -11,6 +12,11 @@ namespace kura::config {
 using detail::each_key;
 using detail::expected;
 using detail::reader;
+
+const std::string& secret_for_master(const clustering_section& c, const std::string& uri) {
+  auto it = c.master_secrets.find(uri);
+  return it == c.master_secrets.end() ? c.pass4SymmKey : it->second;
+}
 
 const char* to_string(node_role r) {
   switch (r) {
@@ -211,9 +217,33 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
       std::string key{k.str()};
       error err;
       int64_t n;
-      if (key == "master_uri")
-        err = rd.string(v, key, cfg.clustering.master_uri);
-      else if (key == "pass4SymmKey") {
+      if (key == "master_uri") {
+        if (v.is_array())
+          err = rd.strings(v, key, cfg.clustering.master_uris);
+        else {
+          std::string one;
+          err = rd.string(v, key, one);
+          cfg.clustering.master_uris = {one};
+        }
+      } else if (key == "masters") {
+        if (!v.is_table())
+          return expected(v, file, sec, key,
+                          "a table of [clustering.masters.\"host:port\"] sections");
+        for (auto& [uri, entry] : *v.as_table()) {
+          std::string sub = "clustering.masters." + std::string{uri.str()};
+          auto* t2 = entry.as_table();
+          if (!t2) return expected(entry, file, sub, uri.str(), "a table with pass4SymmKey");
+          for (auto& [k2, v2] : *t2) {
+            if (k2.str() != "pass4SymmKey")
+              return expected(v2, file, sub, k2.str(), "pass4SymmKey");
+            std::string secret;
+            if (auto e = reader{file, sub}.string(v2, "pass4SymmKey", secret)) return e;
+            if (secret.size() < 8)
+              return expected(v2, file, sub, "pass4SymmKey", "a secret of at least 8 characters");
+            cfg.clustering.master_secrets[std::string{uri.str()}] = secret;
+          }
+        }
+      } else if (key == "pass4SymmKey") {
         err = rd.string(v, key, cfg.clustering.pass4SymmKey);
         key_node = &v;
       } else if (key == "pass4SymmKey_file") {
@@ -248,7 +278,7 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
       else
         err = expected(
             v, file, sec, key,
-            "one of master_uri, pass4SymmKey, pass4SymmKey_file, replication_port, "
+            "one of master_uri, masters, pass4SymmKey, pass4SymmKey_file, replication_port, "
             "replication_factor, "
             "search_factor, heartbeat_period, heartbeat_timeout, restart_timeout, quiet_period");
       if (err) return err;
@@ -270,10 +300,14 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
     return expected(*key_node, file, "clustering", "pass4SymmKey",
                     "a secret of at least 8 characters");
   if ((cfg.node.role == node_role::peer || cfg.node.role == node_role::search_head)) {
-    auto& uri = cfg.clustering.master_uri;
-    auto colon = uri.rfind(':');
-    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < uri.size() &&
-              uri.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    auto host_port = [](const std::string& uri) {
+      auto colon = uri.rfind(':');
+      return colon != std::string::npos && colon > 0 && colon + 1 < uri.size() &&
+             uri.find_first_not_of("0123456789", colon + 1) == std::string::npos;
+    };
+    auto& uris = cfg.clustering.master_uris;
+    bool ok = !uris.empty() && std::all_of(uris.begin(), uris.end(), host_port) &&
+              (cfg.node.role == node_role::search_head || uris.size() == 1);
     if (!ok)
       return error{errc::invalid_argument,
                    file + ": [clustering] master_uri: expected \"host:port\" of the master (a " +

@@ -23,12 +23,12 @@ const char* to_string(node_role r);
 
 /// [node]
 struct node_section {
-  std::string name;                ///< name; default: the file's stem
-  io::fs::path home;               ///< home: everything the node writes lives below it
+  std::string name;   ///< name; default: the file's stem
+  io::fs::path home;  ///< home: everything the node writes lives below it
   node_role role = node_role::standalone;
-  uint16_t admin_port = 8089;      ///< actor messaging: shell, master <-> peers
+  uint16_t admin_port = 8089;  ///< actor messaging: shell, master <-> peers
   std::string bind = "0.0.0.0";
-  uint32_t workers = 2;            ///< CAF scheduler threads (scheduler.max-threads)
+  uint32_t workers = 2;  ///< CAF scheduler threads (scheduler.max-threads)
 };
 
 /// [http]: HEC ingestion, REST, pages.
@@ -36,7 +36,8 @@ struct http_section {
   uint16_t port = 8088;
   std::vector<std::string> hec_tokens;  ///< Authorization: Splunk <token>
   std::vector<std::string> api_tokens;  ///< Authorization: Bearer <token>
-  uint64_t max_content_length = 1'000'000;  ///< bytes of one request body (HEC's max_content_length)
+  uint64_t max_content_length =
+      1'000'000;  ///< bytes of one request body (HEC's max_content_length)
 };
 
 /// [receiver]: the forwarder protocol.
@@ -46,24 +47,32 @@ struct receiver_section {
 
 /// [clustering] (server.conf's names).
 struct clustering_section {
-  std::string master_uri;          ///< "host:port" of the master's admin port
-  std::string pass4SymmKey;        ///< the shared secret (or read from pass4SymmKey_file)
+  /// master_uri: "host:port" of the master's admin port; a search head may
+  /// name several masters (multi-cluster search), a peer exactly one.
+  std::vector<std::string> master_uris;
+  std::string pass4SymmKey;  ///< the shared secret (or read from pass4SymmKey_file)
+  /// [clustering.masters."host:port"] pass4SymmKey: a search head's secret for
+  /// one master when it differs from pass4SymmKey (multi-cluster search).
+  std::map<std::string, std::string> master_secrets;
   uint16_t replication_port = 9887;
   uint32_t replication_factor = 3;
   uint32_t search_factor = 2;
-  double heartbeat_period = 1;     ///< seconds
+  double heartbeat_period = 1;  ///< seconds
   double heartbeat_timeout = 60;
   double restart_timeout = 600;
   double quiet_period = 60;
 };
 
+/// The secret to use with master `uri`: its own one, else pass4SymmKey.
+const std::string& secret_for_master(const clustering_section& c, const std::string& uri);
+
 struct node_config {
-  io::fs::path file;               ///< where it was read from
+  io::fs::path file;  ///< where it was read from
   node_section node;
   http_section http;
   receiver_section receiver;
   clustering_section clustering;
-  store_config store;              ///< db root ($KURA_HOME/var/lib/kura), minFreeSpace, volumes
+  store_config store;                 ///< db root ($KURA_HOME/var/lib/kura), minFreeSpace, volumes
   std::vector<index_config> indexes;  ///< every configured index, defaults and globals applied
   std::map<std::string, sourcetype_rules> sourcetypes;
 };

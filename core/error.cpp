@@ -5,16 +5,30 @@ namespace kura {
 
 const char* to_string(errc code) {
   switch (code) {
-    case errc::ok: return "ok";
-    case errc::io_error: return "io_error";
-    case errc::corruption: return "corruption";
-    case errc::not_found: return "not_found";
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::already_exists: return "already_exists";
-    case errc::index_disabled: return "index_disabled";
-    case errc::disk_full: return "disk_full";
-    case errc::bad_state: return "bad_state";
-    case errc::script_failed: return "script_failed";
+    case errc::ok:
+      return "ok";
+    case errc::io_error:
+      return "io_error";
+    case errc::corruption:
+      return "corruption";
+    case errc::not_found:
+      return "not_found";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::already_exists:
+      return "already_exists";
+    case errc::index_disabled:
+      return "index_disabled";
+    case errc::disk_full:
+      return "disk_full";
+    case errc::bad_state:
+      return "bad_state";
+    case errc::script_failed:
+      return "script_failed";
+    case errc::unavailable:
+      return "unavailable";
+    case errc::unauthenticated:
+      return "unauthenticated";
   }
   return "unknown";
 }

@@ -31,6 +31,11 @@ enum class errc : uint8_t {
   bad_state,
   /// A coldToFrozenScript or another child process failed.
   script_failed,
+  /// The cluster cannot serve this now (not enough peers registered, a node
+  /// did not answer in time); trying again later may succeed.
+  unavailable,
+  /// A node could not prove that it knows the cluster's secret.
+  unauthenticated,
 };
 
 /// The name of an error code ("corruption"), for messages and logs.

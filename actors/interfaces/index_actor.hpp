@@ -6,6 +6,8 @@
 
 #include "actors/caf_types.hpp"
 #include "actors/interfaces/bucket_actor.hpp"
+#include "actors/interfaces/cluster_atoms.hpp"
+#include "actors/interfaces/replicator_actor.hpp"
 #include "core/index/index.hpp"
 
 namespace kura::actors {
@@ -16,6 +18,13 @@ struct search_target {
   cursor_actor owner;
   size_t buckets = 0;
 };
+
+/// Which warm, cold and thawed copies a search reads (a search head's search:
+/// the primary copies of its generation): (index, local id, origin guid) ->
+/// read it. Null: every searchable copy. Local only.
+using primacy_filter =
+    std::function<bool(const std::string& index, bucket_id id, const std::string& origin)>;
+using primacy_filter_ptr = std::shared_ptr<const primacy_filter>;
 
 using index_actor = cursor_actor::extend<
     /// Appends and commits (durable on reply); true when a bucket rolled.
@@ -28,15 +37,23 @@ using index_actor = cursor_actor::extend<
     caf::replies_to<fsck_atom, bool>::with<std::vector<fsck_report>>,
     caf::replies_to<clean_atom>::with<ok_atom>, caf::replies_to<disable_atom, bool>::with<ok_atom>,
     caf::replies_to<status_atom>::with<index_status>,
-    caf::replies_to<targets_atom>::with<std::vector<search_target>>,
+    /// The owners a search reads: this actor (hot buckets) and the bucket
+    /// actors the filter accepts.
+    caf::replies_to<targets_atom, primacy_filter_ptr>::with<std::vector<search_target>>,
+    /// A finished replicated copy arrived (replica sink): add the rb_ directory.
+    caf::replies_to<adopt_atom, std::string>::with<ok_atom>,
     /// Rebuilds the index files of one of its buckets; false if not its bucket.
     caf::replies_to<rebuild_atom, std::string>::with<bool>,
     /// Rolls the hot buckets and quits (graceful stop, removal).
     caf::replies_to<shutdown_atom>::with<ok_atom>>;
 
-/// Spawns the actor of an opened index.
-index_actor spawn_index_actor(caf::local_actor* parent, std::unique_ptr<index> idx);
+/// Spawns the actor of an opened index. `replicator`, when set, gets the
+/// journal progress of every commit and roll, and appends are acknowledged
+/// only once it replied (the copies are durable on the targets).
+index_actor spawn_index_actor(caf::local_actor* parent, std::unique_ptr<index> idx,
+                              replicator_actor replicator);
 
 }  // namespace kura::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<kura::actors::search_target>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kura::actors::primacy_filter_ptr)

@@ -13,8 +13,11 @@ namespace kura::actors {
 using peer_actor = caf::typed_actor<
     /// Stores events durably (every index of the batch committed on reply).
     caf::replies_to<ingest_atom, event_batch>::with<ok_atom>,
-    /// What a search reads: every index when the flag is set, else `main`.
-    caf::replies_to<targets_atom, bool>::with<std::vector<search_target>>,
+    /// What a search reads: every index when the flag is set, else `main`;
+    /// warm and cold copies only where the filter (if any) accepts them.
+    caf::replies_to<targets_atom, bool, primacy_filter_ptr>::with<std::vector<search_target>>,
+    /// A finished replicated copy of index NAME arrived at DIR (replica sink).
+    caf::reacts_to<adopt_atom, std::string, std::string>,
     caf::replies_to<status_atom>::with<server_status>,
     caf::replies_to<indexes_atom>::with<std::vector<index_status>>,
     caf::replies_to<add_atom, std::string>::with<ok_atom>,
@@ -33,8 +36,10 @@ using peer_actor = caf::typed_actor<
     caf::replies_to<shutdown_atom>::with<ok_atom>>;
 
 /// Opens every index and spawns the peer actor with one index actor each.
+/// With a `replicator` (a cluster peer), every index replicates through it.
 /// Errors: as store::open (invalid_argument, io_error).
 result<peer_actor> spawn_peer_actor(caf::actor_system& sys, const node_settings& settings,
-                                    std::vector<std::string>* notes);
+                                    std::vector<std::string>* notes,
+                                    replicator_actor replicator = {});
 
 }  // namespace kura::actors

@@ -8,8 +8,8 @@
 #include "core/bucket/bucket_name.hpp"
 #include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/bucket_reader.hpp"
-#include "core/journal/journal.hpp"
 #include "core/index/freezer.hpp"
+#include "core/journal/journal.hpp"
 #include "core/log.hpp"
 
 namespace kura {
@@ -79,7 +79,8 @@ bool is_searchable_kind(const bucket_info& b) { return !b.replicated || is_searc
 
 index::~index() = default;
 
-result<std::unique_ptr<index>> index::open(const index_config& cfg, std::vector<std::string>* notes_out) {
+result<std::unique_ptr<index>> index::open(const index_config& cfg,
+                                           std::vector<std::string>* notes_out) {
   if (auto err = cfg.validate()) return err;
   std::unique_ptr<index> idx{new index(cfg)};
   for (auto* dir : {&cfg.home_path, &cfg.cold_path, &cfg.thawed_path})
@@ -101,14 +102,18 @@ error index::scan(std::vector<std::string>& notes) {
     bucket_state state;
   };
   std::vector<std::pair<io::fs::path, bucket_id>> hot_dirs;
-  for (auto [dir, state] : {place{&cfg_.home_path, bucket_state::warm}, place{&cfg_.cold_path, bucket_state::cold},
-                            place{&cfg_.thawed_path, bucket_state::thawed}}) {
+  for (auto [dir, state] :
+       {place{&cfg_.home_path, bucket_state::warm}, place{&cfg_.cold_path, bucket_state::cold},
+        place{&cfg_.thawed_path, bucket_state::thawed}}) {
     std::error_code ec;
     for (auto& entry : io::fs::directory_iterator(*dir, ec)) {
       if (!entry.is_directory()) continue;
       auto name = bucket_name::parse(entry.path().filename().string());
-      if (!name || name->kind == bucket_kind::invalid_hot || name->kind == bucket_kind::in_flight) continue;
-      if (state != bucket_state::thawed) next = std::max(next, name->id.value + 1);
+      if (!name || name->kind == bucket_kind::invalid_hot || name->kind == bucket_kind::in_flight)
+        continue;
+      // Replicated copies carry other peers' ids.
+      if (state != bucket_state::thawed && name->kind != bucket_kind::replicated)
+        next = std::max(next, name->id.value + 1);
       if (name->kind == bucket_kind::hot) {
         if (state == bucket_state::warm) hot_dirs.emplace_back(entry.path(), name->id);
         continue;
@@ -118,17 +123,21 @@ error index::scan(std::vector<std::string>& notes) {
       b.state = state;
       b.dir = entry.path();
       b.replicated = name->kind == bucket_kind::replicated;
+      b.origin = name->guid;
       if (!describe(b) && is_searchable_kind(b)) {
         // Automatic fsck at start: index files missing or stale are rebuilt from
         // the journal; a damaged journal is reported and the bucket left out.
         auto built = rebuild(b.dir, cfg_.create_bloomfilter);
         if (built) {
-          note(notes, "index '" + cfg_.name + "': rebuilt index files of " + b.dir.string() + " (" + b.problem + ")");
+          note(notes, "index '" + cfg_.name + "': rebuilt index files of " + b.dir.string() + " (" +
+                          b.problem + ")");
           describe(b);
         } else {
           b.problem = built.err().render();
-          note(notes, "index '" + cfg_.name + "': bucket " + b.dir.string() + " is unusable: " + b.problem +
-                          "; run fsck --repair", true);
+          note(notes,
+               "index '" + cfg_.name + "': bucket " + b.dir.string() +
+                   " is unusable: " + b.problem + "; run fsck --repair",
+               true);
         }
       }
       b.size_bytes = io::dir_size(b.dir);
@@ -143,25 +152,31 @@ error index::scan(std::vector<std::string>& notes) {
     recovery_report report;
     auto hot = hot_bucket::recover(dir, id, report);
     if (!hot) {
-      note(notes, "index '" + cfg_.name + "': cannot recover hot bucket " + dir.string() + ": " +
-                      hot.err().render() + "; left in place", true);
+      note(notes,
+           "index '" + cfg_.name + "': cannot recover hot bucket " + dir.string() + ": " +
+               hot.err().render() + "; left in place",
+           true);
       continue;
     }
     if (!report.problem.empty())
-      note(notes, "index '" + cfg_.name + "': hot bucket " + dir.string() + ": cut torn tail (" + report.problem +
-                      "), kept " + std::to_string(report.events) + " events", true);
+      note(notes,
+           "index '" + cfg_.name + "': hot bucket " + dir.string() + ": cut torn tail (" +
+               report.problem + "), kept " + std::to_string(report.events) + " events",
+           true);
     auto rolled = hot->roll(cfg_.peer_guid, cfg_.create_bloomfilter);
     if (!rolled) return rolled.err();
     if (rolled->empty()) {
       note(notes, "index '" + cfg_.name + "': removed empty hot bucket " + dir.string());
       continue;
     }
-    note(notes, "index '" + cfg_.name + "': recovered hot bucket " + dir.filename().string() + " with " +
-                    std::to_string(report.events) + " events, rolled to " + rolled->filename().string());
+    note(notes, "index '" + cfg_.name + "': recovered hot bucket " + dir.filename().string() +
+                    " with " + std::to_string(report.events) + " events, rolled to " +
+                    rolled->filename().string());
     bucket_info b;
     b.id = id;
     b.state = bucket_state::warm;
     b.dir = *rolled;
+    b.origin = cfg_.peer_guid;
     describe(b);
     b.size_bytes = io::dir_size(b.dir);
     buckets_.push_back(std::move(b));
@@ -188,21 +203,35 @@ error index::roll(size_t i) {
   auto& hot = hot_[i];
   auto id = hot->id();
   auto events = hot->events();
+  int64_t newest = to_epoch_seconds(hot->max_time()), oldest = to_epoch_seconds(hot->min_time());
   auto rolled = hot->roll(cfg_.peer_guid, cfg_.create_bloomfilter);
   if (!rolled) return rolled.err();
   hot_.erase(hot_.begin() + long(i));
   hot_last_write_.erase(hot_last_write_.begin() + long(i));
+  if (!cfg_.peer_guid.empty()) {
+    journal_progress p{id, {}, 0, true, rolled->empty(), newest, oldest};
+    if (!rolled->empty()) {
+      p.journal = *rolled / bucket_files::rawdata_dir / bucket_files::journal;
+      std::error_code ec;
+      p.durable_bytes = io::fs::file_size(p.journal, ec);
+      if (ec) return {errc::io_error, "size of " + p.journal.string() + ": " + ec.message()};
+    }
+    progress_.push_back(std::move(p));
+  }
   if (rolled->empty()) return {};
   bucket_info b;
   b.id = id;
   b.state = bucket_state::warm;
   b.dir = *rolled;
-  if (!describe(b)) return {errc::corruption, "rolled bucket " + rolled->string() + ": " + b.problem};
+  b.origin = cfg_.peer_guid;
+  if (!describe(b))
+    return {errc::corruption, "rolled bucket " + rolled->string() + ": " + b.problem};
   b.size_bytes = io::dir_size(b.dir);
   buckets_.push_back(std::move(b));
   ++rolls_;
-  log::info(component, "index '" + cfg_.name + "': rolled hot bucket " + std::to_string(id.value) + " (" +
-                           std::to_string(events) + " events) to warm " + rolled->filename().string());
+  log::info(component, "index '" + cfg_.name + "': rolled hot bucket " + std::to_string(id.value) +
+                           " (" + std::to_string(events) + " events) to warm " +
+                           rolled->filename().string());
   return {};
 }
 
@@ -211,7 +240,8 @@ error index::append(const event_view& ev) {
   std::vector<hot_facts> facts;
   facts.reserve(hot_.size());
   for (size_t i = 0; i < hot_.size(); ++i)
-    facts.push_back({hot_[i]->min_time(), hot_[i]->max_time(), hot_[i]->events(), hot_last_write_[i]});
+    facts.push_back(
+        {hot_[i]->min_time(), hot_[i]->max_time(), hot_[i]->events(), hot_last_write_[i]});
   auto choice = choose_hot_bucket(facts, ev.time, cfg_);
   size_t target = choice.bucket;
   if (choice.kind == hot_choice::roll_then_open) {
@@ -228,9 +258,34 @@ error index::append(const event_view& ev) {
 }
 
 error index::commit() {
-  for (auto& h : hot_)
+  for (auto& h : hot_) {
+    auto before = h->committed_bytes();
     if (auto err = h->commit()) return err;
+    // A new hot bucket reports its (synced) journal header too, so that its
+    // targets learn of it with the first commit.
+    if (!cfg_.peer_guid.empty() &&
+        (h->committed_bytes() != before || h->events() == 0 || before == 0))
+      progress_.push_back({h->id(), h->dir() / bucket_files::rawdata_dir / bucket_files::journal,
+                           h->committed_bytes(), false, false, 0, 0});
+  }
   return {};
+}
+
+result<bucket_info> index::adopt_replica(const io::fs::path& dir) {
+  auto name = bucket_name::parse(dir.filename().string());
+  if (!name || name->kind != bucket_kind::replicated)
+    return error{errc::invalid_argument, "not a replicated bucket: " + dir.string()};
+  bucket_info b;
+  b.id = name->id;
+  b.state = bucket_state::cold;
+  b.dir = dir;
+  b.replicated = true;
+  b.origin = name->guid;
+  if (!describe(b))
+    return error{errc::corruption, "replicated bucket " + dir.string() + ": " + b.problem};
+  b.size_bytes = io::dir_size(b.dir);
+  buckets_.push_back(b);
+  return b;
 }
 
 error index::roll_hot_buckets() {
@@ -239,21 +294,24 @@ error index::roll_hot_buckets() {
   return {};
 }
 
-bucket_info* index::find(bucket_id id) {
+bucket_info* index::find(bucket_id id, const std::string& origin) {
   for (auto& b : buckets_)
-    if (b.id == id) return &b;
+    if (b.id == id && b.origin == origin) return &b;
   return nullptr;
 }
 
 error index::apply(const lifecycle_action& action) {
-  auto* b = find(action.id);
-  if (!b) return {errc::not_found, "index '" + cfg_.name + "': no bucket " + std::to_string(action.id.value)};
+  auto* b = find(action.id, action.origin);
+  if (!b)
+    return {errc::not_found,
+            "index '" + cfg_.name + "': no bucket " + std::to_string(action.id.value)};
   if (action.kind == action_kind::move_to_cold) {
-    if (b->state != bucket_state::warm) return {errc::bad_state, "bucket " + b->dir.string() + " is not warm"};
+    if (b->state != bucket_state::warm)
+      return {errc::bad_state, "bucket " + b->dir.string() + " is not warm"};
     auto target = cfg_.cold_path / b->dir.filename();
     if (auto err = io::move_path(b->dir, target)) return err;
-    log::info("BucketMover", "index '" + cfg_.name + "': moved bucket " + b->dir.filename().string() +
-                                 " to cold (" + action.reason + ")");
+    log::info("BucketMover", "index '" + cfg_.name + "': moved bucket " +
+                                 b->dir.filename().string() + " to cold (" + action.reason + ")");
     b->dir = target;
     b->state = bucket_state::cold;
     return {};
@@ -277,6 +335,7 @@ std::vector<bucket_info> index::buckets() const {
     b.id = h->id();
     b.state = bucket_state::hot;
     b.dir = h->dir();
+    b.origin = cfg_.peer_guid;
     b.oldest = h->min_time();
     b.newest = h->max_time();
     b.events = h->events();
@@ -292,10 +351,12 @@ std::vector<bucket_info> index::buckets() const {
 
 std::vector<bucket_facts> index::facts() const {
   std::vector<bucket_facts> out;
-  for (auto& h : hot_) out.push_back({cfg_.name, h->id(), bucket_state::hot, h->max_time(), h->size_estimate()});
+  for (auto& h : hot_)
+    out.push_back(
+        {cfg_.name, h->id(), bucket_state::hot, h->max_time(), h->size_estimate(), cfg_.peer_guid});
   for (auto& b : buckets_)
     if (b.state != bucket_state::thawed && b.problem.empty())
-      out.push_back({cfg_.name, b.id, b.state, b.newest, b.size_bytes});
+      out.push_back({cfg_.name, b.id, b.state, b.newest, b.size_bytes, b.origin});
   return out;
 }
 

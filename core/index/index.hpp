@@ -32,9 +32,22 @@ struct bucket_info {
   time_us newest = 0;
   uint64_t events = 0;
   uint64_t size_bytes = 0;
-  bool searchable = false;   ///< index files present (hot buckets: in memory)
-  bool replicated = false;   ///< an rb_ copy
-  std::string problem;       ///< why the bucket is not usable; empty when fine
+  bool searchable = false;  ///< index files present (hot buckets: in memory)
+  bool replicated = false;  ///< an rb_ copy
+  std::string origin;       ///< guid of the peer that made the bucket; empty when not clustered
+  std::string problem;      ///< why the bucket is not usable; empty when fine
+};
+
+/// What a commit or a roll made durable in one hot bucket: the source of
+/// replication (a cluster peer streams these bytes to the bucket's targets).
+/// Recorded only when `index_config::peer_guid` is set.
+struct journal_progress {
+  bucket_id id;
+  io::fs::path journal;            ///< the bucket's rawdata/journal where it is now
+  uint64_t durable_bytes = 0;      ///< the journal's bytes [0, durable_bytes) are synced
+  bool rolled = false;             ///< the bucket rolled: its journal is complete
+  bool empty = false;              ///< it rolled without events (its directory is gone)
+  int64_t newest = 0, oldest = 0;  ///< epoch seconds of its events (rolled only)
 };
 
 class index {
@@ -42,7 +55,8 @@ class index {
   /// Opens (creating directories as needed) the index described by `cfg`.
   /// Lines describing recoveries and problems are appended to `notes` and logged.
   /// Errors: invalid_argument (config), io_error.
-  static result<std::unique_ptr<index>> open(const index_config& cfg, std::vector<std::string>* notes = nullptr);
+  static result<std::unique_ptr<index>> open(const index_config& cfg,
+                                             std::vector<std::string>* notes = nullptr);
 
   ~index();
 
@@ -66,6 +80,13 @@ class index {
   std::vector<bucket_facts> facts() const;
   /// The id the next new bucket will get.
   bucket_id next_bucket_id() const { return next_id_; }
+  /// Journal progress of hot buckets since the last call, in the order it
+  /// happened (several records of one bucket may follow each other).
+  std::vector<journal_progress> take_progress() { return std::exchange(progress_, {}); }
+  /// Adds a finished replicated copy (an `rb_` directory in coldPath that
+  /// replication completed) to the index's buckets. Errors: invalid_argument
+  /// (not an rb_ name), corruption (its files do not check out).
+  result<bucket_info> adopt_replica(const io::fs::path& dir);
   /// Rolls made since the last call (the store runs retention after rolls).
   size_t take_roll_count() { return std::exchange(rolls_, 0); }
   /// The hot buckets (for searching hot data).
@@ -89,7 +110,7 @@ class index {
   error open_hot(time_us first_event_time);
   error roll(size_t hot_index);
   error save_next_id();
-  bucket_info* find(bucket_id id);
+  bucket_info* find(bucket_id id, const std::string& origin);
 
   index_config cfg_;
   std::vector<std::unique_ptr<hot_bucket>> hot_;
@@ -98,6 +119,7 @@ class index {
   bucket_id next_id_{0};
   uint64_t write_seq_ = 0;
   size_t rolls_ = 0;
+  std::vector<journal_progress> progress_;
 };
 
 }  // namespace kura

@@ -21,28 +21,31 @@ constexpr uint64_t max_data_size_auto_high_volume_mb = 10240;
 
 /// A `[volumes.NAME]` section: a directory shared by indexes, with a size cap.
 struct volume_config {
-  std::string name;                     ///< the volume's name
-  io::fs::path path;                    ///< `path`
+  std::string name;                      ///< the volume's name
+  io::fs::path path;                     ///< `path`
   uint64_t max_volume_data_size_mb = 0;  ///< `maxVolumeDataSizeMB`; 0 means no limit
 };
 
 /// One index's settings. Paths are resolved (no `volume:` or `$KURA_HOME` left).
 struct index_config {
-  std::string name;                   ///< index name (§3.3 rules)
-  io::fs::path home_path;             ///< `homePath`: hot and warm buckets
-  io::fs::path cold_path;             ///< `coldPath`: cold buckets and replicated copies
-  io::fs::path thawed_path;           ///< `thawedPath`: thawed buckets (never aged)
-  std::string home_volume;            ///< the volume homePath is on, or empty
-  std::string cold_volume;            ///< the volume coldPath is on, or empty
+  std::string name;          ///< index name (§3.3 rules)
+  io::fs::path home_path;    ///< `homePath`: hot and warm buckets
+  io::fs::path cold_path;    ///< `coldPath`: cold buckets and replicated copies
+  io::fs::path thawed_path;  ///< `thawedPath`: thawed buckets (never aged)
+  std::string home_volume;   ///< the volume homePath is on, or empty
+  std::string cold_volume;   ///< the volume coldPath is on, or empty
   uint64_t max_data_size_bytes = mb_to_bytes(max_data_size_auto_mb);  ///< `maxDataSize`
-  uint32_t max_hot_buckets = 3;       ///< `maxHotBuckets` (main: 10)
-  int64_t max_hot_span_secs = 7776000;  ///< `maxHotSpanSecs`: widest time span of one hot bucket (90 days)
-  uint32_t max_warm_db_count = 300;   ///< `maxWarmDBCount`
+  uint32_t max_hot_buckets = 3;  ///< `maxHotBuckets` (main: 10)
+  int64_t max_hot_span_secs =
+      7776000;  ///< `maxHotSpanSecs`: widest time span of one hot bucket (90 days)
+  uint32_t max_warm_db_count = 300;                          ///< `maxWarmDBCount`
   uint64_t max_total_data_size_bytes = mb_to_bytes(500000);  ///< `maxTotalDataSizeMB`
-  int64_t frozen_time_period_secs = 188697600;  ///< `frozenTimePeriodInSecs`, judged on a bucket's newest event
+  int64_t frozen_time_period_secs =
+      188697600;  ///< `frozenTimePeriodInSecs`, judged on a bucket's newest event
   uint64_t home_max_data_size_bytes = 0;  ///< `homePath.maxDataSizeMB`; 0 means no limit
   uint64_t cold_max_data_size_bytes = 0;  ///< `coldPath.maxDataSizeMB`; 0 means no limit
-  io::fs::path cold_to_frozen_dir;    ///< `coldToFrozenDir`: archive the journal here; wins over the script
+  io::fs::path
+      cold_to_frozen_dir;  ///< `coldToFrozenDir`: archive the journal here; wins over the script
   std::string cold_to_frozen_script;  ///< `coldToFrozenScript`: run with the bucket path as $1
   bool create_bloomfilter = true;     ///< `createBloomfilter`
   bool disabled = false;              ///< `disabled`: refuse writes, keep data
@@ -70,13 +73,17 @@ error validate_index_name(std::string_view name, bool internal = false);
 /// `<volume path>/<sub>` and the volume's name is stored in `volume_out`. A
 /// thawedPath may not use a volume. Errors: invalid_argument, not_found (volume).
 result<io::fs::path> resolve_index_path(std::string_view key, std::string_view value,
-                                        const std::vector<volume_config>& volumes, std::string& volume_out);
+                                        const std::vector<volume_config>& volumes,
+                                        std::string& volume_out);
 
 /// Settings of the whole store (server.conf [diskUsage] and friends).
 struct store_config {
-  io::fs::path db_root;                 ///< default root of index directories
+  io::fs::path db_root;                               ///< default root of index directories
   uint64_t min_free_space_bytes = mb_to_bytes(2000);  ///< `minFreeSpace` (MB in config)
-  std::vector<volume_config> volumes;   ///< `[volumes.*]`
+  std::vector<volume_config> volumes;                 ///< `[volumes.*]`
+  /// The node's GUID when it is a cluster peer: every index names its buckets
+  /// with it (db_…_<guid>) and reports what it commits for replication.
+  std::string peer_guid;
 };
 
 }  // namespace kura

@@ -7,10 +7,14 @@ namespace kura {
 
 const char* to_string(bucket_state s) {
   switch (s) {
-    case bucket_state::hot: return "hot";
-    case bucket_state::warm: return "warm";
-    case bucket_state::cold: return "cold";
-    case bucket_state::thawed: return "thawed";
+    case bucket_state::hot:
+      return "hot";
+    case bucket_state::warm:
+      return "warm";
+    case bucket_state::cold:
+      return "cold";
+    case bucket_state::thawed:
+      return "thawed";
   }
   return "?";
 }
@@ -25,7 +29,8 @@ bool older(const bucket_facts& a, const bucket_facts& b) {
 
 }  // namespace
 
-std::vector<lifecycle_action> plan_retention(const index_config& cfg, const std::vector<bucket_facts>& input,
+std::vector<lifecycle_action> plan_retention(const index_config& cfg,
+                                             const std::vector<bucket_facts>& input,
                                              int64_t now_secs) {
   std::vector<lifecycle_action> plan;
   std::vector<bucket_facts> b = input;
@@ -39,16 +44,18 @@ std::vector<lifecycle_action> plan_retention(const index_config& cfg, const std:
   auto bytes = [&](std::initializer_list<bucket_state> states) {
     uint64_t n = 0;
     for (size_t i = 0; i < b.size(); ++i)
-      if (!frozen[i] && std::find(states.begin(), states.end(), b[i].state) != states.end()) n += b[i].size_bytes;
+      if (!frozen[i] && std::find(states.begin(), states.end(), b[i].state) != states.end())
+        n += b[i].size_bytes;
     return n;
   };
   auto oldest = [&](std::initializer_list<bucket_state> states) -> long {
     for (size_t i = 0; i < b.size(); ++i)
-      if (!frozen[i] && std::find(states.begin(), states.end(), b[i].state) != states.end()) return long(i);
+      if (!frozen[i] && std::find(states.begin(), states.end(), b[i].state) != states.end())
+        return long(i);
     return -1;
   };
   auto act = [&](size_t i, action_kind k, std::string reason) {
-    plan.push_back({k, cfg.name, b[i].id, std::move(reason)});
+    plan.push_back({k, cfg.name, b[i].id, std::move(reason), b[i].origin});
     if (k == action_kind::move_to_cold)
       b[i].state = bucket_state::cold;
     else
@@ -74,7 +81,8 @@ std::vector<lifecycle_action> plan_retention(const index_config& cfg, const std:
       if (i < 0) break;
       act(size_t(i), action_kind::freeze, "coldPath.maxDataSizeMB");
     }
-  while (bytes({bucket_state::hot, bucket_state::warm, bucket_state::cold}) > cfg.max_total_data_size_bytes) {
+  while (bytes({bucket_state::hot, bucket_state::warm, bucket_state::cold}) >
+         cfg.max_total_data_size_bytes) {
     long i = oldest({bucket_state::warm, bucket_state::cold});
     if (i < 0) break;
     act(size_t(i), action_kind::freeze, "maxTotalDataSizeMB");
@@ -82,7 +90,8 @@ std::vector<lifecycle_action> plan_retention(const index_config& cfg, const std:
   return plan;
 }
 
-std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes, const std::vector<volume_bucket>& input) {
+std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes,
+                                          const std::vector<volume_bucket>& input) {
   std::vector<lifecycle_action> plan;
   if (cap_bytes == 0) return plan;
   std::vector<volume_bucket> b = input;
@@ -107,15 +116,16 @@ std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes, const std::vector<
     if (pick < 0) break;
     auto& v = b[size_t(pick)];
     bool to_cold = !mixed && v.on_home;
-    plan.push_back({to_cold ? action_kind::move_to_cold : action_kind::freeze, v.facts.index, v.facts.id,
-                    "maxVolumeDataSizeMB"});
+    plan.push_back({to_cold ? action_kind::move_to_cold : action_kind::freeze, v.facts.index,
+                    v.facts.id, "maxVolumeDataSizeMB", v.facts.origin});
     gone[size_t(pick)] = true;
     used -= v.facts.size_bytes;
   }
   return plan;
 }
 
-hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t, const index_config& cfg) {
+hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t,
+                             const index_config& cfg) {
   const time_us span = cfg.max_hot_span_secs * us_per_sec;
   long best = -1;
   time_us best_distance = 0;
@@ -138,20 +148,39 @@ hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t, const
   return {hot_choice::roll_then_open, lru};
 }
 
-std::vector<lifecycle_action> plan_volumes(const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
-                                           const std::vector<index_volume_facts>& indexes) {
+std::vector<lifecycle_action> plan_volumes(
+    const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
+    const std::vector<index_volume_facts>& indexes) {
+  // Buckets a home volume sends to cold land on the cold volume, which may
+  // then have to freeze some: plan again on the changed facts until nothing
+  // more is planned (each round moves or freezes at least one bucket).
+  std::vector<index_volume_facts> facts = indexes;
   std::vector<lifecycle_action> plan;
-  for (auto& [volume, cap_bytes] : capped_volumes) {
-    std::vector<volume_bucket> on_volume;
-    for (auto& idx : indexes) {
-      bool home = idx.home_volume == volume, cold = idx.cold_volume == volume;
-      if (!home && !cold) continue;
-      for (auto& f : idx.buckets) {
-        bool at_home = f.state != bucket_state::cold;
-        if (at_home ? home : cold) on_volume.push_back({f, at_home});
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& [volume, cap_bytes] : capped_volumes) {
+      std::vector<volume_bucket> on_volume;
+      for (auto& idx : facts) {
+        bool home = idx.home_volume == volume, cold = idx.cold_volume == volume;
+        if (!home && !cold) continue;
+        for (auto& f : idx.buckets) {
+          bool at_home = f.state != bucket_state::cold;
+          if (at_home ? home : cold) on_volume.push_back({f, at_home});
+        }
+      }
+      for (auto& action : plan_volume(cap_bytes, on_volume)) {
+        for (auto& idx : facts)
+          std::erase_if(idx.buckets, [&](bucket_facts& f) {
+            if (f.index != action.index || f.id != action.id || f.origin != action.origin)
+              return false;
+            if (action.kind == action_kind::freeze) return true;
+            f.state = bucket_state::cold;
+            return false;
+          });
+        plan.push_back(std::move(action));
+        changed = true;
       }
     }
-    for (auto& action : plan_volume(cap_bytes, on_volume)) plan.push_back(std::move(action));
   }
   return plan;
 }

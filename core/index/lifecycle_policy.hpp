@@ -19,11 +19,13 @@ const char* to_string(bucket_state s);
 
 /// What the policy needs to know of one bucket.
 struct bucket_facts {
-  std::string index;     ///< the index it belongs to (volume planning spans indexes)
+  std::string index;  ///< the index it belongs to (volume planning spans indexes)
   bucket_id id;
   bucket_state state = bucket_state::warm;
-  time_us newest = 0;    ///< newest event
+  time_us newest = 0;  ///< newest event
   uint64_t size_bytes = 0;
+  std::string
+      origin;  ///< guid of the peer that made the bucket (clustered); ids repeat across origins
 };
 
 enum class action_kind : uint8_t { move_to_cold, freeze };
@@ -34,6 +36,7 @@ struct lifecycle_action {
   std::string index;
   bucket_id id;
   std::string reason;
+  std::string origin;  ///< the bucket's origin guid (bucket_facts::origin)
   bool operator==(const lifecycle_action&) const = default;
 };
 
@@ -45,7 +48,8 @@ struct lifecycle_action {
 /// Hot and thawed buckets are never moved or frozen; hot buckets still count
 /// towards sizes. Example: maxWarmDBCount = 2 and warm buckets with newest
 /// events at 10, 20, 30 → {move_to_cold the one at 10}.
-std::vector<lifecycle_action> plan_retention(const index_config& cfg, const std::vector<bucket_facts>& buckets,
+std::vector<lifecycle_action> plan_retention(const index_config& cfg,
+                                             const std::vector<bucket_facts>& buckets,
                                              int64_t now_secs);
 
 /// Which volume usage a bucket counts towards.
@@ -58,7 +62,8 @@ struct volume_bucket {
 /// moves its oldest warm buckets to cold; one holding only coldPaths freezes
 /// its oldest cold buckets; a mixed one freezes its oldest bucket of either
 /// kind. Stops when the volume is within its cap or nothing is left to give.
-std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes, const std::vector<volume_bucket>& buckets);
+std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes,
+                                          const std::vector<volume_bucket>& buckets);
 
 /// One index as the volume planner sees it.
 struct index_volume_facts {
@@ -68,8 +73,9 @@ struct index_volume_facts {
 
 /// The plans of every capped volume (`max_volume_data_size_mb` > 0, in
 /// `volumes`' order) over the buckets of `indexes`.
-std::vector<lifecycle_action> plan_volumes(const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
-                                           const std::vector<index_volume_facts>& indexes);
+std::vector<lifecycle_action> plan_volumes(
+    const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
+    const std::vector<index_volume_facts>& indexes);
 
 /// A hot bucket as the chooser sees it.
 struct hot_facts {

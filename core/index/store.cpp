@@ -14,14 +14,16 @@ error detention_guard::check(const io::fs::path& home_path) {
   auto free = io::free_space(home_path);
   if (!free) return free.err();
   if (*free < min_free_) {
-    auto msg = "Detention: " + std::to_string(*free / (1024 * 1024)) + " MB free on the partition of " +
-               home_path.string() + ", below minFreeSpace " + std::to_string(min_free_ / (1024 * 1024)) +
+    auto msg = "Detention: " + std::to_string(*free / (1024 * 1024)) +
+               " MB free on the partition of " + home_path.string() + ", below minFreeSpace " +
+               std::to_string(min_free_ / (1024 * 1024)) +
                " MB; indexing paused until space is freed";
     if (!message_) log::warn(component, msg);
     message_ = msg;
     return {errc::disk_full, msg};
   }
-  if (message_) log::info(component, "free disk space is back above minFreeSpace; indexing resumed");
+  if (message_)
+    log::info(component, "free disk space is back above minFreeSpace; indexing resumed");
   message_.reset();
   return {};
 }
@@ -29,7 +31,8 @@ error detention_guard::check(const io::fs::path& home_path) {
 std::vector<std::pair<std::string, uint64_t>> capped_volumes(const store_config& cfg) {
   std::vector<std::pair<std::string, uint64_t>> out;
   for (auto& vol : cfg.volumes)
-    if (vol.max_volume_data_size_mb > 0) out.emplace_back(vol.name, mb_to_bytes(vol.max_volume_data_size_mb));
+    if (vol.max_volume_data_size_mb > 0)
+      out.emplace_back(vol.name, mb_to_bytes(vol.max_volume_data_size_mb));
   return out;
 }
 
@@ -44,19 +47,23 @@ error remove_index_data(const index_config& cfg) {
 }
 
 error check_removable(const std::string& name) {
-  if (std::find(builtin_indexes().begin(), builtin_indexes().end(), name) != builtin_indexes().end())
+  if (std::find(builtin_indexes().begin(), builtin_indexes().end(), name) !=
+      builtin_indexes().end())
     return {errc::invalid_argument, "index '" + name + "' is built in and cannot be removed"};
   return {};
 }
 
-result<std::vector<std::unique_ptr<index>>> open_indexes(const store_config& cfg, std::vector<index_config> indexes,
+result<std::vector<std::unique_ptr<index>>> open_indexes(const store_config& cfg,
+                                                         std::vector<index_config> indexes,
                                                          std::vector<std::string>* notes) {
   for (auto& name : builtin_indexes())
     if (std::none_of(indexes.begin(), indexes.end(), [&](auto& c) { return c.name == name; }))
       indexes.push_back(default_index_config(name, cfg.db_root));
   std::vector<std::unique_ptr<index>> opened;
   for (auto& c : indexes) {
-    if (std::any_of(opened.begin(), opened.end(), [&](auto& i) { return i->config().name == c.name; }))
+    c.peer_guid = cfg.peer_guid;
+    if (std::any_of(opened.begin(), opened.end(),
+                    [&](auto& i) { return i->config().name == c.name; }))
       return error{errc::invalid_argument, "index '" + c.name + "' is defined twice"};
     auto idx = index::open(c, notes);
     if (!idx) return idx.err();
@@ -92,7 +99,8 @@ std::vector<std::string> store::index_names() const {
 
 error store::add_index(index_config cfg) {
   if (auto err = validate_index_name(cfg.name)) return err;
-  if (indexes_.count(cfg.name)) return {errc::already_exists, "index '" + cfg.name + "' already exists"};
+  if (indexes_.count(cfg.name))
+    return {errc::already_exists, "index '" + cfg.name + "' already exists"};
   auto idx = index::open(cfg);
   if (!idx) return idx.err();
   indexes_.emplace(cfg.name, std::move(*idx));
@@ -107,7 +115,8 @@ error store::remove_index(const std::string& name) {
   auto cfg = it->second->config();
   indexes_.erase(it);
   if (auto err = remove_index_data(cfg)) return err;
-  log::warn(component, "removed index '" + name + "' and its data; events sent to it will now be discarded");
+  log::warn(component,
+            "removed index '" + name + "' and its data; events sent to it will now be discarded");
   return {};
 }
 
@@ -138,14 +147,16 @@ error store::clean_eventdata(const std::string& name) {
   return {};
 }
 
-error store::append(const std::string& index_name, std::span<const event_view> events, int64_t now_secs) {
+error store::append(const std::string& index_name, std::span<const event_view> events,
+                    int64_t now_secs) {
   auto* idx = find(index_name);
   if (!idx) {
     discarded_ += events.size();
-    return {errc::not_found, "index '" + index_name + "' does not exist; " + std::to_string(events.size()) +
-                                 " events discarded"};
+    return {errc::not_found, "index '" + index_name + "' does not exist; " +
+                                 std::to_string(events.size()) + " events discarded"};
   }
-  if (idx->config().disabled) return {errc::index_disabled, "index '" + index_name + "' is disabled"};
+  if (idx->config().disabled)
+    return {errc::index_disabled, "index '" + index_name + "' is disabled"};
   if (auto err = detention_.check(idx->config().home_path)) return err;
   for (auto& ev : events)
     if (auto err = idx->append(ev)) return err;
@@ -172,14 +183,16 @@ error store::enforce_retention(int64_t now_secs) {
 
 error store::enforce_volumes() {
   std::vector<index_volume_facts> facts;
-  for (auto& [_, idx] : indexes_) facts.push_back({idx->config().home_volume, idx->config().cold_volume, idx->facts()});
+  for (auto& [_, idx] : indexes_)
+    facts.push_back({idx->config().home_volume, idx->config().cold_volume, idx->facts()});
   for (auto& action : plan_volumes(capped_volumes(cfg_), facts))
     if (auto err = find(action.index)->apply(action)) return err;
   return {};
 }
 
 result<std::vector<fsck_report>> store::fsck(const std::string& name, bool repair) {
-  if (!name.empty() && !find(name)) return error{errc::not_found, "index '" + name + "' does not exist"};
+  if (!name.empty() && !find(name))
+    return error{errc::not_found, "index '" + name + "' does not exist"};
   std::vector<fsck_report> all;
   for (auto& [n, idx] : indexes_)
     if (name.empty() || n == name)

@@ -23,7 +23,8 @@ std::string file_header() {
 }
 
 error corrupt(uint64_t offset, std::string what) {
-  return {errc::corruption, "journal slice at offset " + std::to_string(offset) + ": " + std::move(what)};
+  return {errc::corruption,
+          "journal slice at offset " + std::to_string(offset) + ": " + std::move(what)};
 }
 
 }  // namespace
@@ -32,7 +33,8 @@ error corrupt(uint64_t offset, std::string what) {
 
 result<journal_writer> journal_writer::create(const io::fs::path& path) {
   std::error_code ec;
-  if (io::fs::exists(path, ec)) return error{errc::already_exists, "journal " + path.string() + " exists"};
+  if (io::fs::exists(path, ec))
+    return error{errc::already_exists, "journal " + path.string() + " exists"};
   auto file = io::append_file::open(path);
   if (!file) return file.err();
   journal_writer w;
@@ -45,7 +47,9 @@ result<journal_writer> journal_writer::create(const io::fs::path& path) {
 }
 
 result<journal_writer> journal_writer::reopen(const io::fs::path& path, const journal_scan& scan) {
-  if (!scan.clean()) return error{errc::bad_state, "journal " + path.string() + " must be repaired before appending"};
+  if (!scan.clean())
+    return error{errc::bad_state,
+                 "journal " + path.string() + " must be repaired before appending"};
   auto file = io::append_file::open(path);
   if (!file) return file.err();
   journal_writer w;
@@ -99,7 +103,8 @@ error journal_writer::seal_slice() {
   if (slice_events_ == 0) return {};
   compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(buffer_.size()));
   size_t clen = 0;
-  snappy::RawCompress(buffer_.data(), buffer_.size(), compressed_.data() + jf::slice_header_size, &clen);
+  snappy::RawCompress(buffer_.data(), buffer_.size(), compressed_.data() + jf::slice_header_size,
+                      &clen);
   compressed_.resize(jf::slice_header_size + clen);
   std::string header{jf::slice_magic};
   coding::put_fixed32(header, uint32_t(clen));
@@ -135,15 +140,11 @@ error journal_writer::commit() {
 
 // -- reader ---------------------------------------------------------------------
 
-result<journal_scan> scan_journal(std::string_view bytes) {
-  journal_scan scan;
-  scan.file_size = bytes.size();
-  if (bytes.size() < jf::file_header_size || bytes.substr(0, 8) != jf::file_magic)
-    return error{errc::corruption, "journal header: bad magic or file shorter than 16 bytes"};
-  uint32_t version = coding::get_fixed32(bytes.data() + 8);
-  if (version != jf::version)
-    return error{errc::corruption, "journal header: unsupported version " + std::to_string(version)};
-  uint64_t pos = jf::file_header_size;
+namespace {
+
+/// Checks the slices of `bytes` from `pos` on, the first one numbered
+/// `scan.events`, filling `scan` (see scan_journal).
+void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan) {
   scan.valid_end = pos;
   while (pos < bytes.size()) {
     auto stop = [&](std::string why) {
@@ -178,15 +179,56 @@ result<journal_scan> scan_journal(std::string_view bytes) {
       break;
     }
     if (first != scan.events) {
-      stop("ordinal " + std::to_string(first) + " out of sequence, expected " + std::to_string(scan.events));
+      stop("ordinal " + std::to_string(first) + " out of sequence, expected " +
+           std::to_string(scan.events));
       break;
     }
-    scan.slices.push_back({pos, uint32_t(jf::slice_header_size + payload), raw, events, first, 0, 0});
+    scan.slices.push_back(
+        {pos, uint32_t(jf::slice_header_size + payload), raw, events, first, 0, 0});
     scan.events += events;
     pos += jf::slice_header_size + payload;
     scan.valid_end = pos;
   }
+}
+
+error check_file_header(std::string_view bytes) {
+  if (bytes.size() < jf::file_header_size || bytes.substr(0, 8) != jf::file_magic)
+    return error{errc::corruption, "journal header: bad magic or file shorter than 16 bytes"};
+  uint32_t version = coding::get_fixed32(bytes.data() + 8);
+  if (version != jf::version)
+    return error{errc::corruption,
+                 "journal header: unsupported version " + std::to_string(version)};
+  return {};
+}
+
+}  // namespace
+
+result<journal_scan> scan_journal(std::string_view bytes) {
+  journal_scan scan;
+  scan.file_size = bytes.size();
+  if (auto err = check_file_header(bytes)) return err;
+  scan_slices(bytes, jf::file_header_size, scan);
   return scan;
+}
+
+result<uint64_t> check_journal_part(std::string_view part, uint64_t offset,
+                                    uint64_t first_ordinal) {
+  journal_scan scan;
+  scan.file_size = part.size();
+  scan.events = first_ordinal;
+  uint64_t pos = 0;
+  if (offset == 0) {
+    if (auto err = check_file_header(part)) return err;
+    pos = jf::file_header_size;
+  } else if (offset < jf::file_header_size) {
+    return error{errc::corruption,
+                 "journal part at offset " + std::to_string(offset) + ": inside the file header"};
+  }
+  scan_slices(part, pos, scan);
+  if (!scan.clean())
+    return error{errc::corruption,
+                 "journal part at offset " + std::to_string(offset) + ": " + scan.problem};
+  return scan.events - first_ordinal;
 }
 
 error decode_slice(std::string_view bytes, slice_info& slice, std::string& scratch,

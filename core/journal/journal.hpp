@@ -42,6 +42,13 @@ struct journal_scan {
 /// Errors: corruption when the file header itself is bad.
 result<journal_scan> scan_journal(std::string_view file_bytes);
 
+/// Checks a part of a journal that is to be appended at byte `offset` of a
+/// copy whose slices so far hold `first_ordinal` events (replication): the
+/// file header when `offset` is 0, then only whole, checksum-valid slices
+/// numbered on from `first_ordinal`. Returns the events in the part.
+/// Errors: corruption naming the offset and what is wrong.
+result<uint64_t> check_journal_part(std::string_view part, uint64_t offset, uint64_t first_ordinal);
+
 /// Calls `fn(ordinal, event)` for every event of one slice. The views passed to
 /// `fn` live until it returns. Fills `slice.min_time`/`max_time`.
 /// Errors: corruption (bad checksum, undecodable payload or records).

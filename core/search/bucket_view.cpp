@@ -4,20 +4,30 @@
 #include <algorithm>
 
 #include "core/bucket/bucket_files.hpp"
+#include "core/bucket/bucket_name.hpp"
 #include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/bucket_reader.hpp"
 
 namespace kura::search {
 namespace {
 
-std::string view_key(const std::string& index, const io::fs::path& dir) {
-  return index + "~" + dir.filename().string();
+/// A bucket's identity, the same on every copy and in every state:
+/// `<index>~<localid>~<origin guid>` (product.md §7), or `<index>~<localid>`
+/// when not clustered. `origin` is used when the name carries no guid (hot).
+std::string view_key(const std::string& index, const io::fs::path& dir,
+                     const std::string& origin = {}) {
+  auto name = bucket_name::parse(dir.filename().string());
+  if (!name) return index + "~" + dir.filename().string();
+  const std::string& guid = name->guid.empty() ? origin : name->guid;
+  return index + "~" + std::to_string(name->id.value) + (guid.empty() ? "" : "~" + guid);
 }
 
 class warm_view final : public bucket_view {
  public:
   warm_view(bucket_reader r, std::string index, Roaring deleted)
-      : reader_(std::move(r)), index_(std::move(index)), key_(view_key(index_, reader_.dir())),
+      : reader_(std::move(r)),
+        index_(std::move(index)),
+        key_(view_key(index_, reader_.dir())),
         deleted_(std::move(deleted)) {}
 
   const std::string& index() const override { return index_; }
@@ -31,9 +41,12 @@ class warm_view final : public bucket_view {
   result<std::vector<std::string>> terms_with_prefix(std::string_view prefix) const override {
     return reader_.terms_with_prefix(prefix);
   }
-  result<Roaring> in_time_range(time_us e, time_us l) const override { return reader_.in_time_range(e, l); }
+  result<Roaring> in_time_range(time_us e, time_us l) const override {
+    return reader_.in_time_range(e, l);
+  }
   result<std::vector<time_us>> times(const Roaring& o) const override { return reader_.times(o); }
-  error read_events(const Roaring& o, const std::function<void(uint64_t, const event_view&)>& fn) const override {
+  error read_events(const Roaring& o,
+                    const std::function<void(uint64_t, const event_view&)>& fn) const override {
     return reader_.read_events(o, fn);
   }
   std::vector<std::string> metadata_values(std::string_view field) const override {
@@ -53,8 +66,12 @@ class warm_view final : public bucket_view {
 
 class hot_view final : public bucket_view {
  public:
-  hot_view(const hot_bucket& hot, std::string index, io::mapped_file journal, Roaring deleted)
-      : hot_(hot), index_(std::move(index)), key_(view_key(index_, hot.dir())), journal_(std::move(journal)),
+  hot_view(const hot_bucket& hot, std::string index, const std::string& origin,
+           io::mapped_file journal, Roaring deleted)
+      : hot_(hot),
+        index_(std::move(index)),
+        key_(view_key(index_, hot.dir(), origin)),
+        journal_(std::move(journal)),
         deleted_(std::move(deleted)) {
     for (auto& s : hot.slices()) events_ += s.events;
     auto& times = hot.index().times();
@@ -104,19 +121,21 @@ class hot_view final : public bucket_view {
     }
     return out;
   }
-  error read_events(const Roaring& o, const std::function<void(uint64_t, const event_view&)>& fn) const override {
+  error read_events(const Roaring& o,
+                    const std::function<void(uint64_t, const event_view&)>& fn) const override {
     std::string scratch;
     auto it = o.begin();
     for (auto slice : hot_.slices()) {
       if (it == o.end()) break;
       uint64_t end = slice.first_ordinal + slice.events;
       if (*it >= end) continue;
-      auto err = decode_slice(journal_.bytes(), slice, scratch, [&](uint64_t ord, const event_view& ev) {
-        if (it != o.end() && *it == ord) {
-          fn(ord, ev);
-          ++it;
-        }
-      });
+      auto err =
+          decode_slice(journal_.bytes(), slice, scratch, [&](uint64_t ord, const event_view& ev) {
+            if (it != o.end() && *it == ord) {
+              fn(ord, ev);
+              ++it;
+            }
+          });
       if (err) return err;
     }
     return {};
@@ -142,16 +161,19 @@ result<std::unique_ptr<bucket_view>> open_bucket_view(const io::fs::path& dir, s
   if (!reader) return reader.err();
   auto deleted = read_deletes(dir);
   if (!deleted) return deleted.err();
-  return std::unique_ptr<bucket_view>{new warm_view(std::move(*reader), std::move(index), std::move(*deleted))};
+  return std::unique_ptr<bucket_view>{
+      new warm_view(std::move(*reader), std::move(index), std::move(*deleted))};
 }
 
-result<std::unique_ptr<bucket_view>> hot_bucket_view(const hot_bucket& hot, std::string index) {
-  auto journal = io::mapped_file::open(hot.dir() / bucket_files::rawdata_dir / bucket_files::journal);
+result<std::unique_ptr<bucket_view>> hot_bucket_view(const hot_bucket& hot, std::string index,
+                                                     const std::string& origin) {
+  auto journal =
+      io::mapped_file::open(hot.dir() / bucket_files::rawdata_dir / bucket_files::journal);
   if (!journal) return journal.err();
   auto deleted = read_deletes(hot.dir());
   if (!deleted) return deleted.err();
   return std::unique_ptr<bucket_view>{
-      new hot_view(hot, std::move(index), std::move(*journal), std::move(*deleted))};
+      new hot_view(hot, std::move(index), origin, std::move(*journal), std::move(*deleted))};
 }
 
 }  // namespace kura::search

@@ -3,10 +3,9 @@
 // Views are read-only and are used by one search at a time.
 #pragma once
 
-#include <roaring/roaring.hh>
-
 #include <functional>
 #include <memory>
+#include <roaring/roaring.hh>
 #include <string>
 #include <utility>
 #include <vector>
@@ -54,7 +53,9 @@ class bucket_view {
 result<std::unique_ptr<bucket_view>> open_bucket_view(const io::fs::path& dir, std::string index);
 
 /// A view of a hot bucket; it sees the events of the journal's written slices.
+/// `origin` is the guid of the peer writing it (empty when not clustered).
 /// Requires: the hot bucket outlives the view and is not appended to meanwhile.
-result<std::unique_ptr<bucket_view>> hot_bucket_view(const hot_bucket& hot, std::string index);
+result<std::unique_ptr<bucket_view>> hot_bucket_view(const hot_bucket& hot, std::string index,
+                                                     const std::string& origin = {});
 
 }  // namespace kura::search

@@ -24,10 +24,11 @@ namespace kura::search {
 /// Limits that keep a search's memory bounded; exceeding one is an error that
 /// says which limit and what to do.
 struct search_limits {
-  size_t max_rows = 1'000'000;    ///< rows held at once by sort, tail, dedup or a finished result
-  size_t max_groups = 100'000;    ///< groups of stats, timechart, top and rare
-  size_t max_values = 10'000;     ///< distinct values kept by dc() and values() per group
-  size_t default_sort_limit = 10'000;  ///< sort without a count keeps this many rows (Splunk's default)
+  size_t max_rows = 1'000'000;  ///< rows held at once by sort, tail, dedup or a finished result
+  size_t max_groups = 100'000;  ///< groups of stats, timechart, top and rare
+  size_t max_values = 10'000;   ///< distinct values kept by dc() and values() per group
+  size_t default_sort_limit =
+      10'000;  ///< sort without a count keeps this many rows (Splunk's default)
 };
 
 bool is_streaming(command::kind k);
@@ -50,12 +51,12 @@ class stream_stage {
 struct agg_state {
   uint64_t count = 0;
   double sum = 0;
-  uint64_t numeric = 0;               // values that were numbers (sum, avg)
+  uint64_t numeric = 0;  // values that were numbers (sum, avg)
   std::optional<value> min, max;
   std::vector<std::string> distinct;  // dc, values: sorted unique
   bool truncated = false;
   time_us first_time = 0, last_time = 0;
-  std::optional<value> first, last;   // earliest, latest
+  std::optional<value> first, last;  // earliest, latest
 };
 
 /// A partial aggregation: what one bucket (or any subset of rows) contributes.
@@ -74,12 +75,16 @@ class partial_aggregate {
   /// Merges another partial of the same command into this one.
   error merge(const partial_aggregate& other);
   /// The final rows. For timechart, `earliest`/`latest` bound the bins.
-  result<std::vector<row>> finish(std::optional<time_us> earliest, std::optional<time_us> latest) const;
+  result<std::vector<row>> finish(std::optional<time_us> earliest,
+                                  std::optional<time_us> latest) const;
 
   /// The bin of a time for timechart (span resolved).
   time_us bin(time_us t) const;
 
  private:
+  /// search_wire.cpp encodes the groups for a peer and decodes them at the search head.
+  friend struct aggregate_wire;
+
   error group_for(std::vector<std::string> key, std::vector<agg_state>*& out);
   void fold(agg_state& s, const aggregation& a, const row& r) const;
 
@@ -92,7 +97,8 @@ class partial_aggregate {
 /// Runs the row-stream commands head, tail, sort, dedup, and any other command
 /// on materialized rows (after an aggregation, or in the naive evaluator).
 /// Errors: invalid_argument for limits.
-result<std::vector<row>> apply_command(const command& c, std::vector<row> rows, const search_limits& limits,
-                                       std::optional<time_us> earliest, std::optional<time_us> latest);
+result<std::vector<row>> apply_command(const command& c, std::vector<row> rows,
+                                       const search_limits& limits, std::optional<time_us> earliest,
+                                       std::optional<time_us> latest);
 
 }  // namespace kura::search

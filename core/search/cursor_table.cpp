@@ -17,15 +17,24 @@ result<cursor_opened> cursor_table::open(const cursor_request& request,
   auto owned = std::make_unique<query>(std::move(*q));
   auto part = execute_part(*owned, buckets, request.first_rank, request.options);
   if (!part) return part.err();
+  return open_part(std::move(*part), std::move(keep), std::move(owned));
+}
+
+cursor_opened cursor_table::open_part(search_part part, std::shared_ptr<void> keep,
+                                      std::unique_ptr<query> q) {
   cursor_opened opened;
-  opened.aggregate = std::move(part->aggregate);
-  opened.bucket_indexes = part->bucket_indexes;
-  opened.summary = *part->summary;
-  if (part->events) {
-    opened.upper_time = part->events->upper_time();
+  opened.aggregate = std::move(part.aggregate);
+  opened.bucket_indexes = part.bucket_indexes;
+  opened.summary = *part.summary;
+  if (part.events) {
+    opened.upper_time = part.events->upper_time();
     opened.id = next_id_++;
-    cursors_.emplace(opened.id,
-                     cursor{std::move(owned), std::move(*part), std::move(keep), {}, 0, now});
+    cursors_.emplace(opened.id, cursor{std::move(q),
+                                       std::move(part),
+                                       std::move(keep),
+                                       {},
+                                       0,
+                                       std::chrono::steady_clock::now()});
   }
   return opened;
 }

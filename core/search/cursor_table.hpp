@@ -66,6 +66,12 @@ class cursor_table {
   result<cursor_opened> open(const cursor_request& request,
                              const std::vector<const bucket_view*>& buckets,
                              std::shared_ptr<void> keep = {});
+  /// Registers a part as a cursor (a peer's parts combined, or one that
+  /// open() made); `keep` is what it reads, `q` (when given) the search it
+  /// points into. The returned partial aggregate points into the search too:
+  /// a caller that passes `q` inside `keep` must hold `keep` while it uses it.
+  cursor_opened open_part(search_part part, std::shared_ptr<void> keep,
+                          std::unique_ptr<query> q = {});
   /// Up to `max_rows` more rows. Errors: not_found (unknown or dropped cursor),
   /// the errors of reading buckets.
   result<row_batch> next(uint64_t id, size_t max_rows);

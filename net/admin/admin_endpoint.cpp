@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 
+#include "actors/door.hpp"
 #include "actors/interfaces/admin_actor.hpp"
 #include "core/log.hpp"
 #include "net/admin/admin_auth.hpp"
@@ -72,22 +73,25 @@ admin_actor::behavior_type admin_behavior(admin_actor::stateful_pointer<admin_st
 struct admin_endpoint::impl {
   caf::actor_system* sys = nullptr;
   admin_actor actor;
+  actors::door_actor door;
   uint16_t port = 0;
 };
 
 admin_endpoint::admin_endpoint(std::unique_ptr<impl> i) : impl_(std::move(i)) {}
 
-result<std::unique_ptr<admin_endpoint>> admin_endpoint::start(caf::actor_system& sys,
-                                                              node_api& node, node_admin& admin,
-                                                              std::string secret,
-                                                              const std::string& bind,
-                                                              uint16_t port) {
+result<std::unique_ptr<admin_endpoint>> admin_endpoint::start(
+    caf::actor_system& sys, node_api& node, node_admin& admin, std::string secret,
+    const std::string& bind, uint16_t port, std::function<void(actors::door_args&)> roles) {
   auto i = std::make_unique<impl>();
   i->sys = &sys;
-  i->actor = sys.spawn<caf::detached>(admin_behavior, &node, &admin, std::move(secret));
-  auto published = sys.middleman().publish(i->actor, port, bind.c_str(), true);
+  i->actor = sys.spawn<caf::detached>(admin_behavior, &node, &admin, secret);
+  actors::door_args door{node.server_info().name, secret, i->actor, {}, {}};
+  if (roles) roles(door);
+  i->door = actors::spawn_door(sys, std::move(door));
+  auto published = sys.middleman().publish(i->door, port, bind.c_str(), true);
   if (!published) {
-    caf::anon_send_exit(i->actor, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(i->actor, caf::exit_reason::kill);
+    caf::anon_send_exit(i->door, caf::exit_reason::kill);
     return error{errc::io_error, "cannot listen for the shell on " + bind + ":" +
                                      std::to_string(port) + ": " + sys.render(published.error())};
   }
@@ -96,7 +100,8 @@ result<std::unique_ptr<admin_endpoint>> admin_endpoint::start(caf::actor_system&
 }
 
 admin_endpoint::~admin_endpoint() {
-  (void)impl_->sys->middleman().unpublish(impl_->actor, impl_->port);
+  (void)impl_->sys->middleman().unpublish(impl_->door, impl_->port);
+  caf::anon_send_exit(impl_->door, caf::exit_reason::kill);
   caf::anon_send_exit(impl_->actor, caf::exit_reason::kill);
 }
 

@@ -2,6 +2,7 @@
 #include "net/admin/admin_service.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "net/search/export_format.hpp"
@@ -183,6 +184,54 @@ admin_reply simple(error err, bool as_json, json_doc doc, std::string sentence) 
   return done(as_json, std::move(doc), sentence + "\n");
 }
 
+/// The master's cluster commands: the documents of product.md §7, or tables.
+admin_reply cluster_command(node_api& node, const shell::admin_command& c, bool as_json) {
+  auto s = node.cluster_master_status();
+  if (!s) return failed(s.err());
+  if (c.what == verb::list_cluster_generation) {
+    if (as_json) return {0, status::master_generation(*s) + "\n", ""};
+    std::vector<search::row> rows;
+    for (auto& p : s->generation_peers) {
+      search::row r;
+      r.add("peer", text(p.name));
+      r.add("guid", text(p.guid));
+      r.add("host_port", text(p.host_port));
+      rows.push_back(std::move(r));
+    }
+    return {0, "Generation " + std::to_string(s->generation) + "\n" + table(rows), ""};
+  }
+  std::vector<search::row> peers;
+  for (auto& p : s->peers) {
+    search::row r;
+    r.add("peer", text(p.name));
+    r.add("status", text(p.status));
+    r.add("host_port", text(p.host_port));
+    r.add("buckets", number(double(p.buckets)));
+    r.add("primaries", number(double(p.primaries)));
+    r.add("searchable", number(double(p.searchable)));
+    r.add("last_heartbeat_secs_ago", number(std::round(p.last_heartbeat_secs_ago * 10) / 10));
+    r.add("guid", text(p.guid));
+    peers.push_back(std::move(r));
+  }
+  if (c.what == verb::list_cluster_peers) {
+    if (as_json) return {0, status::master_peers(*s) + "\n", ""};
+    return {0, table(peers), ""};
+  }
+  if (as_json) return {0, status::master_info(*s) + "\n", ""};
+  auto yes = [](bool b) { return b ? "yes" : "no"; };
+  std::string out =
+      "generation " + std::to_string(s->generation) + "\nvalid " + yes(s->valid) + "\ncomplete " +
+      yes(s->complete) + "\nindexing ready " + yes(s->indexing_ready) + "\nreplication_factor " +
+      std::to_string(s->replication_factor) + "\nsearch_factor " +
+      std::to_string(s->search_factor) + "\npeers up " + std::to_string(s->peers_up) +
+      "\nbuckets " + std::to_string(s->buckets_total) + " (valid " +
+      std::to_string(s->buckets_valid) + ", complete " + std::to_string(s->buckets_complete) +
+      ")\nfixup tasks pending " +
+      std::to_string(s->fixup_primary + s->fixup_searchable + s->fixup_replicate) + "\n";
+  if (c.verbose) out += "\n" + table(peers);
+  return {0, out, ""};
+}
+
 }  // namespace
 
 admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std::string>& words,
@@ -245,6 +294,10 @@ admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std
     }
     case verb::help:
       return done(as_json, {{"commands", shell::help_text()}}, shell::help_text());
+    case verb::list_cluster_peers:
+    case verb::show_cluster_status:
+    case verb::list_cluster_generation:
+      return cluster_command(node, c, as_json);
   }
   return {2, "", "error: unknown command\n"};
 }

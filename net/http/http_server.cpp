@@ -51,6 +51,7 @@ hec::status ingest_status(const error& err) {
     case errc::index_disabled:
       return hec::status::incorrect_index;
     case errc::disk_full:
+    case errc::unavailable:
       return hec::status::server_busy;
     default:
       return hec::status::internal_error;
@@ -262,6 +263,14 @@ struct http_server::impl {
                 nlohmann::json::array({{{"type", "ERROR"}, {"text", summary.err().message()}}});
             auto line = j.dump() + "\n";
             sink.write(line.data(), line.size());
+          } else if (open && format == exporting::format::json && !summary->warnings.empty()) {
+            // A peer that did not answer, a master that is down: the results come with a warning.
+            nlohmann::json messages = nlohmann::json::array();
+            for (auto& w : summary->warnings) messages.push_back({{"type", "WARN"}, {"text", w}});
+            nlohmann::json j;
+            j["messages"] = std::move(messages);
+            auto line = j.dump() + "\n";
+            sink.write(line.data(), line.size());
           }
           sink.done();
           return true;
@@ -343,6 +352,41 @@ struct http_server::impl {
                  if (!list) return rest_error(res, 404, list.err().message());
                  res.set_content(*list, json_type);
                });
+    // The cluster's documents (product.md §7); a node of another role answers 404.
+    auto cluster_doc = [this](auto make) {
+      return [this, make](const httplib::Request& req, httplib::Response& res) {
+        if (!api_authorized(req, res)) return;
+        result<std::string> doc = make();
+        if (!doc)
+          return rest_error(res, doc.err().code() == errc::bad_state ? 404 : 503,
+                            doc.err().message());
+        res.set_content(*doc, json_type);
+      };
+    };
+    auto from_master = [this](std::string (*render)(const master_status&)) {
+      return [this, render]() -> result<std::string> {
+        auto s = api.cluster_master_status();
+        if (!s) return s.err();
+        return render(*s);
+      };
+    };
+    server.Get("/services/cluster/master/info", cluster_doc(from_master(&status::master_info)));
+    server.Get("/services/cluster/master/peers", cluster_doc(from_master(&status::master_peers)));
+    server.Get("/services/cluster/master/buckets",
+               cluster_doc(from_master(&status::master_buckets)));
+    server.Get("/services/cluster/master/generation",
+               cluster_doc(from_master(&status::master_generation)));
+    server.Get("/services/cluster/peer/info", cluster_doc([this]() -> result<std::string> {
+                 auto s = api.cluster_peer_status();
+                 if (!s) return s.err();
+                 return status::peer_info(*s);
+               }));
+    server.Get("/services/cluster/searchhead/generation",
+               cluster_doc([this]() -> result<std::string> {
+                 auto s = api.cluster_searchhead_status();
+                 if (!s) return s.err();
+                 return status::searchhead_generation(*s);
+               }));
     auto not_found = [](const httplib::Request& req, httplib::Response& res) {
       rest_error(res, 404, "no such endpoint: " + req.method + " " + req.path);
     };

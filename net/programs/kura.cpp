@@ -14,6 +14,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "actors/caf_types.hpp"
 #include "actors/interfaces/admin_actor.hpp"
 #include "net/admin/admin_auth.hpp"
 #include "net/programs/program_cli.hpp"
@@ -182,6 +183,8 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.max-threads", size_t{1});
+  kura::actors::register_kura_types(cfg);
+  kura::actors::enable_connection_heartbeats(cfg);
   caf::actor_system sys{cfg};
   auto node = sys.middleman().remote_actor<admin_actor>(o.uri.substr(0, colon), uint16_t(port));
   if (!node) {

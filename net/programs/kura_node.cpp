@@ -4,9 +4,10 @@
 // configuration (home $KURA_HOME or ./kura-home, HTTP on 127.0.0.1:8088).
 // --check validates the configuration and exits: 0 valid, 2 invalid.
 // SIGTERM/SIGINT stop it gracefully: serving stops, hot buckets roll to warm.
-// It serves the standalone role: the node's actors (node_runtime), HTTP,
-// the receiving port and the admin actor for the `kura` shell. The cluster
-// roles are refused until the cluster exists.
+// Every role runs the node's actors (node_runtime), HTTP and the door on the
+// admin port (the `kura` shell and the cluster's messages); standalone nodes
+// and peers also take forwarders on the receiving port, peers copies of
+// other peers' buckets on the replication port.
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
@@ -15,7 +16,9 @@
 #include <mutex>
 #include <string>
 
+#include "actors/door.hpp"
 #include "actors/node_runtime.hpp"
+#include "config/instance.hpp"
 #include "config/node_config.hpp"
 #include "core/log.hpp"
 #include "net/admin/admin_auth.hpp"
@@ -75,12 +78,16 @@ int main(int argc, char** argv) {
         cfg->node.home.c_str(), cfg->indexes.size(), cfg->sourcetypes.size());
     return 0;
   }
-  if (cfg->node.role != kura::config::node_role::standalone) {
-    std::fprintf(stderr,
-                 "error: role %s is not served yet (the cluster is a later issue); use role = "
-                 "\"standalone\"\n",
-                 kura::config::to_string(cfg->node.role));
-    return 2;
+  auto role = cfg->node.role;
+  using kura::config::node_role;
+  std::string guid;
+  if (role != node_role::standalone) {
+    auto g = kura::config::load_or_create_guid(cfg->node.home);
+    if (!g) {
+      std::fprintf(stderr, "error: the node's identity: %s\n", g.err().render().c_str());
+      return 2;
+    }
+    guid = *g;
   }
 
   // Signals are handled by sigtimedwait below, so every thread must block them.
@@ -100,6 +107,22 @@ int main(int argc, char** argv) {
   settings.store = cfg->store;
   settings.indexes = cfg->indexes;
   settings.sourcetypes = cfg->sourcetypes;
+  settings.role = kura::config::to_string(role);
+  auto& cl = settings.cluster;
+  cl.guid = guid;
+  cl.secret = cfg->clustering.pass4SymmKey;
+  cl.master_uris = cfg->clustering.master_uris;
+  cl.master_secrets = cfg->clustering.master_secrets;
+  cl.bind = cfg->node.bind;
+  cl.admin_port = cfg->node.admin_port;
+  cl.replication_port = cfg->clustering.replication_port;
+  cl.replication_factor = cfg->clustering.replication_factor;
+  cl.search_factor = cfg->clustering.search_factor;
+  auto millis = [](double secs) { return std::chrono::milliseconds(int64_t(secs * 1000)); };
+  cl.heartbeat_period = millis(cfg->clustering.heartbeat_period);
+  cl.heartbeat_timeout = millis(cfg->clustering.heartbeat_timeout);
+  cl.state_dir = cfg->node.home / "var/lib/kura/cluster";
+  if (role == node_role::peer) settings.store.peer_guid = guid;
   std::vector<std::string> notes;
   auto started = kura::node_runtime::start(settings, true, &notes);
   if (!started) {
@@ -124,8 +147,9 @@ int main(int argc, char** argv) {
     kura::log::error("kura-node", "the node's secret: " + secret.err().render());
     return stop_node(1);
   }
-  auto admin = kura::admin::admin_endpoint::start(node.system(), node, node, *secret,
-                                                  cfg->node.bind, cfg->node.admin_port);
+  auto admin = kura::admin::admin_endpoint::start(
+      node.system(), node, node, *secret, cfg->node.bind, cfg->node.admin_port,
+      [&](kura::actors::door_args& door) { node.fill_door(door); });
   if (!admin) {
     kura::log::error("kura-node", admin.err().render());
     return stop_node(1);
@@ -150,19 +174,28 @@ int main(int argc, char** argv) {
   receiving.port = cfg->receiver.port;
   receiving.ledger_file = cfg->node.home / "var/lib/kura/receiver/channel_ledger";
   receiving.default_host = cfg->node.name;
+  // Masters and search heads hold no data: they take none from forwarders.
+  bool takes_input = role == node_role::standalone || role == node_role::peer;
   kura::receiver_server receiver{node, receiving};
-  auto receiver_port = receiver.start();
-  if (!receiver_port) {
-    kura::log::error("kura-node", receiver_port.err().render());
-    server.stop();
-    admin->reset();
-    return stop_node(1);
+  uint16_t receiver_port = 0;
+  if (takes_input) {
+    auto listening = receiver.start();
+    if (!listening) {
+      kura::log::error("kura-node", listening.err().render());
+      server.stop();
+      admin->reset();
+      return stop_node(1);
+    }
+    receiver_port = *listening;
   }
-  kura::log::info("kura-node",
-                  "node " + cfg->node.name + " (standalone) serving HTTP on " + http.bind + ":" +
-                      std::to_string(*port) + ", the shell on " + cfg->node.bind + ":" +
-                      std::to_string((*admin)->port()) + ", forwarders on " + receiving.bind + ":" +
-                      std::to_string(*receiver_port) + ", home " + cfg->node.home.string());
+  kura::log::info(
+      "kura-node",
+      "node " + cfg->node.name + " (" + settings.role + (guid.empty() ? "" : ", guid " + guid) +
+          ") serving HTTP on " + http.bind + ":" + std::to_string(*port) + ", the shell on " +
+          cfg->node.bind + ":" + std::to_string((*admin)->port()) +
+          (takes_input ? ", forwarders on " + receiving.bind + ":" + std::to_string(receiver_port)
+                       : "") +
+          ", home " + cfg->node.home.string());
   if (config_file.empty())
     std::fprintf(
         stderr,
@@ -182,7 +215,7 @@ int main(int argc, char** argv) {
   }
   kura::log::info("kura-node", "stopping: no more requests; rolling hot buckets");
   server.stop();
-  receiver.stop();
+  if (takes_input) receiver.stop();
   admin->reset();
   int rc = stop_node(0);
   if (rc == 0) kura::log::info("kura-node", "stopped");

@@ -29,7 +29,8 @@ namespace {
 constexpr const char* component = "TcpInputProc";
 
 time_us now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -76,7 +77,8 @@ struct receiver_server::impl {
   static constexpr size_t max_groups_in_flight = 2;
 
   raw_input input_of(const wire::block& b) const {
-    return raw_input{{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype, b.index.empty() ? "main" : b.index},
+    return raw_input{{b.host.empty() ? opts.default_host : b.host, b.source, b.sourcetype,
+                      b.index.empty() ? "main" : b.index},
                      b.data};
   }
 
@@ -103,7 +105,8 @@ struct receiver_server::impl {
     for (auto i : g.fresh) inputs.push_back(input_of(g.blocks[i]));
     auto promise = std::make_shared<std::promise<error>>();
     g.stored = promise->get_future();
-    node.ingest_raw_async(inputs, now_us(), [promise](error err) { promise->set_value(std::move(err)); });
+    node.ingest_raw_async(inputs, now_us(),
+                          [promise](error err) { promise->set_value(std::move(err)); });
     return g;
   }
 
@@ -118,7 +121,9 @@ struct receiver_server::impl {
       for (auto i : g.fresh) {
         auto one = input_of(g.blocks[i]);
         if (auto err = node.ingest_raw({&one, 1}, now_us())) {
-          g.acks[i].status = err.code() == errc::disk_full ? wire::ack_status::busy : wire::ack_status::rejected;
+          g.acks[i].status = err.code() == errc::disk_full || err.code() == errc::unavailable
+                                 ? wire::ack_status::busy
+                                 : wire::ack_status::rejected;
           g.acks[i].message = err.message();
         } else {
           stored.push_back(i);
@@ -129,7 +134,8 @@ struct receiver_server::impl {
     for (auto i : g.fresh) in_flight.erase({g.blocks[i].channel, g.blocks[i].seq});
     for (auto i : stored) ledger->record(g.blocks[i].channel, g.blocks[i].seq);
     if (!stored.empty())
-      if (auto saved = ledger->save())  // the events are stored; without the record a resend could be stored twice
+      if (auto saved = ledger->save())  // the events are stored; without the record a resend could
+                                        // be stored twice
         log::error(component, "channel ledger: " + saved.render());
     return std::move(g.acks);
   }
@@ -142,9 +148,9 @@ struct receiver_server::impl {
     for (;;) {
       // Acks of the groups whose commit is done, in order.
       bool failed_send = false;
-      while (!pending.empty() &&
-             (pending.size() >= max_groups_in_flight ||
-              pending.front().stored.wait_for(std::chrono::seconds(0)) == std::future_status::ready)) {
+      while (!pending.empty() && (pending.size() >= max_groups_in_flight ||
+                                  pending.front().stored.wait_for(std::chrono::seconds(0)) ==
+                                      std::future_status::ready)) {
         std::string replies;
         for (auto& a : finish(pending.front())) {
           auto encoded = wire::encode(a);
@@ -183,7 +189,8 @@ struct receiver_server::impl {
         if (!*m) break;
         auto* b = std::get_if<wire::block>(&**m);
         if (!b) {
-          log::warn(component, "closing connection from " + peer + ": an ack frame sent to the receiver");
+          log::warn(component,
+                    "closing connection from " + peer + ": an ack frame sent to the receiver");
           close = true;
           break;
         }
@@ -218,8 +225,8 @@ struct receiver_server::impl {
         return true;
       });
       if (connections.size() >= opts.max_connections) {
-        log::warn(component, "refusing connection from " + peer + ": " + std::to_string(opts.max_connections) +
-                                 " connections open");
+        log::warn(component, "refusing connection from " + peer + ": " +
+                                 std::to_string(opts.max_connections) + " connections open");
         ::close(fd);
         continue;
       }
@@ -253,9 +260,10 @@ result<uint16_t> receiver_server::start() {
   addr.sin_port = htons(i.opts.port);
   if (inet_pton(AF_INET, i.opts.bind.c_str(), &addr.sin_addr) != 1)
     return error{errc::invalid_argument, "receiver: bad bind address " + i.opts.bind};
-  if (::bind(i.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(i.listen_fd, 64) != 0) {
-    auto msg = "receiver: cannot listen on " + i.opts.bind + ":" + std::to_string(i.opts.port) + ": " +
-               std::strerror(errno);
+  if (::bind(i.listen_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(i.listen_fd, 64) != 0) {
+    auto msg = "receiver: cannot listen on " + i.opts.bind + ":" + std::to_string(i.opts.port) +
+               ": " + std::strerror(errno);
     ::close(i.listen_fd);
     i.listen_fd = -1;
     return error{errc::io_error, msg};

@@ -1,9 +1,9 @@
 // The shell's grammar with CLI11 subcommands.
 #include "net/shell/admin_command.hpp"
 
-#include <CLI/CLI.hpp>
 #include <wordexp.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 
 namespace kura::shell {
@@ -22,15 +22,18 @@ const std::string& help_text() {
       "list buckets [--index NAME]\n"
       "fsck [--repair] (--all | --index NAME)\n"
       "rebuild BUCKET_DIR\n"
+      "list cluster-peers\n"
+      "show cluster-status [--verbose]\n"
+      "list cluster-generation\n"
       "stop\n"
       "help\n";
   return text;
 }
 
 const std::vector<std::string>& command_words() {
-  static const std::vector<std::string> words{"search",          "add",   "list",  "remove", "disable", "enable",
-                                              "clean",           "roll-hot-buckets", "fsck", "rebuild", "stop",
-                                              "help"};
+  static const std::vector<std::string> words{
+      "search",           "add",  "list",    "remove", "disable", "enable", "clean",
+      "roll-hot-buckets", "fsck", "rebuild", "stop",   "help",    "show"};
   return words;
 }
 
@@ -42,7 +45,8 @@ std::string usage_of(const std::string& word) {
   for (size_t at = 0; at < help_text().size();) {
     size_t end = help_text().find('\n', at);
     auto line = help_text().substr(at, end - at);
-    if (line.rfind(word + " ", 0) == 0 || line == word) usage += (usage.empty() ? "" : " | ") + line;
+    if (line.rfind(word + " ", 0) == 0 || line == word)
+      usage += (usage.empty() ? "" : " | ") + line;
     at = end + 1;
   }
   return usage.empty() ? std::string{"type help"} : usage;
@@ -53,13 +57,15 @@ std::string usage_of(const std::string& word) {
 result<admin_command> parse_command(const std::vector<std::string>& words) {
   if (words.empty()) return error{errc::invalid_argument, "no command; type help for the list"};
   if (std::find(command_words().begin(), command_words().end(), words[0]) == command_words().end())
-    return error{errc::invalid_argument, "unknown command \"" + words[0] + "\"; type help for the list"};
+    return error{errc::invalid_argument,
+                 "unknown command \"" + words[0] + "\"; type help for the list"};
   admin_command c;
   CLI::App app{"kura"};
   app.require_subcommand(1);
   auto* search = app.add_subcommand("search", "run a search");
   search->add_option("query", c.query, "the search")->required();
-  search->add_option("--earliest", c.earliest, "earliest time (-15m, -1d@d, epoch, MM/DD/YYYY:HH:MM:SS)");
+  search->add_option("--earliest", c.earliest,
+                     "earliest time (-15m, -1d@d, epoch, MM/DD/YYYY:HH:MM:SS)");
   search->add_option("--latest", c.latest, "latest time");
   search->add_option("--output", c.output, "json, csv, raw or table")
       ->check(CLI::IsMember({"json", "csv", "raw", "table"}));
@@ -77,6 +83,14 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
   auto* list_indexes = list->add_subcommand("indexes", "list the indexes");
   auto* list_buckets = list->add_subcommand("buckets", "list the buckets");
   list_buckets->add_option("--index", c.index, "only this index");
+  auto* list_peers = list->add_subcommand("cluster-peers", "the cluster's peers (on the master)");
+  auto* list_generation =
+      list->add_subcommand("cluster-generation", "the current generation (on the master)");
+  auto* show = app.add_subcommand("show", "show the cluster's status");
+  show->require_subcommand(1);
+  auto* show_status =
+      show->add_subcommand("cluster-status", "the cluster's status (on the master)");
+  show_status->add_flag("--verbose", c.verbose, "also every peer");
   auto index_verb = [&](const char* word, const char* what) {
     auto* cmd = app.add_subcommand(word, what);
     cmd->require_subcommand(1);
@@ -108,25 +122,47 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    return error{errc::invalid_argument, std::string{e.what()} + " (usage: " + usage_of(words[0]) + ")"};
+    return error{errc::invalid_argument,
+                 std::string{e.what()} + " (usage: " + usage_of(words[0]) + ")"};
   }
-  if (search->parsed()) c.what = verb::search;
-  else if (oneshot->parsed()) c.what = verb::add_oneshot;
-  else if (add_index->parsed()) c.what = verb::add_index;
-  else if (list_indexes->parsed()) c.what = verb::list_indexes;
-  else if (list_buckets->parsed()) c.what = verb::list_buckets;
-  else if (remove_index->parsed()) c.what = verb::remove_index;
-  else if (disable_index->parsed()) c.what = verb::disable_index;
-  else if (enable_index->parsed()) c.what = verb::enable_index;
-  else if (eventdata->parsed()) c.what = verb::clean_eventdata;
-  else if (roll->parsed()) c.what = verb::roll_hot_buckets;
-  else if (rebuild->parsed()) c.what = verb::rebuild;
-  else if (stop->parsed()) c.what = verb::stop;
-  else if (help->parsed()) c.what = verb::help;
+  if (search->parsed())
+    c.what = verb::search;
+  else if (oneshot->parsed())
+    c.what = verb::add_oneshot;
+  else if (add_index->parsed())
+    c.what = verb::add_index;
+  else if (list_indexes->parsed())
+    c.what = verb::list_indexes;
+  else if (list_buckets->parsed())
+    c.what = verb::list_buckets;
+  else if (remove_index->parsed())
+    c.what = verb::remove_index;
+  else if (disable_index->parsed())
+    c.what = verb::disable_index;
+  else if (enable_index->parsed())
+    c.what = verb::enable_index;
+  else if (eventdata->parsed())
+    c.what = verb::clean_eventdata;
+  else if (roll->parsed())
+    c.what = verb::roll_hot_buckets;
+  else if (rebuild->parsed())
+    c.what = verb::rebuild;
+  else if (stop->parsed())
+    c.what = verb::stop;
+  else if (help->parsed())
+    c.what = verb::help;
+  else if (list_peers->parsed())
+    c.what = verb::list_cluster_peers;
+  else if (list_generation->parsed())
+    c.what = verb::list_cluster_generation;
+  else if (show_status->parsed())
+    c.what = verb::show_cluster_status;
   else if (fsck->parsed()) {
     c.what = verb::fsck;
     if (!c.all && c.index.empty())
-      return error{errc::invalid_argument, "fsck needs --all or --index NAME (usage: fsck [--repair] (--all | --index NAME))"};
+      return error{
+          errc::invalid_argument,
+          "fsck needs --all or --index NAME (usage: fsck [--repair] (--all | --index NAME))"};
   }
   return c;
 }
@@ -137,12 +173,13 @@ result<std::vector<std::string>> split_line(std::string_view line) {
   int rc = wordexp(text.c_str(), &w, WRDE_NOCMD | WRDE_UNDEF);
   if (rc != 0) {
     if (rc == 0 || rc == WRDE_NOSPACE) wordfree(&w);
-    const char* why = rc == WRDE_BADCHAR ? "a character such as | ; & < > ( ) { } outside quotes"
+    const char* why = rc == WRDE_BADCHAR  ? "a character such as | ; & < > ( ) { } outside quotes"
                       : rc == WRDE_CMDSUB ? "command substitution is not allowed"
                       : rc == WRDE_SYNTAX ? "unbalanced quotes"
                       : rc == WRDE_BADVAL ? "an undefined variable"
                                           : "the line cannot be split";
-    return error{errc::invalid_argument, std::string{why} + "; quote the search, e.g. search \"error | stats count\""};
+    return error{errc::invalid_argument,
+                 std::string{why} + "; quote the search, e.g. search \"error | stats count\""};
   }
   std::vector<std::string> words(w.we_wordv, w.we_wordv + w.we_wordc);
   wordfree(&w);

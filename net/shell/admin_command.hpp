@@ -27,21 +27,25 @@ enum class verb : uint8_t {
   rebuild,           ///< rebuild BUCKET_DIR
   stop,              ///< stop
   help,              ///< help
+  list_cluster_peers,       ///< list cluster-peers (master)
+  show_cluster_status,      ///< show cluster-status [--verbose] (master)
+  list_cluster_generation,  ///< list cluster-generation (master)
 };
 
 struct admin_command {
   verb what = verb::help;
-  std::string query;                     ///< search
-  std::optional<std::string> earliest;   ///< search --earliest
-  std::optional<std::string> latest;     ///< search --latest
-  std::string output = "table";          ///< search --output
-  std::string path;                      ///< add oneshot FILE, rebuild BUCKET_DIR
-  std::string name;                      ///< index NAME of add/remove/disable/enable
-  std::string index;                     ///< --index
-  std::string sourcetype, host;          ///< add oneshot
-  bool force = false;                    ///< clean eventdata -f
-  bool repair = false;                   ///< fsck --repair
-  bool all = false;                      ///< fsck --all
+  std::string query;                    ///< search
+  std::optional<std::string> earliest;  ///< search --earliest
+  std::optional<std::string> latest;    ///< search --latest
+  std::string output = "table";         ///< search --output
+  std::string path;                     ///< add oneshot FILE, rebuild BUCKET_DIR
+  std::string name;                     ///< index NAME of add/remove/disable/enable
+  std::string index;                    ///< --index
+  bool verbose = false;                 ///< show cluster-status --verbose
+  std::string sourcetype, host;         ///< add oneshot
+  bool force = false;                   ///< clean eventdata -f
+  bool repair = false;                  ///< fsck --repair
+  bool all = false;                     ///< fsck --all
 };
 
 /// Parses one command. Errors: invalid_argument with a message that says what

@@ -66,7 +66,9 @@ std::string index_list(const std::vector<index_status>& indexes) {
     }
     j["events"] = events;
     j["size_bytes"] = bytes;
-    j["buckets"] = {{"hot", by_state["hot"]}, {"warm", by_state["warm"]}, {"cold", by_state["cold"]},
+    j["buckets"] = {{"hot", by_state["hot"]},
+                    {"warm", by_state["warm"]},
+                    {"cold", by_state["cold"]},
                     {"thawed", by_state["thawed"]}};
     j["earliest"] = earliest ? json(exporting::iso_time(double(*earliest) / 1e6)) : json(nullptr);
     j["latest"] = latest ? json(exporting::iso_time(double(*latest) / 1e6)) : json(nullptr);
@@ -77,7 +79,8 @@ std::string index_list(const std::vector<index_status>& indexes) {
   return doc.dump();
 }
 
-result<std::string> bucket_list(const std::vector<index_status>& indexes, const std::string& index_name) {
+result<std::string> bucket_list(const std::vector<index_status>& indexes,
+                                const std::string& index_name) {
   json list = json::array();
   bool found = index_name.empty();
   for (auto& idx : indexes) {
@@ -89,6 +92,100 @@ result<std::string> bucket_list(const std::vector<index_status>& indexes, const 
   json doc;
   doc["buckets"] = std::move(list);
   return doc.dump();
+}
+
+namespace {
+
+json generation_peers(const std::vector<cluster_generation_peer>& peers) {
+  json list = json::array();
+  for (auto& p : peers)
+    list.push_back({{"name", p.name}, {"guid", p.guid}, {"host_port", p.host_port}});
+  return list;
+}
+
+}  // namespace
+
+std::string master_info(const master_status& s) {
+  json j;
+  j["generation"] = s.generation;
+  j["valid"] = s.valid;
+  j["complete"] = s.complete;
+  j["indexing_ready"] = s.indexing_ready;
+  j["replication_factor"] = s.replication_factor;
+  j["search_factor"] = s.search_factor;
+  j["peers_up"] = s.peers_up;
+  j["buckets"] = {
+      {"total", s.buckets_total}, {"valid", s.buckets_valid}, {"complete", s.buckets_complete}};
+  j["fixup"] = {{"pending", s.fixup_primary + s.fixup_searchable + s.fixup_replicate},
+                {"primary", s.fixup_primary},
+                {"searchable", s.fixup_searchable},
+                {"replicate", s.fixup_replicate}};
+  return j.dump();
+}
+
+std::string master_peers(const master_status& s) {
+  json list = json::array();
+  for (auto& p : s.peers)
+    list.push_back({{"name", p.name},
+                    {"guid", p.guid},
+                    {"status", p.status},
+                    {"host_port", p.host_port},
+                    {"buckets", p.buckets},
+                    {"primaries", p.primaries},
+                    {"searchable", p.searchable},
+                    {"last_heartbeat_secs_ago", p.last_heartbeat_secs_ago}});
+  return list.dump();
+}
+
+std::string master_buckets(const master_status& s) {
+  json list = json::array();
+  for (auto& b : s.buckets) {
+    json copies = json::array();
+    for (auto& c : b.copies)
+      copies.push_back({{"peer", c.peer},
+                        {"guid", c.guid},
+                        {"searchable", c.searchable},
+                        {"primary", c.primary}});
+    list.push_back({{"id", b.id},
+                    {"index", b.index},
+                    {"state", b.state},
+                    {"size_bytes", b.size_bytes},
+                    {"events", b.events},
+                    {"valid", b.valid},
+                    {"complete", b.complete},
+                    {"copies", std::move(copies)}});
+  }
+  return list.dump();
+}
+
+std::string master_generation(const master_status& s) {
+  json j;
+  j["generation"] = s.generation;
+  j["peers"] = generation_peers(s.generation_peers);
+  return j.dump();
+}
+
+std::string peer_info(const peer_cluster_status& s) {
+  json j;
+  j["name"] = s.name;
+  j["guid"] = s.guid;
+  j["status"] = s.status;
+  j["master_uri"] = s.master_uri;
+  j["master_reachable"] = s.master_reachable;
+  j["generation"] = s.generation;
+  j["replication_port"] = s.replication_port;
+  return j.dump();
+}
+
+std::string searchhead_generation(const std::vector<searchhead_master_status>& masters) {
+  json list = json::array();
+  for (auto& m : masters)
+    list.push_back({{"master_uri", m.master_uri},
+                    {"generation", m.generation},
+                    {"peers", generation_peers(m.peers)},
+                    {"reachable", m.reachable},
+                    {"valid", m.valid}});
+  return list.dump();
 }
 
 }  // namespace kura::status

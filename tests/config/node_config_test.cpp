@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "config/instance.hpp"
 #include "core/testing.hpp"
 
 using namespace kura;
@@ -77,7 +78,7 @@ maxVolumeDataSizeMB = 100000
   CHECK(c->node.name == "peer1");
   CHECK(c->node.role == node_role::peer);
   CHECK(c->http.hec_tokens == std::vector<std::string>{"hec-token-1"});
-  CHECK(c->clustering.master_uri == "master:8089");
+  CHECK(c->clustering.master_uris == std::vector<std::string>{"master:8089"});
   auto& main = find_index(*c, "main");
   CHECK(main.home_path == "/var/lib/kura/peer1/var/lib/kura/defaultdb/db");
   CHECK(main.max_data_size_bytes == mb_to_bytes(750));
@@ -142,23 +143,31 @@ coldPath = "volume:frio/i3"
 TEST_CASE("config: every mistake names file, line, column, key and what was expected") {
   CHECK(error_of("[node]\nhome = \"/k\"\nrole = \"boss\"\n") ==
         "node.toml:3:8: [node] role: expected one of standalone, master, peer, search_head");
-  CHECK(error_of("[node]\nhome = \"/k\"\nworkerz = 2\n").find("node.toml:3:11: [node] workerz: expected one of") == 0);
-  CHECK(error_of("[node]\nhome = \"/k\"\n[clustering]\nreplication_factor = 2\nsearch_factor = 3\n") ==
+  CHECK(error_of("[node]\nhome = \"/k\"\nworkerz = 2\n")
+            .find("node.toml:3:11: [node] workerz: expected one of") == 0);
+  CHECK(error_of(
+            "[node]\nhome = \"/k\"\n[clustering]\nreplication_factor = 2\nsearch_factor = 3\n") ==
         "node.toml:5:17: [clustering] search_factor: expected at most replication_factor (2)");
   CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxTotalDataSizeMB = -5\n") ==
-        "node.toml:4:22: [indexes.web] maxTotalDataSizeMB: expected an integer from 1 to 1099511627776");
-  CHECK(error_of("[node]\nhome = \"/k\"\n[volumes.v]\npath = \"/v\"\n[indexes.web]\nthawedPath = \"volume:v/t\"\n") ==
-        "node.toml:6:14: [indexes.web] thawedPath: expected thawedPath may not use a volume (\"volume:v/t\")");
+        "node.toml:4:22: [indexes.web] maxTotalDataSizeMB: expected an integer from 1 to "
+        "1099511627776");
+  CHECK(error_of("[node]\nhome = \"/k\"\n[volumes.v]\npath = \"/v\"\n[indexes.web]\nthawedPath = "
+                 "\"volume:v/t\"\n") ==
+        "node.toml:6:14: [indexes.web] thawedPath: expected thawedPath may not use a volume "
+        "(\"volume:v/t\")");
   CHECK(error_of("[node]\nhome = \"/k\"\nrole = \"peer\"\n[clustering]\nmaster_uri = \"m:8089\"\n")
             .find("[clustering] pass4SymmKey: expected a secret") != std::string::npos);
-  CHECK(error_of("[node]\nhome = \"/k\"\nrole = \"peer\"\n[clustering]\npass4SymmKey = \"12345678\"\n")
+  CHECK(error_of(
+            "[node]\nhome = \"/k\"\nrole = \"peer\"\n[clustering]\npass4SymmKey = \"12345678\"\n")
             .find("[clustering] master_uri: expected \"host:port\"") != std::string::npos);
-  CHECK(error_of("[node]\nhome = \"/k\"\nadmin_port = 8088\n") == "node.toml: [http] port 8088 is also [node] admin_port");
-  CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.\"bad name\"]\n").find("[indexes.bad name] bad name: expected a valid index name") !=
-        std::string::npos);
+  CHECK(error_of("[node]\nhome = \"/k\"\nadmin_port = 8088\n") ==
+        "node.toml: [http] port 8088 is also [node] admin_port");
+  CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.\"bad name\"]\n")
+            .find("[indexes.bad name] bad name: expected a valid index name") != std::string::npos);
   CHECK(error_of("[node]\nrole = \"master\"\n") ==
         "node.toml: [node] home: expected a directory (or the KURA_HOME environment variable)");
-  CHECK(error_of("[nodes]\nhome = \"/k\"\n").find("node.toml:1:1: [nodes] nodes: expected a section") == 0);
+  CHECK(error_of("[nodes]\nhome = \"/k\"\n")
+            .find("node.toml:1:1: [nodes] nodes: expected a section") == 0);
   CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxDataSize = \"huge\"\n") ==
         "node.toml:4:15: [indexes.web] maxDataSize: expected \"auto\", \"auto_high_volume\" or MB");
   CHECK(error_of("[node]\nhome = \"/k\"\nname = \"x\"\nname = \"y\"\n").find("node.toml:4:") == 0);
@@ -167,12 +176,56 @@ TEST_CASE("config: every mistake names file, line, column, key and what was expe
 TEST_CASE("config: KURA_HOME from the environment, and pass4SymmKey_file") {
   testing::temp_dir dir;
   std::ofstream(dir / "secret") << "file-secret-123\n";
-  auto text = "[node]\nrole = \"master\"\n[clustering]\npass4SymmKey_file = \"$KURA_HOME/secret\"\n";
+  auto text =
+      "[node]\nrole = \"master\"\n[clustering]\npass4SymmKey_file = \"$KURA_HOME/secret\"\n";
   auto c = parse_node_config(text, "m.toml", dir.path.string());
   REQUIRE_MESSAGE(c.has_value(), c.err().message());
   CHECK(c->node.home == dir.path);
   CHECK(c->node.name == "m");
   CHECK(c->clustering.pass4SymmKey == "file-secret-123");
-  CHECK(parse_node_config(text, "m.toml", "/nonexistent").err().message().find("pass4SymmKey_file: expected a readable file") !=
-        std::string::npos);
+  CHECK(parse_node_config(text, "m.toml", "/nonexistent")
+            .err()
+            .message()
+            .find("pass4SymmKey_file: expected a readable file") != std::string::npos);
+}
+
+TEST_CASE(
+    "config: a search head names several masters, each with its own secret or the common one") {
+  auto text =
+      "[node]\nhome = \"/k\"\nrole = \"search_head\"\n[clustering]\npass4SymmKey = "
+      "\"common-secret\"\n"
+      "master_uri = [\"east:8089\", \"west:8089\"]\n"
+      "[clustering.masters.\"east:8089\"]\npass4SymmKey = \"east-secret\"\n";
+  auto c = kura::config::parse_node_config(text, "sh.toml");
+  REQUIRE(c.has_value());
+  CHECK(c->clustering.master_uris == std::vector<std::string>{"east:8089", "west:8089"});
+  CHECK(kura::config::secret_for_master(c->clustering, "east:8089") == "east-secret");
+  CHECK(kura::config::secret_for_master(c->clustering, "west:8089") == "common-secret");
+  // A peer belongs to exactly one master.
+  CHECK(
+      error_of("[node]\nhome = \"/k\"\nrole = \"peer\"\n[clustering]\npass4SymmKey = \"12345678\"\n"
+               "master_uri = [\"a:1\", \"b:2\"]\n")
+          .find("[clustering] master_uri: expected \"host:port\"") != std::string::npos);
+  CHECK(error_of("[node]\nhome = \"/k\"\nrole = \"search_head\"\n[clustering]\npass4SymmKey = "
+                 "\"12345678\"\n"
+                 "master_uri = \"a:1\"\n[clustering.masters.\"a:1\"]\npass4SymmKey = \"short\"\n")
+            .find("pass4SymmKey: expected a secret of at least 8 characters") != std::string::npos);
+}
+
+TEST_CASE("config: a node's guid is made once and read back unchanged") {
+  kura::testing::temp_dir home;
+  auto first = kura::config::load_or_create_guid(home.path);
+  REQUIRE(first.has_value());
+  CHECK(first->size() == 36);
+  CHECK((*first)[8] == '-');
+  auto again = kura::config::load_or_create_guid(home.path);
+  REQUIRE(again.has_value());
+  CHECK(*again == *first);
+  kura::testing::temp_dir other;
+  CHECK(*kura::config::load_or_create_guid(other.path) != *first);
+  // A damaged file is reported, never replaced.
+  REQUIRE(!kura::io::write_file_atomic(home.path / "etc" / "instance.toml", "guid = \"nope\"\n"));
+  auto bad = kura::config::load_or_create_guid(home.path);
+  REQUIRE(!bad.has_value());
+  CHECK(bad.err().message().find("instance.toml: expected guid") != std::string::npos);
 }

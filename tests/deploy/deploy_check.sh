@@ -46,4 +46,10 @@ done
 echo "== example configs"
 KURA_HOME="$dir/home" "$bin/kura-node" --config "$root/deploy/compose/node.toml" --check
 KURA_HOME="$dir/home" "$bin/kura-forward" --config "$root/deploy/compose/forwarder.toml" --check
+# The cluster examples name /etc/kura/pass4SymmKey: check them with a secret file of their own.
+echo "example-cluster-secret" > "$dir/secret"
+for role in master peer search_head; do
+  sed "s|/etc/kura/pass4SymmKey|$dir/secret|" "$root/deploy/cluster/$role.toml" > "$dir/$role.toml"
+  KURA_HOME="$dir/home" "$bin/kura-node" --config "$dir/$role.toml" --check
+done
 echo "deployment files checked"

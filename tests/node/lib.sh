@@ -37,3 +37,26 @@ wait_healthy() {
   done
   echo "node never became healthy"; cat "$3"; return 1
 }
+
+# cluster_toml NAME HOME ROLE HTTP ADMIN RECEIVER SECRET [MASTER_ADMIN [REPLICATION_PORT]]:
+# a cluster node's config on 127.0.0.1 (tokens as node_toml). ROLE master gets
+# replication_factor 3, search_factor 2 and fast heartbeats; peer and search_head
+# get master_uri 127.0.0.1:MASTER_ADMIN; a peer also its REPLICATION_PORT.
+cluster_toml() {
+  node_toml "$1" "$2" "$4" "$5" "$6" | sed "/^\[node\]/a role = \"$3\""
+  echo "[clustering]"
+  echo "pass4SymmKey = \"$7\""
+  case "$3" in
+    master)
+      echo "replication_factor = 3"
+      echo "search_factor = 2"
+      echo "heartbeat_period = 0.5"
+      echo "heartbeat_timeout = 10" ;;
+    peer)
+      echo "master_uri = \"127.0.0.1:$8\""
+      echo "replication_port = $9"
+      echo "heartbeat_period = 0.5" ;;
+    search_head)
+      echo "master_uri = \"127.0.0.1:$8\"" ;;
+  esac
+}

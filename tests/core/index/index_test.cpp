@@ -26,7 +26,8 @@ index_config small_config(const temp_dir& dir, uint64_t max_data_size = 1 << 30)
   return c;
 }
 
-std::unique_ptr<kura::index> open_index(const index_config& c, std::vector<std::string>* notes = nullptr) {
+std::unique_ptr<kura::index> open_index(const index_config& c,
+                                        std::vector<std::string>* notes = nullptr) {
   auto idx = kura::index::open(c, notes);
   REQUIRE_MESSAGE(idx.has_value(), idx.err().render());
   return std::move(*idx);
@@ -123,7 +124,8 @@ TEST_CASE("index: maxHotBuckets bounds the hot buckets of events far apart in ti
   c.max_hot_buckets = 2;
   c.max_hot_span_secs = 3600;
   auto idx = open_index(c);
-  for (int day = 0; day < 4; ++day) append_all(*idx, make_events(50, t0 + day * 86400 * us_per_sec));
+  for (int day = 0; day < 4; ++day)
+    append_all(*idx, make_events(50, t0 + day * 86400 * us_per_sec));
   check_hot_warm(*idx, 2, 2);
   // Late data for a day whose hot bucket is still open goes there, not into a new bucket.
   append_all(*idx, make_events(10, t0 + 3 * 86400 * us_per_sec + 60 * us_per_sec));
@@ -154,7 +156,9 @@ TEST_CASE("index: maxWarmDBCount moves the oldest warm bucket to coldPath under 
   CHECK(count_state(*idx, bucket_state::warm) == 2);
 }
 
-TEST_CASE("index: maxTotalDataSizeMB and frozenTimePeriodInSecs delete frozen buckets and log their names") {
+TEST_CASE(
+    "index: maxTotalDataSizeMB and frozenTimePeriodInSecs delete frozen buckets and log their "
+    "names") {
   temp_dir dir;
   log_capture logs;
   auto c = small_config(dir);
@@ -200,20 +204,22 @@ TEST_CASE("index: coldToFrozenDir archives only the journal, and wins over coldT
   CHECK(idx->buckets().empty());
   std::vector<std::string> files;
   for (auto& e : io::fs::recursive_directory_iterator(c.cold_to_frozen_dir / name))
-    if (e.is_regular_file()) files.push_back(io::fs::relative(e.path(), c.cold_to_frozen_dir / name).string());
+    if (e.is_regular_file())
+      files.push_back(io::fs::relative(e.path(), c.cold_to_frozen_dir / name).string());
   CHECK(files == std::vector<std::string>{"rawdata/journal"});
   CHECK(!io::fs::exists(dir / "script-ran"));
 }
 
-TEST_CASE("index: coldToFrozenScript runs with the bucket path; a failing script keeps the bucket") {
+TEST_CASE(
+    "index: coldToFrozenScript runs with the bucket path; a failing script keeps the bucket") {
   temp_dir dir;
   auto c = small_config(dir);
   c.frozen_time_period_secs = 10;
   auto script = dir / "archive.sh";
   {
     std::ofstream s(script);
-    s << "#!/bin/sh\nls \"$1\" > " << (dir / "seen").string() << "\necho \"$1\" >> " << (dir / "seen").string()
-      << "\n";
+    s << "#!/bin/sh\nls \"$1\" > " << (dir / "seen").string() << "\necho \"$1\" >> "
+      << (dir / "seen").string() << "\n";
   }
   io::fs::permissions(script, io::fs::perms::owner_all);
   c.cold_to_frozen_script = "false";
@@ -283,7 +289,9 @@ TEST_CASE("index: bucket ids keep growing across clean eventdata and restarts") 
   CHECK(idx->buckets()[0].dir.filename() == "hot_v1_4");
 }
 
-TEST_CASE("index: a bucket with damaged index files is rebuilt at start; a damaged journal is reported and skipped") {
+TEST_CASE(
+    "index: a bucket with damaged index files is rebuilt at start; a damaged journal is reported "
+    "and skipped") {
   temp_dir dir;
   auto c = small_config(dir);
   {
@@ -298,10 +306,10 @@ TEST_CASE("index: a bucket with damaged index files is rebuilt at start; a damag
     if (e.is_directory()) dirs.push_back(e.path());
   std::sort(dirs.begin(), dirs.end());
   REQUIRE(dirs.size() == 2);
-  io::fs::remove(dirs[0] / bucket_files::manifest);              // index files lost
+  io::fs::remove(dirs[0] / bucket_files::manifest);  // index files lost
   auto j = slurp(dirs[1] / "rawdata/journal");
   j[j.size() / 2] ^= 1;
-  spit(dirs[1] / "rawdata/journal", j);                           // journal damaged
+  spit(dirs[1] / "rawdata/journal", j);  // journal damaged
   io::fs::remove(dirs[1] / bucket_files::manifest);
   std::vector<std::string> notes;
   auto idx = open_index(c, &notes);
@@ -329,7 +337,7 @@ TEST_CASE("index: fsck reports a damaged bucket, fsck --repair makes it usable a
   spit(warm / bucket_files::tsidx, tsidx);
   auto reports = idx->fsck(false);
   REQUIRE(reports.size() == 2);
-  CHECK(reports[0].ok());   // the hot bucket's committed journal
+  CHECK(reports[0].ok());  // the hot bucket's committed journal
   CHECK(!reports[1].ok());
   reports = idx->fsck(true);
   CHECK(reports[1].repaired);
@@ -339,7 +347,9 @@ TEST_CASE("index: fsck reports a damaged bucket, fsck --repair makes it usable a
   CHECK(*r->postings("error") == naive_postings(set.events, "error"));
 }
 
-TEST_CASE("index: invalid_hot_<id> and temp_ directories are ignored; journal-only rb_ copies count") {
+TEST_CASE(
+    "index: invalid_hot_<id> and temp_ directories are ignored; journal-only rb_ copies count, "
+    "their ids are their origin's") {
   temp_dir dir;
   auto c = small_config(dir);
   {
@@ -358,7 +368,8 @@ TEST_CASE("index: invalid_hot_<id> and temp_ directories are ignored; journal-on
   io::fs::copy(warm, c.cold_path / rb->format(), io::fs::copy_options::recursive);
   REQUIRE(!strip_to_journal(c.cold_path / rb->format()));
   io::fs::copy(warm, c.home_path / "invalid_hot_9", io::fs::copy_options::recursive);
-  io::fs::copy(warm, c.thawed_path / ("temp_" + warm.filename().string()), io::fs::copy_options::recursive);
+  io::fs::copy(warm, c.thawed_path / ("temp_" + warm.filename().string()),
+               io::fs::copy_options::recursive);
   auto idx = open_index(c);
   auto buckets = idx->buckets();
   REQUIRE(buckets.size() == 2);
@@ -368,5 +379,6 @@ TEST_CASE("index: invalid_hot_<id> and temp_ directories are ignored; journal-on
   CHECK(buckets[1].events == 200);
   CHECK(buckets[1].newest == rb->newest * us_per_sec);
   CHECK(idx->facts().size() == 2);
-  CHECK(idx->next_bucket_id().value == 51);
+  // Replicated copies carry their origin's ids: they never move this index's next id.
+  CHECK(idx->next_bucket_id().value == 1);
 }

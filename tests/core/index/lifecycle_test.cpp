@@ -10,7 +10,7 @@ namespace {
 constexpr time_us sec = us_per_sec;
 
 bucket_facts b(uint64_t id, bucket_state s, int64_t newest_secs, uint64_t size = 100, std::string index = "i") {
-  return {std::move(index), bucket_id{id}, s, newest_secs * sec, size};
+  return {std::move(index), bucket_id{id}, s, newest_secs * sec, size, {}};
 }
 
 /// Index "i" with the default limits (the paths are never touched).
@@ -24,7 +24,7 @@ TEST_CASE("policy: maxWarmDBCount moves the oldest warm buckets to cold first") 
   auto plan = plan_retention(c, {b(3, bucket_state::warm, 30), b(1, bucket_state::warm, 10),
                                  b(2, bucket_state::warm, 20), b(9, bucket_state::hot, 40)}, 100);
   REQUIRE(plan.size() == 1);
-  CHECK(plan[0] == lifecycle_action{action_kind::move_to_cold, "i", bucket_id{1}, "maxWarmDBCount"});
+  CHECK(plan[0] == lifecycle_action{action_kind::move_to_cold, "i", bucket_id{1}, "maxWarmDBCount", {}});
 }
 
 TEST_CASE("policy: frozenTimePeriodInSecs freezes whole buckets whose newest event is too old") {
@@ -60,8 +60,8 @@ TEST_CASE("policy: homePath.maxDataSizeMB rolls warm to cold, coldPath.maxDataSi
                                  b(3, bucket_state::warm, 30), b(4, bucket_state::hot, 40)}, 100);
   // home: 300 > 200, so the oldest warm (2) goes cold; cold: then 200 > 150, so the oldest cold (1) freezes.
   REQUIRE(plan.size() == 2);
-  CHECK(plan[0] == lifecycle_action{action_kind::move_to_cold, "i", bucket_id{2}, "homePath.maxDataSizeMB"});
-  CHECK(plan[1] == lifecycle_action{action_kind::freeze, "i", bucket_id{1}, "coldPath.maxDataSizeMB"});
+  CHECK(plan[0] == lifecycle_action{action_kind::move_to_cold, "i", bucket_id{2}, "homePath.maxDataSizeMB", {}});
+  CHECK(plan[1] == lifecycle_action{action_kind::freeze, "i", bucket_id{1}, "coldPath.maxDataSizeMB", {}});
 }
 
 TEST_CASE("policy: unlimited path sizes and default limits plan nothing") {
@@ -75,7 +75,7 @@ TEST_CASE("policy: a full home-only volume moves its oldest warm buckets to cold
                                 {b(2, bucket_state::warm, 5, 100, "b"), true},
                                 {b(3, bucket_state::hot, 1, 100, "a"), true}});
   REQUIRE(plan.size() == 1);
-  CHECK(plan[0] == lifecycle_action{action_kind::move_to_cold, "b", bucket_id{2}, "maxVolumeDataSizeMB"});
+  CHECK(plan[0] == lifecycle_action{action_kind::move_to_cold, "b", bucket_id{2}, "maxVolumeDataSizeMB", {}});
 }
 
 TEST_CASE("policy: a full cold-only volume freezes cold, a mixed one freezes the oldest of either") {
@@ -85,7 +85,7 @@ TEST_CASE("policy: a full cold-only volume freezes cold, a mixed one freezes the
   CHECK(cold[0].id.value == 1);
   auto mixed = plan_volume(150, {{b(1, bucket_state::cold, 30), false}, {b(2, bucket_state::warm, 20), true}});
   REQUIRE(mixed.size() == 1);
-  CHECK(mixed[0] == lifecycle_action{action_kind::freeze, "i", bucket_id{2}, "maxVolumeDataSizeMB"});
+  CHECK(mixed[0] == lifecycle_action{action_kind::freeze, "i", bucket_id{2}, "maxVolumeDataSizeMB", {}});
   CHECK(plan_volume(0, {{b(1, bucket_state::cold, 30, 1'000'000), false}}).empty());
 }
 

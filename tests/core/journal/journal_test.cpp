@@ -2,13 +2,12 @@
 #include "core/journal/journal.hpp"
 
 #include <doctest/doctest.h>
+#include <snappy.h>
 
 #include "core/journal/journal_format.hpp"
 #include "core/testing.hpp"
 #include "core/util/coding.hpp"
 #include "core/util/hash.hpp"
-
-#include <snappy.h>
 
 using namespace kura;
 using namespace kura::testing;
@@ -22,7 +21,13 @@ std::vector<event> read_all(const std::string& bytes, journal_scan* scan_out = n
   std::string scratch;
   for (auto& s : scan->slices) {
     auto err = decode_slice(bytes, s, scratch, [&](uint64_t, const event_view& v) {
-      event e{v.time, std::string{v.host}, std::string{v.source}, std::string{v.sourcetype}, {}, std::string{v.raw}, {}};
+      event e{v.time,
+              std::string{v.host},
+              std::string{v.source},
+              std::string{v.sourcetype},
+              {},
+              std::string{v.raw},
+              {}};
       for (auto& f : v.fields) e.fields.emplace_back(f.key, f.value);
       out.push_back(std::move(e));
     });
@@ -72,8 +77,9 @@ TEST_CASE("journal: the on-disk format matches the golden bytes") {
   std::string record;
   REQUIRE(snappy::Uncompress(bytes.data() + 48, bytes.size() - 48, &record));
   CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
-  CHECK(coding::get_fixed64(bytes.data() + 40) == hash::checksum64(std::string_view{bytes}.substr(16, 24),
-                                                                   std::string_view{bytes}.substr(48)));
+  CHECK(
+      coding::get_fixed64(bytes.data() + 40) ==
+      hash::checksum64(std::string_view{bytes}.substr(16, 24), std::string_view{bytes}.substr(48)));
 }
 
 TEST_CASE("journal: a torn tail at any offset keeps every complete slice and reports the cut") {
@@ -159,4 +165,46 @@ TEST_CASE("journal: a failed write is reported, not swallowed") {
   auto err = w->commit();
   CHECK(err.code() == errc::io_error);
   io::disarm_all_failures();
+}
+
+TEST_CASE(
+    "journal: a replicated part is accepted only as whole, checked slices that continue the copy") {
+  temp_dir dir;
+  auto set = make_events(3000, 1'700'000'000'000'000);
+  auto slices = write_journal(dir / "journal", set);
+  REQUIRE(slices.size() >= 3);
+  auto full = slurp(dir / "journal");
+  std::string_view all{full};
+  // Header plus the first slice, then the rest: each part counts its events.
+  uint64_t first_end = slices[0].offset + slices[0].size;
+  auto head = check_journal_part(all.substr(0, first_end), 0, 0);
+  REQUIRE(head.has_value());
+  CHECK(*head == slices[0].events);
+  auto rest = check_journal_part(all.substr(first_end), first_end, slices[0].events);
+  REQUIRE(rest.has_value());
+  CHECK(*head + *rest == set.events.size());
+  // An empty part (a commit that added nothing) is fine.
+  CHECK(check_journal_part(all.substr(first_end, 0), first_end, slices[0].events).has_value());
+
+  // A part that continues with the wrong ordinal (a gap or a replay) is refused.
+  auto gap = check_journal_part(all.substr(first_end), first_end, slices[0].events + 1);
+  REQUIRE(!gap.has_value());
+  CHECK(gap.err().code() == errc::corruption);
+  CHECK(gap.err().message().find("out of sequence") != std::string::npos);
+  // A part cut inside a slice (torn) is refused, naming the offset.
+  auto torn =
+      check_journal_part(all.substr(first_end, slices[1].size - 1), first_end, slices[0].events);
+  REQUIRE(!torn.has_value());
+  CHECK(torn.err().message().find("journal part at offset " + std::to_string(first_end)) !=
+        std::string::npos);
+  // A flipped byte anywhere in a slice fails its checksum (or its framing).
+  for (uint64_t at = 0; at < slices[1].size; at += 97) {
+    std::string bad{all.substr(first_end, slices[1].size)};
+    bad[at] = char(bad[at] ^ 0x20);
+    CHECK_MESSAGE(!check_journal_part(bad, first_end, slices[0].events).has_value(), "flip at ",
+                  at);
+  }
+  // Not a journal at offset 0; inside the file header elsewhere.
+  CHECK(!check_journal_part("not a journal at all", 0, 0).has_value());
+  CHECK(!check_journal_part(all.substr(8, 8), 8, 0).has_value());
 }

@@ -1,0 +1,119 @@
+// Starting and stopping a node's cluster role.
+#include "actors/cluster_node.hpp"
+
+#include <caf/io/all.hpp>
+
+#include "actors/blocking_ask.hpp"
+#include "actors/cluster/host_port.hpp"
+#include "actors/cluster/remote.hpp"
+#include "actors/master/master.hpp"
+#include "actors/peer_link.hpp"
+#include "actors/replica_sink.hpp"
+#include "actors/search_service.hpp"
+#include "core/index/store.hpp"
+
+namespace kura::actors {
+
+cluster_node::cluster_node(caf::actor_system& sys, node_settings settings)
+    : sys_(sys), settings_(std::move(settings)) {
+  auto& c = settings_.cluster;
+  if (settings_.role == "peer") {
+    view_ = std::make_shared<cluster_view>(c.guid);
+    replicator_ = spawn_replicator(sys_, {settings_.name, c.guid, c.secret, member_actor{}});
+  }
+}
+
+cluster_node::~cluster_node() { stop(); }
+
+error cluster_node::start(const peer_actor& peer) {
+  auto& c = settings_.cluster;
+  if (settings_.role == "master") {
+    master_args args;
+    args.replication_factor = c.replication_factor;
+    args.search_factor = c.search_factor;
+    args.heartbeat_period = c.heartbeat_period;
+    args.heartbeat_timeout = c.heartbeat_timeout;
+    args.state_dir = c.state_dir;
+    auto m = spawn_master(sys_, args);
+    if (!m) return m.err();
+    master_ = *m;
+  } else if (settings_.role == "peer") {
+    replica_sink_args sink_args{settings_.name, c.guid, c.secret, {}, peer, view_};
+    std::vector<index_config> configs = settings_.indexes;
+    for (auto& name : builtin_indexes())
+      if (std::none_of(configs.begin(), configs.end(), [&](auto& x) { return x.name == name; }))
+        configs.push_back(default_index_config(name, settings_.store.db_root));
+    for (auto& cfg : configs) sink_args.cold_paths[cfg.name] = cfg.cold_path;
+    sink_ = spawn_replica_sink(sys_, std::move(sink_args));
+    auto published = sys_.middleman().publish(sink_, c.replication_port, c.bind.c_str(), true);
+    if (!published)
+      return error{errc::io_error, "cannot listen for replication on " + c.bind + ":" +
+                                       std::to_string(c.replication_port) + ": " +
+                                       sys_.render(published.error())};
+    sink_port_ = *published;
+    peer_link_args link;
+    link.name = settings_.name;
+    link.guid = c.guid;
+    link.secret = c.secret;
+    link.master_uri = c.master_uris.at(0);
+    link.hello = {advertised(c.bind, c.admin_port), advertised(c.bind, sink_port_)};
+    link.heartbeat_period = c.heartbeat_period;
+    link.peer = peer;
+    link.view = view_;
+    member_ = spawn_peer_link(sys_, link);
+    caf::anon_send(replicator_, register_atom::value, member_);
+    search_ = spawn_search_service(sys_, peer, view_);
+  } else if (settings_.role == "search_head") {
+    search_head_args args{settings_.name, c.guid, c.master_uris, {}};
+    for (auto& uri : c.master_uris) {
+      auto it = c.master_secrets.find(uri);
+      args.secrets[uri] = it == c.master_secrets.end() ? c.secret : it->second;
+    }
+    head_ = std::make_unique<search_head>(sys_, std::move(args));
+  }
+  return {};
+}
+
+void cluster_node::fill_door(door_args& args) const {
+  args.master = master_;
+  args.search = search_;
+}
+
+bool cluster_node::accepting_input() const { return !view_ || view_->indexing_ready(); }
+
+result<master_status> cluster_node::master_status_now() const {
+  if (!master_) return error{errc::bad_state, settings_.name + " is not a cluster master"};
+  caf::scoped_actor self{sys_};
+  return ask_and_wait<master_status>(self, master_, remote_timeout, status_atom::value);
+}
+
+result<peer_cluster_status> cluster_node::peer_status_now() const {
+  if (!view_) return error{errc::bad_state, settings_.name + " is not a cluster peer"};
+  peer_cluster_status s;
+  s.name = settings_.name;
+  s.guid = settings_.cluster.guid;
+  s.status = view_->indexing_ready() ? "Up" : "Pending";
+  s.master_uri = settings_.cluster.master_uris.at(0);
+  s.master_reachable = view_->master_reachable();
+  s.generation = view_->generation();
+  s.replication_port = sink_port_;
+  return s;
+}
+
+void cluster_node::stop() {
+  head_.reset();
+  if (sink_) {
+    (void)sys_.middleman().unpublish(sink_, sink_port_);
+    caf::anon_send_exit(sink_, caf::exit_reason::kill);
+  }
+  for (auto a : {caf::actor_cast<caf::actor>(member_), caf::actor_cast<caf::actor>(replicator_),
+                 caf::actor_cast<caf::actor>(search_), caf::actor_cast<caf::actor>(master_)})
+    if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  sink_ = replica_sink_actor{};
+  member_ = member_actor{};
+  replicator_ = replicator_actor{};
+  search_ = search_service_actor{};
+  master_ = master_actor{};
+}
+
+}  // namespace kura::actors

@@ -1,0 +1,63 @@
+// The cluster roles of a node, started beside its peer actor by node_runtime:
+//   master       the master actor (its door serves joins, heartbeats, targets, generations)
+//   peer         the replicator (before the peer actor: every index replicates
+//                through it), then the member actor (link to the master), the
+//                replica sink published on the replication port, and the
+//                search service for search heads
+//   search_head  the search head (generations from the masters, cluster searches)
+// A standalone node has none of them.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "actors/cluster/cluster_view.hpp"
+#include "actors/door.hpp"
+#include "actors/interfaces/peer_actor.hpp"
+#include "actors/interfaces/replica_sink_actor.hpp"
+#include "actors/interfaces/replicator_actor.hpp"
+#include "actors/node_settings.hpp"
+#include "actors/search_head.hpp"
+
+namespace kura::actors {
+
+class cluster_node {
+ public:
+  /// Starts what must exist before the peer actor (a peer's replicator).
+  cluster_node(caf::actor_system& sys, node_settings settings);
+  ~cluster_node();
+
+  /// The replicator to give the peer actor (null unless a peer).
+  replicator_actor replicator() const { return replicator_; }
+  /// Starts the rest of the role once the peer actor exists. Errors: io_error
+  /// (the replication port cannot be opened), as spawn_master.
+  error start(const peer_actor& peer);
+
+  /// The door's role actors (master, search service).
+  void fill_door(door_args& args) const;
+
+  /// False on a peer until the master lets the cluster index; true on other roles.
+  bool accepting_input() const;
+  /// The search head, when this node is one.
+  search_head* head() { return head_.get(); }
+
+  result<master_status> master_status_now() const;
+  result<peer_cluster_status> peer_status_now() const;
+
+  /// Stops the role's actors (after the peer actor stopped).
+  void stop();
+
+ private:
+  caf::actor_system& sys_;
+  node_settings settings_;
+  std::shared_ptr<cluster_view> view_;
+  replicator_actor replicator_;
+  member_actor member_;
+  replica_sink_actor sink_;
+  uint16_t sink_port_ = 0;
+  search_service_actor search_;
+  master_actor master_;
+  std::unique_ptr<search_head> head_;
+};
+
+}  // namespace kura::actors

@@ -1,0 +1,33 @@
+// The MASTER actor (actors/master/master.cpp): the cluster's peers, their
+// heartbeats, generations and the bucket table, and the targets of every new
+// hot bucket. It decides with core/cluster's plain classes (bucket_table,
+// choose_targets) and only receives, applies, sends and replies. Peers reach
+// it through the node's door, which has checked their session: the GUIDs
+// here are authenticated.
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/interfaces/door_actor.hpp"
+
+namespace kura::actors {
+
+using master_actor = caf::typed_actor<
+    /// A peer joins (or rejoins): a new generation starts; replies its id.
+    caf::replies_to<register_atom, login_identity, peer_hello, member_actor>::with<uint64_t>,
+    /// A peer's heartbeat (GUID, report).
+    caf::replies_to<heartbeat_atom, std::string, peer_report>::with<heartbeat_reply>,
+    /// Peer GUID started hot bucket (index, local id): its targets.
+    caf::replies_to<targets_atom, std::string, std::string,
+                    uint64_t>::with<std::vector<target_info>>,
+    /// The current generation and its peers (search heads).
+    caf::replies_to<generation_atom>::with<generation_info>,
+    /// Everything the status documents show (local only: the door never forwards it).
+    caf::replies_to<status_atom>::with<master_status>,
+    // INTERNAL: the heartbeat check.
+    caf::reacts_to<tick_atom>>;
+
+}  // namespace kura::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kura::master_status)

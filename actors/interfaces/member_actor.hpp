@@ -1,0 +1,58 @@
+// The MEMBER actor: a peer's link to its master (actors/peer_link.cpp). It
+// registers the peer, sends heartbeats with bucket reports, asks for the
+// targets of new hot buckets, and receives what the master decides for this
+// peer. Its handle reaches the master only inside the peer's own register
+// message, so only that master sends it orders.
+#pragma once
+
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "actors/caf_types.hpp"
+#include "actors/interfaces/cluster_atoms.hpp"
+
+namespace kura::actors {
+
+/// What the master decided about this peer's copies for one generation
+/// (level-triggered: the whole set each time). The peer searches its own
+/// original buckets except `demoted`, plus `promoted` copies of others.
+struct primacy_update {
+  uint64_t generation = 0;
+  std::vector<std::string> demoted;   ///< bucket cluster ids (<index>~<id>~<origin>)
+  std::vector<std::string> promoted;  ///< bucket cluster ids
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, primacy_update& x) {
+  return f(caf::meta::type_name("kura::primacy_update"), x.generation, x.demoted, x.promoted);
+}
+
+/// One target of a new hot bucket, as the master chose it.
+struct target_info {
+  std::string guid;             ///< the target peer
+  std::string name;             ///< its name (logs)
+  std::string replication_uri;  ///< "host:port" of its replication port
+  bool searchable = false;      ///< it must build index files for its copy
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, target_info& x) {
+  return f(caf::meta::type_name("kura::target_info"), x.guid, x.name, x.replication_uri,
+           x.searchable);
+}
+
+using member_actor = caf::typed_actor<
+    /// From the master when a generation starts: this peer's primacy in it.
+    caf::reacts_to<primacy_atom, primacy_update>,
+    /// From the local replicator: the targets of a new hot bucket of this
+    /// peer (index, local id). Asks the master; when the master cannot be
+    /// reached, the last bucket's targets (clustering.md §8.4).
+    caf::replies_to<targets_atom, std::string, uint64_t>::with<std::vector<target_info>>,
+    // INTERNAL: the heartbeat timer.
+    caf::reacts_to<tick_atom>>;
+
+}  // namespace kura::actors

@@ -1,0 +1,19 @@
+// The SEARCH SERVICE actor of a peer (actors/search_service.cpp): answers the
+// searches a search head sends through the door. Each search gets its own
+// remote cursor actor (a detached actor: it blocks on the local cursors it
+// reads) over the peer's primary copies of the search's generation.
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/interfaces/door_actor.hpp"
+
+namespace kura::actors {
+
+using search_service_actor = caf::typed_actor<
+    /// Opens the peer's part of a search: the cursor to read it and the
+    /// encoded cursor_opened (aggregations come back whole here).
+    caf::replies_to<search_atom, search_request>::with<remote_cursor_actor, std::string>>;
+
+}  // namespace kura::actors

@@ -1,0 +1,24 @@
+// Spawning the master actor (interfaces/master_actor.hpp).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "actors/interfaces/master_actor.hpp"
+#include "core/io/file.hpp"
+
+namespace kura::actors {
+
+struct master_args {
+  uint32_t replication_factor = 3, search_factor = 2;
+  std::chrono::milliseconds heartbeat_period{1000};
+  std::chrono::milliseconds heartbeat_timeout{60'000};
+  /// Where the master keeps what must survive a restart (the last generation,
+  /// whether the cluster has ever been ready to index).
+  io::fs::path state_dir;
+};
+
+/// Spawns the master. Errors: io_error (its state file cannot be read).
+result<master_actor> spawn_master(caf::actor_system& sys, master_args args);
+
+}  // namespace kura::actors

@@ -1,0 +1,208 @@
+// The member actor: a peer's link to its master (see interfaces/member_actor.hpp).
+//
+// Every heartbeat_period it either (re)joins — connect to the master's door,
+// log in, register with this actor's handle — or sends a heartbeat with the
+// peer's status and, when they changed or the master asks, its whole set of
+// clustered copies. The master's replies set the shared cluster_view: indexing
+// ready or not, the generation, whether the master answers.
+#include "actors/peer_link.hpp"
+
+#include <functional>
+
+#include "actors/cluster/remote.hpp"
+#include "core/log.hpp"
+
+namespace kura::actors {
+namespace {
+
+constexpr const char* component = "CMSlave";
+
+struct link_state {
+  peer_link_args args;
+  door_actor door;          ///< the master's door, once connected
+  std::string token;        ///< session token at the master
+  bool busy = false;        ///< a join or heartbeat is under way
+  bool want_report = true;  ///< send the full copy set next time
+  size_t last_report_hash = 0;
+  std::string last_problem;  ///< logged once until it changes
+  std::map<std::string, std::vector<target_info>>
+      last_targets;  ///< per index (master down: reuse, §8.4)
+  static inline const char* name = "peer_link";
+};
+
+using self_ptr = member_actor::stateful_pointer<link_state>;
+
+void problem(self_ptr self, const std::string& what) {
+  self->state.args.view->set_master(false, 0);
+  if (what == self->state.last_problem) return;
+  self->state.last_problem = what;
+  log::warn(component, what);
+}
+
+/// The peer's clustered copies, from its indexes.
+std::vector<copy_report> copies_of(const std::vector<index_status>& indexes) {
+  std::vector<copy_report> out;
+  for (auto& idx : indexes)
+    for (auto& b : idx.buckets) {
+      if (b.state == bucket_state::thawed || !b.problem.empty()) continue;
+      if (b.origin.empty()) continue;  // made before the node was a peer: not clustered
+      out.push_back({idx.name + "~" + std::to_string(b.id.value) + "~" + b.origin,
+                     to_string(b.state), b.searchable, b.size_bytes, b.events});
+    }
+  return out;
+}
+
+size_t hash_of(const std::vector<copy_report>& copies) {
+  size_t h = copies.size();
+  for (auto& c : copies)
+    h = h * 1000003u ^ std::hash<std::string>{}(c.bucket + c.state + (c.searchable ? "s" : "n"));
+  return h;
+}
+
+void join(self_ptr self) {
+  auto& a = self->state.args;
+  self->state.busy = true;
+  auto fail = [=](const std::string& what) {
+    self->state.busy = false;
+    problem(self, what);
+  };
+  connect_to<door_actor>(self, a.master_uri, [=](result<door_actor> door) {
+    if (!door)
+      return fail("cannot reach the master at " + a.master_uri + ": " + door.err().message());
+    log_in(self, *door, login_identity{"peer", a.name, a.guid}, a.secret,
+           [=](result<std::string> token) {
+             if (!token) {
+               if (token.err().code() == errc::unauthenticated)
+                 return fail("the master at " + a.master_uri + " refused this peer: " +
+                             token.err().message() + " (check [clustering] pass4SymmKey)");
+               return fail("cannot log in at the master " + a.master_uri + ": " +
+                           token.err().message());
+             }
+             self->request(*door, remote_timeout, register_atom::value, *token, a.hello,
+                           member_actor{self})
+                 .then(
+                     [=](uint64_t generation) {
+                       self->state.door = *door;
+                       self->state.token = *token;
+                       self->state.busy = false;
+                       self->state.want_report = true;
+                       self->state.last_problem.clear();
+                       self->state.args.view->set_master(true, generation);
+                       log::info(component, "registered with the master at " + a.master_uri +
+                                                "; generation " + std::to_string(generation));
+                     },
+                     [=](caf::error& e) {
+                       fail("the master did not register this peer: " + from_caf(e).message());
+                     });
+           });
+  });
+}
+
+void heartbeat(self_ptr self) {
+  self->state.busy = true;
+  auto fail = [=](const error& err) {
+    self->state.busy = false;
+    if (err.code() == errc::unauthenticated) {  // the master restarted: join again
+      self->state.door = door_actor{};
+      self->state.token.clear();
+    }
+    problem(self, "heartbeat to the master failed: " + err.render());
+  };
+  auto& a = self->state.args;
+  self->request(a.peer, remote_timeout, status_atom::value)
+      .then(
+          [=](server_status& status) {
+            self->request(a.peer, remote_timeout, indexes_atom::value)
+                .then(
+                    [=](std::vector<index_status>& indexes) {
+                      peer_report report;
+                      report.status = status.detention ? "Detention" : "Up";
+                      auto copies = copies_of(indexes);
+                      for (auto& [bucket, searchable] : self->state.args.view->incoming())
+                        copies.push_back({bucket, "hot", searchable, 0, 0});
+                      auto h = hash_of(copies);
+                      if (self->state.want_report || h != self->state.last_report_hash) {
+                        report.full = true;
+                        report.copies = std::move(copies);
+                      }
+                      self->request(self->state.door, remote_timeout, heartbeat_atom::value,
+                                    self->state.token, report)
+                          .then(
+                              [=](const heartbeat_reply& reply) {
+                                self->state.busy = false;
+                                if (report.full) self->state.last_report_hash = h;
+                                self->state.want_report = reply.want_report;
+                                self->state.last_problem.clear();
+                                self->state.args.view->set_master(true, reply.generation);
+                                self->state.args.view->set_indexing_ready(reply.indexing_ready);
+                              },
+                              [=](caf::error& e) { fail(from_caf(e)); });
+                    },
+                    [=](caf::error& e) { fail(from_caf(e)); });
+          },
+          [=](caf::error& e) { fail(from_caf(e)); });
+}
+
+member_actor::behavior_type link(self_ptr self, peer_link_args args) {
+  self->state.args = std::move(args);
+  self->send(self, tick_atom::value);
+  return {
+      [=](primacy_atom, const primacy_update& update) {
+        cluster::primacy_exceptions ex;
+        for (auto& k : update.demoted)
+          if (auto key = cluster::bucket_key::parse(k)) ex.demoted.push_back(*key);
+        for (auto& k : update.promoted)
+          if (auto key = cluster::bucket_key::parse(k)) ex.promoted.push_back(*key);
+        self->state.args.view->record_primacy(update.generation, ex);
+        log::info(component, "generation " + std::to_string(update.generation) + ": " +
+                                 std::to_string(ex.promoted.size()) + " copies primary here, " +
+                                 std::to_string(ex.demoted.size()) +
+                                 " own buckets primary elsewhere");
+      },
+      [=](targets_atom, const std::string& index,
+          uint64_t id) -> caf::result<std::vector<target_info>> {
+        auto rp = self->make_response_promise<std::vector<target_info>>();
+        auto fallback = [=](const error& why) mutable {
+          auto it = self->state.last_targets.find(index);
+          if (it == self->state.last_targets.end()) {
+            rp.deliver(to_caf(why));
+            return;
+          }
+          log::warn(component, "index '" + index + "' bucket " + std::to_string(id) +
+                                   ": the master does not answer (" + why.message() +
+                                   "); streaming to the previous bucket's targets");
+          rp.deliver(it->second);
+        };
+        if (!self->state.door) {
+          fallback(error{errc::unavailable, "not registered with the master"});
+          return rp;
+        }
+        self->request(self->state.door, remote_timeout, targets_atom::value, self->state.token,
+                      index, id)
+            .then(
+                [=](std::vector<target_info>& targets) mutable {
+                  self->state.last_targets[index] = targets;
+                  rp.deliver(std::move(targets));
+                },
+                [=](caf::error& e) mutable { fallback(from_caf(e)); });
+        return rp;
+      },
+      [=](tick_atom) {
+        if (!self->state.busy) {
+          if (!self->state.door)
+            join(self);
+          else
+            heartbeat(self);
+        }
+        self->delayed_send(self, self->state.args.heartbeat_period, tick_atom::value);
+      },
+  };
+}
+
+}  // namespace
+
+member_actor spawn_peer_link(caf::actor_system& sys, peer_link_args args) {
+  return sys.spawn(link, std::move(args));
+}
+
+}  // namespace kura::actors

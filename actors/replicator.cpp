@@ -1,0 +1,358 @@
+// The replicator: streams hot buckets' journals to their targets.
+//
+// Worked example (RF 3, SF 2). Index `main` on peer A commits a batch into its
+// new hot bucket 7: the index actor sends progress {id 7, 20480 durable
+// bytes}. Bucket 7 is new, so the replicator asks the member actor for
+// targets (B searchable, C not), connects and logs in to B's and C's
+// replication ports, opens `main~7~A` on both (each answers how many bytes it
+// already holds: 0, or more after a restart), then sends bytes [0, 20480) to
+// both and replies to the index actor when both answered 20480. The next
+// commit sends [20480, 41000) and so on. When bucket 7 rolls, the rest of the
+// journal goes out, then roll(newest, oldest, size): B builds index files and
+// both rename their copy to rb_…_7_A.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <deque>
+#include <map>
+
+#include "actors/cluster/remote.hpp"
+#include "actors/interfaces/replica_sink_actor.hpp"
+#include "actors/interfaces/replicator_actor.hpp"
+#include "core/bucket/bucket_files.hpp"
+#include "core/bucket/bucket_name.hpp"
+#include "core/log.hpp"
+
+namespace kura::actors {
+namespace {
+
+constexpr const char* component = "Replicator";
+/// Journal bytes sent in one message at most (a catch-up after a restart is cut).
+constexpr uint64_t max_part_bytes = 8u << 20;
+
+/// The journal a progress record names, or — when its hot bucket has rolled
+/// since (the index actor goes on while the replicator streams) — the same
+/// journal under the bucket's warm name in the same homePath.
+io::fs::path locate_journal(const io::fs::path& journal, bucket_id id, const std::string& guid) {
+  std::error_code ec;
+  if (io::fs::exists(journal, ec)) return journal;
+  auto home = journal.parent_path().parent_path().parent_path();
+  for (auto& entry : io::fs::directory_iterator(home, ec)) {
+    auto name = bucket_name::parse(entry.path().filename().string());
+    if (name && name->kind == bucket_kind::original && name->id == id && name->guid == guid)
+      return entry.path() / bucket_files::rawdata_dir / bucket_files::journal;
+  }
+  return journal;
+}
+
+/// A bucket's journal, open for reading while the bucket streams: an open
+/// file survives the renames of rolling and moving to cold.
+class journal_reader {
+ public:
+  journal_reader() = default;
+  journal_reader(const journal_reader&) = delete;
+  journal_reader& operator=(const journal_reader&) = delete;
+  ~journal_reader() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  /// Bytes [from, to) of the journal of `p`. Errors: io_error.
+  result<std::string> read(const journal_progress& p, const std::string& guid, uint64_t from,
+                           uint64_t to) {
+    if (fd_ < 0) {
+      auto path = locate_journal(p.journal, p.id, guid);
+      fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd_ < 0) return error{errc::io_error, "open " + path.string() + " for replication"};
+    }
+    std::string out(to - from, '\0');
+    size_t done = 0;
+    while (done < out.size()) {
+      auto n = ::pread(fd_, out.data() + done, out.size() - done, off_t(from + done));
+      if (n <= 0)
+        return error{errc::io_error, "read the journal of bucket " + std::to_string(p.id.value) +
+                                         " at byte " + std::to_string(from + done) +
+                                         " for replication"};
+      done += size_t(n);
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+/// Counts the replies one replicate request waits for.
+struct countdown {
+  caf::typed_response_promise<ok_atom> rp;
+  size_t left = 1;  // the request itself, released once every item is issued
+  void release() {
+    if (--left == 0) rp.deliver(ok_atom::value);
+  }
+};
+using countdown_ptr = std::shared_ptr<countdown>;
+
+/// Called once with the outcome of a request to a target: by its reply, or
+/// earlier when the target's node goes away (a request to a node that is
+/// gone only ends with its timeout; the monitor knows within seconds).
+using settle_fn = std::function<void(error)>;
+
+/// A logged-in connection to one target's replication port.
+struct sink_link {
+  replica_sink_actor sink;
+  std::string token;
+  bool ready = false;
+  std::vector<std::function<void(error)>> waiting;  // callers until ready
+  uint64_t next_request = 0;
+  std::map<uint64_t, settle_fn> pending;  // requests not answered yet
+};
+
+/// One target of one bucket.
+struct target_stream {
+  target_info target;
+  uint64_t queued = 0;  ///< bytes sent (or being sent)
+  bool lost = false;
+};
+
+/// One hot bucket being streamed.
+struct bucket_stream {
+  std::string index;
+  std::shared_ptr<journal_reader> journal = std::make_shared<journal_reader>();
+  bool ready = false;  ///< targets known and opened
+  std::vector<target_stream> targets;
+  std::deque<std::pair<journal_progress, countdown_ptr>> waiting;  // until ready
+};
+
+struct replicator_state {
+  replicator_args args;
+  std::map<std::string, sink_link> links;        // by replication uri
+  std::map<std::string, bucket_stream> buckets;  // by cluster id
+  static inline const char* name = "replicator";
+};
+
+using self_ptr = replicator_actor::stateful_pointer<replicator_state>;
+
+std::string cluster_id(const std::string& index, bucket_id id, const std::string& guid) {
+  return index + "~" + std::to_string(id.value) + "~" + guid;
+}
+
+/// Calls `then` once the link to `uri` is logged in (or with why not).
+void with_link(self_ptr self, const std::string& uri, std::function<void(error)> then) {
+  auto& st = self->state;
+  auto it = st.links.find(uri);
+  if (it != st.links.end()) {
+    if (it->second.ready) return then({});
+    it->second.waiting.push_back(std::move(then));
+    return;
+  }
+  st.links[uri].waiting.push_back(std::move(then));
+  auto finish = [=](error err) {
+    auto& link = self->state.links[uri];
+    auto waiting = std::move(link.waiting);
+    if (err)
+      self->state.links.erase(uri);  // try again with the next bucket
+    else
+      link.ready = true;
+    for (auto& w : waiting) w(err);
+  };
+  connect_to<replica_sink_actor>(self, uri, [=](result<replica_sink_actor> sink) {
+    if (!sink) return finish(sink.err());
+    self->state.links[uri].sink = *sink;
+    self->monitor(*sink);
+    log_in(self, *sink, login_identity{"peer", st.args.name, st.args.guid}, st.args.secret,
+           [=](result<std::string> token) {
+             if (!token) return finish(token.err());
+             self->state.links[uri].token = *token;
+             finish({});
+           });
+  });
+}
+
+void lose_target(self_ptr, const std::string& key, target_stream& t, const error& why) {
+  if (t.lost) return;
+  t.lost = true;
+  log::warn(component, "bucket " + key + ": target " + t.target.name + " (" +
+                           t.target.replication_uri + ") dropped: " + why.render());
+}
+
+/// Sends a request to the sink of `uri` and calls `settle` once: with its
+/// reply's outcome, or unavailable when the target's node goes away first.
+template <class Reply, class... Ts>
+void send_to(self_ptr self, const std::string& uri, settle_fn settle, Ts&&... message) {
+  auto& link = self->state.links.at(uri);
+  auto id = link.next_request++;
+  link.pending.emplace(id, std::move(settle));
+  auto done = [=](error err) {
+    auto it = self->state.links.find(uri);
+    if (it == self->state.links.end()) return;  // already settled when the link went down
+    auto p = it->second.pending.find(id);
+    if (p == it->second.pending.end()) return;
+    auto fn = std::move(p->second);
+    it->second.pending.erase(p);
+    fn(std::move(err));
+  };
+  self->request(link.sink, remote_timeout, std::forward<Ts>(message)...)
+      .then([done](Reply) { done({}); }, [done](caf::error& e) { done(from_caf(e)); });
+}
+
+/// A target's node went away: every request to it fails now, and the next
+/// bucket connects anew.
+void on_sink_down(self_ptr self, const caf::down_msg& down) {
+  for (auto it = self->state.links.begin(); it != self->state.links.end(); ++it) {
+    if (it->second.sink.address() != down.source) continue;
+    auto pending = std::move(it->second.pending);
+    auto uri = it->first;
+    self->state.links.erase(it);
+    log::warn(component,
+              "replication target " + uri + " went away: " + from_caf(down.reason).render());
+    for (auto& [_, fn] : pending) fn(error{errc::unavailable, "the target went away"});
+    return;
+  }
+}
+
+/// Sends one progress record of a ready bucket to each live target.
+void send_progress(self_ptr self, const std::string& key, const journal_progress& p,
+                   const countdown_ptr& cd) {
+  auto& b = self->state.buckets.at(key);
+  for (size_t i = 0; i < b.targets.size(); ++i) {
+    auto& t = b.targets[i];
+    if (t.lost) continue;
+    auto uri = t.target.replication_uri;
+    auto link_it = self->state.links.find(uri);
+    if (link_it == self->state.links.end() || !link_it->second.ready) {
+      lose_target(self, key, t, error{errc::unavailable, "connection lost"});
+      continue;
+    }
+    auto token = link_it->second.token;
+    // A failed request drops the target for this bucket (the others go on).
+    auto settle = [=](error err) {
+      if (err) {
+        auto it = self->state.buckets.find(key);
+        if (it != self->state.buckets.end() && i < it->second.targets.size())
+          lose_target(self, key, it->second.targets[i], err);
+        else
+          log::warn(component, "bucket " + key + ": target " + uri +
+                                   " did not finish its copy: " + err.render());
+      }
+      cd->release();
+    };
+    // Journal bytes not sent yet, in parts of at most max_part_bytes.
+    while (!p.empty && t.queued < p.durable_bytes) {
+      uint64_t to = std::min(p.durable_bytes, t.queued + max_part_bytes);
+      auto bytes = b.journal->read(p, self->state.args.guid, t.queued, to);
+      if (!bytes) {
+        lose_target(self, key, t, bytes.err());
+        break;
+      }
+      ++cd->left;
+      send_to<uint64_t>(self, uri, settle, slice_atom::value, token, key, t.queued,
+                        std::move(*bytes));
+      t.queued = to;
+    }
+    if (t.lost || !p.rolled) continue;
+    ++cd->left;
+    if (p.empty)
+      send_to<ok_atom>(self, uri, settle, drop_atom::value, token, key);
+    else
+      send_to<ok_atom>(self, uri, settle, roll_atom::value, token, key, p.newest, p.oldest,
+                       p.durable_bytes);
+  }
+  if (p.rolled) self->state.buckets.erase(key);
+}
+
+/// The bucket's targets are known and opened: send what waited.
+void on_ready(self_ptr self, const std::string& key) {
+  auto& b = self->state.buckets.at(key);
+  b.ready = true;
+  auto waiting = std::move(b.waiting);
+  for (auto& [p, cd] : waiting) {
+    if (self->state.buckets.count(key)) send_progress(self, key, p, cd);  // a roll is always last
+    cd->release();
+  }
+}
+
+/// Asks for the targets of a new bucket, connects to them and opens the copies.
+void set_up(self_ptr self, const std::string& key, const std::string& index, bucket_id id) {
+  self->request(self->state.args.member, remote_timeout + connect_timeout, targets_atom::value,
+                index, id.value)
+      .then(
+          [=](std::vector<target_info>& targets) {
+            auto& b = self->state.buckets.at(key);
+            for (auto& t : targets) b.targets.push_back({t, 0, false});
+            if (targets.empty()) return on_ready(self, key);
+            auto left = std::make_shared<size_t>(targets.size());
+            auto settle = [=] {
+              if (--*left == 0) on_ready(self, key);
+            };
+            for (size_t i = 0; i < targets.size(); ++i) {
+              auto uri = targets[i].replication_uri;
+              bool searchable = targets[i].searchable;
+              with_link(self, uri, [=](error err) {
+                auto& t = self->state.buckets.at(key).targets[i];
+                if (err) {
+                  lose_target(self, key, t, err);
+                  return settle();
+                }
+                auto& link = self->state.links.at(uri);
+                self->request(link.sink, remote_timeout, open_atom::value, link.token, key,
+                              searchable)
+                    .then(
+                        [=](uint64_t held) {
+                          self->state.buckets.at(key).targets[i].queued = held;
+                          settle();
+                        },
+                        [=](caf::error& e) {
+                          lose_target(self, key, self->state.buckets.at(key).targets[i],
+                                      from_caf(e));
+                          settle();
+                        });
+              });
+            }
+          },
+          [=](caf::error& e) {
+            log::warn(component, "bucket " + key + ": no targets (" + from_caf(e).render() +
+                                     "); it is not replicated");
+            on_ready(self, key);
+          });
+}
+
+replicator_actor::behavior_type replicator(self_ptr self, replicator_args args) {
+  self->state.args = std::move(args);
+  self->set_down_handler([=](caf::down_msg& down) { on_sink_down(self, down); });
+  return {
+      [=](register_atom, member_actor member) { self->state.args.member = std::move(member); },
+      [=](replicate_atom, const std::string& index,
+          const progress_ptr& progress) -> caf::result<ok_atom> {
+        auto cd = std::make_shared<countdown>();
+        cd->rp = self->make_response_promise<ok_atom>();
+        for (auto& p : *progress) {
+          auto key = cluster_id(index, p.id, self->state.args.guid);
+          auto [it, fresh] = self->state.buckets.try_emplace(key);
+          if (fresh) {
+            it->second.index = index;
+            if (p.rolled && p.empty) {  // never streamed: nothing to tell anyone
+              self->state.buckets.erase(it);
+              continue;
+            }
+            set_up(self, key, index, p.id);
+          }
+          if (!it->second.ready) {
+            ++cd->left;
+            it->second.waiting.emplace_back(p, cd);
+            continue;
+          }
+          send_progress(self, key, p, cd);
+        }
+        auto rp = cd->rp;
+        cd->release();
+        return rp;
+      },
+  };
+}
+
+}  // namespace
+
+replicator_actor spawn_replicator(caf::actor_system& sys, replicator_args args) {
+  return sys.spawn(replicator, std::move(args));
+}
+
+}  // namespace kura::actors

@@ -1,0 +1,303 @@
+// The search head: generations from the masters, searches over their peers.
+#include "actors/search_head.hpp"
+
+#include <caf/io/all.hpp>
+#include <mutex>
+
+#include "actors/cluster/remote.hpp"
+#include "core/log.hpp"
+#include "core/search/parser.hpp"
+#include "core/search/search_wire.hpp"
+
+namespace kura::actors {
+namespace {
+
+constexpr const char* component = "SearchHead";
+/// How often the search head asks each master for its generation.
+constexpr std::chrono::seconds refresh_period{5};
+/// Rank space of one peer: bucket ranks break ties between equal times.
+constexpr uint64_t ranks_per_peer = uint64_t(1) << 40;
+
+/// What the search head knows of the masters, shared by the watcher actor and
+/// the threads that search.
+struct masters_view {
+  mutable std::mutex mutex;
+  std::vector<searchhead_master_status> masters;
+};
+
+using watcher_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
+
+struct master_link {
+  door_actor door;
+  std::string token;
+  bool busy = false;
+};
+
+struct watcher_state {
+  search_head_args args;
+  std::shared_ptr<masters_view> view;
+  std::map<std::string, master_link> links;
+  static inline const char* name = "searchhead_watcher";
+};
+
+using watcher_ptr = watcher_actor::stateful_pointer<watcher_state>;
+
+void set_master(watcher_ptr self, const std::string& uri, const generation_info* g,
+                const std::string& problem) {
+  std::lock_guard lock{self->state.view->mutex};
+  for (auto& m : self->state.view->masters) {
+    if (m.master_uri != uri) continue;
+    if (!g) {
+      if (m.reachable) log::warn(component, "master " + uri + " does not answer: " + problem);
+      m.reachable = false;  // its last generation stays in use (clustering.md §16.1)
+      return;
+    }
+    if (g->generation != m.generation)
+      log::info(component, "master " + uri + ": generation " + std::to_string(g->generation) +
+                               " with " + std::to_string(g->peers.size()) + " peers");
+    m.reachable = true;
+    m.valid = g->valid;
+    m.generation = g->generation;
+    m.peers.clear();
+    for (auto& p : g->peers) m.peers.push_back({p.name, p.guid, p.host_port});
+  }
+}
+
+void ask_generation(watcher_ptr self, const std::string& uri) {
+  auto& link = self->state.links[uri];
+  if (link.busy) return;
+  link.busy = true;
+  auto fail = [=](const error& err) {
+    auto& l = self->state.links[uri];
+    l.busy = false;
+    l.door = door_actor{};
+    set_master(self, uri, nullptr, err.message());
+  };
+  auto ask = [=] {
+    auto& l = self->state.links[uri];
+    self->request(l.door, remote_timeout, generation_atom::value, l.token)
+        .then(
+            [=](const generation_info& g) {
+              self->state.links[uri].busy = false;
+              set_master(self, uri, &g, {});
+            },
+            [=](caf::error& e) { fail(from_caf(e)); });
+  };
+  if (link.door) return ask();
+  auto& a = self->state.args;
+  connect_to<door_actor>(self, uri, [=](result<door_actor> door) {
+    if (!door) return fail(door.err());
+    log_in(self, *door, login_identity{"search_head", a.name, a.guid}, a.secrets.at(uri),
+           [=](result<std::string> token) {
+             if (!token) {
+               if (token.err().code() == errc::unauthenticated)
+                 log::error(component, "the master " + uri + " refused this search head: " +
+                                           token.err().message() + " (check its pass4SymmKey)");
+               return fail(token.err());
+             }
+             auto& l = self->state.links[uri];
+             l.door = *door;
+             l.token = *token;
+             ask();
+           });
+  });
+}
+
+watcher_actor::behavior_type watcher(watcher_ptr self, search_head_args args,
+                                     std::shared_ptr<masters_view> view) {
+  self->state.args = std::move(args);
+  self->state.view = std::move(view);
+  self->send(self, tick_atom::value);
+  return {
+      [=](tick_atom) {
+        for (auto& uri : self->state.args.master_uris) ask_generation(self, uri);
+        self->delayed_send(self, refresh_period, tick_atom::value);
+      },
+  };
+}
+
+/// A logged-in connection to a peer's door, shared by searches.
+struct peer_session {
+  door_actor door;
+  std::string token;
+};
+
+}  // namespace
+
+struct search_head::impl {
+  caf::actor_system* sys = nullptr;
+  search_head_args args;
+  std::shared_ptr<masters_view> view = std::make_shared<masters_view>();
+  watcher_actor watcher;
+  std::mutex sessions_mutex;
+  std::map<std::string, peer_session> sessions;  // by host_port
+
+  /// The session at a peer's door: connects and logs in when there is none.
+  /// Blocks (an HTTP thread). Errors: unavailable, unauthenticated.
+  result<peer_session> session(const std::string& host_port, const std::string& secret) {
+    {
+      std::lock_guard lock{sessions_mutex};
+      if (auto it = sessions.find(host_port); it != sessions.end()) return it->second;
+    }
+    auto hp = split_host_port(host_port);
+    if (!hp) return hp.err();
+    auto door = sys->middleman().remote_actor<door_actor>(hp->first, hp->second);
+    if (!door) return error{errc::unavailable, "cannot connect: " + sys->render(door.error())};
+    caf::scoped_actor self{*sys};
+    std::optional<result<std::string>> token;
+    self->request(*door, connect_timeout, challenge_atom::value)
+        .receive(
+            [&](const std::string& nonce) {
+              login_identity who{"search_head", args.name, args.guid};
+              auto proof = cluster::login_proof(secret, {who.role, who.name, who.guid}, nonce);
+              self->request(*door, connect_timeout, login_atom::value, who, nonce, proof)
+                  .receive([&](std::string& t) { token.emplace(std::move(t)); },
+                           [&](caf::error& e) { token.emplace(from_caf(e)); });
+            },
+            [&](caf::error& e) { token.emplace(from_caf(e)); });
+    if (!*token) return token->err();
+    peer_session s{*door, **token};
+    std::lock_guard lock{sessions_mutex};
+    sessions[host_port] = s;
+    return s;
+  }
+
+  void forget(const std::string& host_port) {
+    std::lock_guard lock{sessions_mutex};
+    sessions.erase(host_port);
+  }
+};
+
+search_head::search_head(caf::actor_system& sys, search_head_args args)
+    : impl_(std::make_unique<impl>()) {
+  impl_->sys = &sys;
+  impl_->args = args;
+  for (auto& uri : args.master_uris) impl_->view->masters.push_back({uri, 0, false, false, {}});
+  impl_->watcher = sys.spawn(watcher, std::move(args), impl_->view);
+}
+
+search_head::~search_head() {
+  caf::anon_send_exit(impl_->watcher, caf::exit_reason::user_shutdown);
+}
+
+std::vector<searchhead_master_status> search_head::status() const {
+  std::lock_guard lock{impl_->view->mutex};
+  return impl_->view->masters;
+}
+
+result<search::search_summary> search_head::search(std::string_view text,
+                                                   const search::search_options& options,
+                                                   const search::row_sink& emit) {
+  auto q = search::parse_query(text, options.now);
+  if (!q) return q.err();
+  auto masters = status();
+  std::vector<std::string> warnings;
+  struct target {
+    std::string peer, host_port, secret;
+    uint64_t generation;
+  };
+  std::vector<target> targets;
+  for (auto& m : masters) {
+    if (m.generation == 0) {
+      warnings.push_back("master " + m.master_uri +
+                         " has not answered yet: its peers are not searched");
+      continue;
+    }
+    if (!m.reachable)
+      warnings.push_back("master " + m.master_uri +
+                         " does not answer: searching its last known generation " +
+                         std::to_string(m.generation));
+    else if (!m.valid)
+      warnings.push_back(
+          "the cluster of master " + m.master_uri +
+          " is not valid: some buckets have no searchable copy on a peer that is up; "
+          "the results miss them");
+    for (auto& p : m.peers)
+      targets.push_back({p.name, p.host_port, impl_->args.secrets.at(m.master_uri), m.generation});
+  }
+  if (targets.empty() && warnings.size() == masters.size())
+    return error{errc::unavailable,
+                 "no master has told this search head its peers yet; try again shortly"};
+
+  caf::scoped_actor self{*impl_->sys};
+  using open_handle = decltype(self->request(std::declval<door_actor>(), remote_timeout,
+                                             search_atom::value, std::string{}, search_request{}));
+  struct pending {
+    size_t target;
+    open_handle handle;
+  };
+  std::vector<pending> opens;
+  auto peer_failed = [&](const target& t, const error& err) {
+    warnings.push_back("peer " + t.peer + " (" + t.host_port + ") did not answer (" +
+                       err.message() + "); the results miss its data");
+    impl_->forget(t.host_port);
+  };
+  for (size_t i = 0; i < targets.size(); ++i) {
+    auto& t = targets[i];
+    auto s = impl_->session(t.host_port, t.secret);
+    if (!s) {
+      peer_failed(t, s.err());
+      continue;
+    }
+    search_request req;
+    req.text = std::string{text};
+    req.now = options.now;
+    req.has_earliest = options.earliest.has_value();
+    req.earliest = options.earliest.value_or(0);
+    req.has_latest = options.latest.has_value();
+    req.latest = options.latest.value_or(0);
+    req.generation = t.generation;
+    req.first_rank = i * ranks_per_peer;
+    opens.push_back({i, self->request(s->door, remote_timeout, search_atom::value, s->token, req)});
+  }
+  std::vector<search::search_part> parts;
+  std::vector<remote_cursor_actor> cursors;
+  for (auto& o : opens) {
+    auto& t = targets[o.target];
+    o.handle.receive(
+        [&](remote_cursor_actor& cursor, std::string& bytes) {
+          auto opened = search::decode_cursor_opened(bytes, *q, options);
+          if (!opened) return peer_failed(t, opened.err());
+          if (opened->id != 0) cursors.push_back(cursor);
+          auto* me = &self;
+          auto peer = t.peer;
+          parts.push_back(search::remote_part(
+              std::move(*opened),
+              [cursor, me, peer,
+               batch = std::make_shared<uint32_t>(256)]() -> result<search::row_batch> {
+                std::optional<result<search::row_batch>> out;
+                (*me)
+                    ->request(cursor, remote_timeout, next_atom::value, *batch)
+                    .receive(
+                        [&](std::string& bytes) {
+                          auto b = search::decode_row_batch(bytes);
+                          if (b)
+                            out.emplace(std::move(*b));
+                          else
+                            out.emplace(b.err());
+                        },
+                        [&](caf::error& e) {
+                          out.emplace(error{errc::unavailable,
+                                            "peer " + peer + ": " + from_caf(e).message()});
+                        });
+                *batch = std::min<uint32_t>(*batch * 4, 8192);
+                return std::move(*out);
+              },
+              [](const std::string& key, const Roaring&) {
+                return error{errc::bad_state,
+                             "| delete through a search head is not supported yet (bucket " + key +
+                                 "); run it on the peers"};
+              }));
+        },
+        [&](caf::error& e) { peer_failed(t, from_caf(e)); });
+  }
+  if (!warnings.empty())
+    caf::anon_send(impl_->watcher, tick_atom::value);  // refresh the generations now
+  auto summary = search::merge_parts(*q, std::move(parts), options, emit);
+  for (auto& c : cursors) self->send(c, close_atom::value);
+  if (!summary) return summary;
+  for (auto& w : warnings) summary->warnings.push_back(w);
+  return summary;
+}
+
+}  // namespace kura::actors

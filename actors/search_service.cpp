@@ -1,0 +1,128 @@
+// A peer's side of a search head's search: one detached cursor actor per
+// search holds the peer's parts combined into one (combine_parts) and hands
+// out encoded row batches.
+#include "actors/search_service.hpp"
+
+#include "actors/search_coordinator.hpp"
+#include "core/log.hpp"
+#include "core/search/search_wire.hpp"
+
+namespace kura::actors {
+namespace {
+
+using peer_cursor_actor = remote_cursor_actor::extend<
+    // INTERNAL (from the service): open the search.
+    caf::replies_to<open_atom, search_request>::with<remote_cursor_actor, std::string>,
+    // INTERNAL: the idle check.
+    caf::reacts_to<tick_atom>>;
+
+// The handle is not the first member: a C++20 aggregate whose first member
+// can be built from the actor pointer would be built from it (actors/README.md).
+struct cursor_state {
+  std::shared_ptr<const cluster_view> view;
+  peer_actor peer;
+  search::cursor_table table;  // holds the one cursor
+  uint64_t id = 0;
+  std::chrono::steady_clock::time_point last_use = std::chrono::steady_clock::now();
+  static inline const char* name = "peer_cursor";
+};
+
+using cursor_ptr = peer_cursor_actor::stateful_pointer<cursor_state>;
+
+/// What the table's cursor keeps alive: the search (the combined part points
+/// into it) and the local parts' cursors, closed when dropped.
+struct local_keep {
+  local_parts parts;
+  ~local_keep() { parts.close(); }
+};
+
+peer_cursor_actor::behavior_type peer_cursor(cursor_ptr self, peer_actor peer,
+                                             std::shared_ptr<const cluster_view> view) {
+  self->state.peer = std::move(peer);
+  self->state.view = std::move(view);
+  self->set_default_handler(caf::drop);
+  self->delayed_send(self, std::chrono::minutes(1), tick_atom::value);
+  return {
+      [=](open_atom, const search_request& req) -> caf::result<remote_cursor_actor, std::string> {
+        search::search_options options;
+        options.now = req.now;
+        if (req.has_earliest) options.earliest = req.earliest;
+        if (req.has_latest) options.latest = req.latest;
+        auto view = self->state.view;
+        auto generation = req.generation;
+        auto filter = std::make_shared<const primacy_filter>(
+            [view, generation](const std::string& index, bucket_id id, const std::string& origin) {
+              return view->is_primary(cluster::bucket_key{index, id, origin}, generation);
+            });
+        auto opened = open_local_parts(self->system(), self->state.peer, req.text, options, filter,
+                                       req.first_rank);
+        if (!opened) {
+          self->quit();
+          return to_caf(opened.err());
+        }
+        auto combined = search::combine_parts(*opened->q, std::move(opened->parts), options);
+        if (!combined) {
+          opened->close();
+          self->quit();
+          return to_caf(combined.err());
+        }
+        auto keep = std::make_shared<local_keep>();
+        keep->parts = std::move(*opened);
+        auto result = self->state.table.open_part(std::move(*combined), keep);
+        self->state.id = result.id;
+        auto bytes = search::encode_cursor_opened(result);  // while `keep` holds the search
+        if (result.id == 0) self->quit();  // nothing to read: an aggregation or no events
+        return caf::result<remote_cursor_actor, std::string>{remote_cursor_actor{self},
+                                                             std::move(bytes)};
+      },
+      [=](next_atom, uint32_t max_rows) -> caf::result<std::string> {
+        self->state.last_use = std::chrono::steady_clock::now();
+        auto batch = self->state.table.next(self->state.id, std::min<uint32_t>(max_rows, 65536));
+        if (!batch) {
+          self->quit();
+          return to_caf(batch.err());
+        }
+        if (batch->done) self->quit();
+        return search::encode_row_batch(*batch);
+      },
+      [=](close_atom) { self->quit(); },
+      [=](tick_atom) {
+        if (std::chrono::steady_clock::now() - self->state.last_use >
+            search::cursor_table::idle_limit) {
+          log::info("SearchService", "a search head's cursor was idle too long; closed");
+          self->quit();
+          return;
+        }
+        self->delayed_send(self, std::chrono::minutes(1), tick_atom::value);
+      },
+  };
+}
+
+struct service_state {
+  std::shared_ptr<const cluster_view> view;  // not first: see cursor_state
+  peer_actor peer;
+  static inline const char* name = "search_service";
+};
+
+search_service_actor::behavior_type service(
+    search_service_actor::stateful_pointer<service_state> self, peer_actor peer,
+    std::shared_ptr<const cluster_view> view) {
+  self->state.peer = std::move(peer);
+  self->state.view = std::move(view);
+  return {
+      [=](search_atom, const search_request& req) {
+        auto cursor =
+            self->system().spawn<caf::detached>(peer_cursor, self->state.peer, self->state.view);
+        return self->delegate(cursor, open_atom::value, req);
+      },
+  };
+}
+
+}  // namespace
+
+search_service_actor spawn_search_service(caf::actor_system& sys, peer_actor peer,
+                                          std::shared_ptr<const cluster_view> view) {
+  return sys.spawn(service, std::move(peer), std::move(view));
+}
+
+}  // namespace kura::actors
