@@ -92,6 +92,15 @@ door_actor::behavior_type door(self_ptr self, door_args args) {
         if (!st.args.search) return to_caf(not_here(self, "cluster peer"));
         return self->delegate(st.args.search, search_atom::value, request);
       },
+      [=, &st](delete_atom, const std::string& token, const std::string& bucket,
+               const std::string& ordinals) -> caf::result<ok_atom> {
+        auto who = caller(self, token);
+        if (!who) return to_caf(who.err());
+        if (!st.args.search) return to_caf(not_here(self, "cluster peer"));
+        if (who->role != "search_head")
+          return to_caf({errc::invalid_argument, "only search heads delete"});
+        return self->delegate(st.args.search, delete_atom::value, bucket, ordinals);
+      },
   };
 }
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <deque>
 
+#include "core/bucket/bucket_name.hpp"
 #include "core/log.hpp"
 
 namespace kura::actors {
@@ -260,6 +261,34 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
           if (!filter || (*filter)(st.idx->config().name, bucket_id{key.first}, key.second))
             targets.push_back({c.handle, 1});
         return targets;
+      },
+      [=, &st](delete_atom, uint64_t id, const std::string& origin,
+               const ordinals_ptr& ordinals) -> caf::result<ok_atom> {
+        auto& cfg = st.idx->config();
+        if (origin == cfg.peer_guid)
+          for (auto& hot : st.idx->hot_buckets())
+            if (hot->id().value == id) {
+              if (auto err = add_deletes(hot->dir(), *ordinals)) return to_caf(err);
+              return ok_atom::value;
+            }
+        if (auto it = st.children.find(child_key{id, origin}); it != st.children.end()) {
+          auto key = cfg.name + "~" + std::to_string(id) + (origin.empty() ? "" : "~" + origin);
+          return self->delegate(it->second.handle, delete_atom::value, key, ordinals);
+        }
+        for (auto& b : st.idx->buckets())
+          if (b.id.value == id && b.origin == origin && b.state != bucket_state::hot) {
+            if (auto err = add_deletes(b.dir, *ordinals)) return to_caf(err);
+            return ok_atom::value;
+          }
+        // A copy still being received keeps its marks when it is renamed at the roll.
+        if (!origin.empty()) {
+          auto incoming = cfg.cold_path /
+                          bucket_name{bucket_kind::in_flight, bucket_id{id}, 0, 0, origin}.format();
+          std::error_code ec;
+          if (io::fs::exists(incoming, ec))
+            if (auto err = add_deletes(incoming, *ordinals)) return to_caf(err);
+        }
+        return ok_atom::value;
       },
       [=, &st](adopt_atom, const std::string& dir) -> caf::result<ok_atom> {
         auto adopted = st.idx->adopt_replica(dir);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/cluster/bucket_key.hpp"
 #include "core/index/store.hpp"
 #include "core/log.hpp"
 
@@ -242,6 +243,15 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
         for (auto& [name, a] : self->state.indexes)
           if (every_index || name == "main") actors.push_back(a);
         return ask_all_joined<search_target>(self, actors, targets_atom::value, filter);
+      },
+      [=](delete_atom, const std::string& bucket,
+          const ordinals_ptr& ordinals) -> caf::result<ok_atom> {
+        auto key = cluster::bucket_key::parse(bucket);
+        if (!key) return to_caf({errc::invalid_argument, "not a bucket id: \"" + bucket + "\""});
+        auto it = self->state.indexes.find(key->index);
+        if (it == self->state.indexes.end()) return ok_atom::value;  // no such index: no copy here
+        return self->delegate(it->second, delete_atom::value, key->local_id.value, key->origin,
+                              ordinals);
       },
       [=](adopt_atom, const std::string& index, const std::string& dir) {
         auto it = self->state.indexes.find(index);

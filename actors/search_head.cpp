@@ -4,6 +4,7 @@
 #include <caf/io/all.hpp>
 #include <mutex>
 
+#include "actors/blocking_ask.hpp"
 #include "actors/cluster/remote.hpp"
 #include "core/log.hpp"
 #include "core/search/parser.hpp"
@@ -25,7 +26,26 @@ struct masters_view {
   std::vector<searchhead_master_status> masters;
 };
 
-using watcher_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
+/// A logged-in connection to a peer's door, shared by searches.
+struct peer_session {
+  door_actor door;
+  std::string token;
+};
+
+/// The sessions at peers' doors, shared by the searching threads and the
+/// watcher (which forgets a session as soon as its peer's node goes away, so
+/// that the next search reconnects — and fails at once — instead of waiting
+/// for a request to time out).
+struct peer_sessions {
+  std::mutex mutex;
+  std::map<std::string, peer_session> by_host_port;
+};
+
+using watcher_actor = caf::typed_actor<
+    // INTERNAL: ask the masters again.
+    caf::reacts_to<tick_atom>,
+    /// A search opened a session: watch its node.
+    caf::reacts_to<register_atom, door_actor>>;
 
 struct master_link {
   door_actor door;
@@ -36,6 +56,7 @@ struct master_link {
 struct watcher_state {
   search_head_args args;
   std::shared_ptr<masters_view> view;
+  std::shared_ptr<peer_sessions> sessions;
   std::map<std::string, master_link> links;
   static inline const char* name = "searchhead_watcher";
 };
@@ -104,23 +125,33 @@ void ask_generation(watcher_ptr self, const std::string& uri) {
 }
 
 watcher_actor::behavior_type watcher(watcher_ptr self, search_head_args args,
-                                     std::shared_ptr<masters_view> view) {
+                                     std::shared_ptr<masters_view> view,
+                                     std::shared_ptr<peer_sessions> sessions) {
   self->state.args = std::move(args);
   self->state.view = std::move(view);
+  self->state.sessions = std::move(sessions);
+  self->set_down_handler([=](caf::down_msg& down) {
+    auto& s = *self->state.sessions;
+    std::lock_guard lock{s.mutex};
+    std::erase_if(s.by_host_port,
+                  [&](auto& entry) { return entry.second.door.address() == down.source; });
+  });
   self->send(self, tick_atom::value);
   return {
       [=](tick_atom) {
+        bool unknown = false;
         for (auto& uri : self->state.args.master_uris) ask_generation(self, uri);
-        self->delayed_send(self, refresh_period, tick_atom::value);
+        {
+          std::lock_guard lock{self->state.view->mutex};
+          for (auto& m : self->state.view->masters) unknown |= m.generation == 0;
+        }
+        // Every second until each master has answered once, then every refresh_period.
+        self->delayed_send(self, unknown ? std::chrono::seconds(1) : refresh_period,
+                           tick_atom::value);
       },
+      [=](register_atom, const door_actor& door) { self->monitor(door); },
   };
 }
-
-/// A logged-in connection to a peer's door, shared by searches.
-struct peer_session {
-  door_actor door;
-  std::string token;
-};
 
 }  // namespace
 
@@ -129,15 +160,15 @@ struct search_head::impl {
   search_head_args args;
   std::shared_ptr<masters_view> view = std::make_shared<masters_view>();
   watcher_actor watcher;
-  std::mutex sessions_mutex;
-  std::map<std::string, peer_session> sessions;  // by host_port
+  std::shared_ptr<peer_sessions> sessions = std::make_shared<peer_sessions>();
 
   /// The session at a peer's door: connects and logs in when there is none.
   /// Blocks (an HTTP thread). Errors: unavailable, unauthenticated.
   result<peer_session> session(const std::string& host_port, const std::string& secret) {
     {
-      std::lock_guard lock{sessions_mutex};
-      if (auto it = sessions.find(host_port); it != sessions.end()) return it->second;
+      std::lock_guard lock{sessions->mutex};
+      if (auto it = sessions->by_host_port.find(host_port); it != sessions->by_host_port.end())
+        return it->second;
     }
     auto hp = split_host_port(host_port);
     if (!hp) return hp.err();
@@ -157,14 +188,15 @@ struct search_head::impl {
             [&](caf::error& e) { token.emplace(from_caf(e)); });
     if (!*token) return token->err();
     peer_session s{*door, **token};
-    std::lock_guard lock{sessions_mutex};
-    sessions[host_port] = s;
+    caf::anon_send(watcher, register_atom::value, *door);
+    std::lock_guard lock{sessions->mutex};
+    sessions->by_host_port[host_port] = s;
     return s;
   }
 
   void forget(const std::string& host_port) {
-    std::lock_guard lock{sessions_mutex};
-    sessions.erase(host_port);
+    std::lock_guard lock{sessions->mutex};
+    sessions->by_host_port.erase(host_port);
   }
 };
 
@@ -173,7 +205,7 @@ search_head::search_head(caf::actor_system& sys, search_head_args args)
   impl_->sys = &sys;
   impl_->args = args;
   for (auto& uri : args.master_uris) impl_->view->masters.push_back({uri, 0, false, false, {}});
-  impl_->watcher = sys.spawn(watcher, std::move(args), impl_->view);
+  impl_->watcher = sys.spawn(watcher, std::move(args), impl_->view, impl_->sessions);
 }
 
 search_head::~search_head() {
@@ -193,7 +225,7 @@ result<search::search_summary> search_head::search(std::string_view text,
   auto masters = status();
   std::vector<std::string> warnings;
   struct target {
-    std::string peer, host_port, secret;
+    std::string peer, host_port, secret, master;
     uint64_t generation;
   };
   std::vector<target> targets;
@@ -213,7 +245,8 @@ result<search::search_summary> search_head::search(std::string_view text,
           " is not valid: some buckets have no searchable copy on a peer that is up; "
           "the results miss them");
     for (auto& p : m.peers)
-      targets.push_back({p.name, p.host_port, impl_->args.secrets.at(m.master_uri), m.generation});
+      targets.push_back(
+          {p.name, p.host_port, impl_->args.secrets.at(m.master_uri), m.master_uri, m.generation});
   }
   if (targets.empty() && warnings.size() == masters.size())
     return error{errc::unavailable,
@@ -283,10 +316,30 @@ result<search::search_summary> search_head::search(std::string_view text,
                 *batch = std::min<uint32_t>(*batch * 4, 8192);
                 return std::move(*out);
               },
-              [](const std::string& key, const Roaring&) {
-                return error{errc::bad_state,
-                             "| delete through a search head is not supported yet (bucket " + key +
-                                 "); run it on the peers"};
+              // `| delete` marks every copy: the bucket's copies are on the peers
+              // of the same cluster, so each of them is told (one without a copy
+              // answers ok).
+              [this, &targets, master = t.master](const std::string& key,
+                                                  const Roaring& ordinals) -> error {
+                std::string bytes(ordinals.getSizeInBytes(), '\0');
+                ordinals.write(bytes.data());
+                caf::scoped_actor asker{*impl_->sys};
+                for (auto& other : targets) {
+                  if (other.master != master) continue;
+                  auto s = impl_->session(other.host_port, other.secret);
+                  if (!s)
+                    return error{errc::unavailable,
+                                 "| delete: peer " + other.peer + ": " + s.err().message()};
+                  auto done = ask_and_wait<ok_atom>(asker, s->door, remote_timeout,
+                                                    delete_atom::value, s->token, key, bytes);
+                  if (!done) {
+                    impl_->forget(other.host_port);
+                    return error{errc::unavailable, "| delete: peer " + other.peer +
+                                                        " did not mark its copy of " + key + ": " +
+                                                        done.err().message()};
+                  }
+                }
+                return {};
               }));
         },
         [&](caf::error& e) { peer_failed(t, from_caf(e)); });

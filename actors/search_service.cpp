@@ -115,6 +115,20 @@ search_service_actor::behavior_type service(
             self->system().spawn<caf::detached>(peer_cursor, self->state.peer, self->state.view);
         return self->delegate(cursor, open_atom::value, req);
       },
+      [=](delete_atom, const std::string& bucket,
+          const std::string& bytes) -> caf::result<ok_atom> {
+        // Bytes from the network: a bitmap that does not read back whole is refused.
+        std::optional<Roaring> ordinals;
+        try {
+          ordinals = Roaring::readSafe(bytes.data(), bytes.size());
+        } catch (const std::exception&) {
+        }
+        if (!ordinals || ordinals->getSizeInBytes() != bytes.size())
+          return to_caf({errc::invalid_argument,
+                         "| delete for bucket " + bucket + ": the event ordinals do not decode"});
+        return self->delegate(self->state.peer, delete_atom::value, bucket,
+                              ordinals_ptr{std::make_shared<const Roaring>(std::move(*ordinals))});
+      },
   };
 }
 

@@ -40,6 +40,10 @@ using index_actor = cursor_actor::extend<
     /// The owners a search reads: this actor (hot buckets) and the bucket
     /// actors the filter accepts.
     caf::replies_to<targets_atom, primacy_filter_ptr>::with<std::vector<search_target>>,
+    /// `| delete` through a search head: marks events of this node's copy (any
+    /// kind: hot, warm, cold, journal-only, being received) of bucket (local
+    /// id, origin guid); ok also when it holds no copy.
+    caf::replies_to<delete_atom, uint64_t, std::string, ordinals_ptr>::with<ok_atom>,
     /// A finished replicated copy arrived (replica sink): add the rb_ directory.
     caf::replies_to<adopt_atom, std::string>::with<ok_atom>,
     /// Rebuilds the index files of one of its buckets; false if not its bucket.

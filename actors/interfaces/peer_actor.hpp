@@ -16,6 +16,9 @@ using peer_actor = caf::typed_actor<
     /// What a search reads: every index when the flag is set, else `main`;
     /// warm and cold copies only where the filter (if any) accepts them.
     caf::replies_to<targets_atom, bool, primacy_filter_ptr>::with<std::vector<search_target>>,
+    /// `| delete` through a search head: marks events of this node's copy of
+    /// the bucket with this cluster id (ok also when it holds none).
+    caf::replies_to<delete_atom, std::string, ordinals_ptr>::with<ok_atom>,
     /// A finished replicated copy of index NAME arrived at DIR (replica sink).
     caf::reacts_to<adopt_atom, std::string, std::string>,
     caf::replies_to<status_atom>::with<server_status>,

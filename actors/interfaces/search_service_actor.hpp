@@ -14,6 +14,9 @@ namespace kura::actors {
 using search_service_actor = caf::typed_actor<
     /// Opens the peer's part of a search: the cursor to read it and the
     /// encoded cursor_opened (aggregations come back whole here).
-    caf::replies_to<search_atom, search_request>::with<remote_cursor_actor, std::string>>;
+    caf::replies_to<search_atom, search_request>::with<remote_cursor_actor, std::string>,
+    /// `| delete` from a search head: marks events of this peer's copy of the
+    /// bucket (cluster id; ordinals as a portable Roaring bitmap, checked).
+    caf::replies_to<delete_atom, std::string, std::string>::with<ok_atom>>;
 
 }  // namespace kura::actors

@@ -20,7 +20,8 @@
 # 5. a peer and a search head with a wrong pass4SymmKey are refused, and the
 #    refusal is logged on both sides; the search head returns no results;
 # 6. junk bytes on the master's admin port and a peer's replication port change
-#    nothing.
+#    nothing;
+# 7. `| delete` through the search head marks the event on all three copies.
 # A failed check is reported and the test goes on where it can; it exits 1 at
 # the end if any check failed. KURA_KEEP_TEST_DIR=1 keeps the homes and logs.
 set -euo pipefail
@@ -579,6 +580,23 @@ after="$(cat "$dir/stats.got") $(cat "$dir/stream.got")"
 if [[ "$after" == "$before" ]]; then pass "the search head's counts are the same as before the junk: $after"
 else fail "the junk changed the search head's counts: before $before, after $after"; fi
 compare_counts "$shh" "after the junk, search head"
+
+echo "== 7. | delete through the search head marks every copy"
+needle="$(head -n1 "$dir/needles")"
+export_search "$shh" "\"$needle\" | delete" > "$dir/delete.out" || true
+if grep -q '"deleted":"1"' "$dir/delete.out"; then pass "| delete through the search head deleted 1 event"
+else fail "| delete through the search head: $(head -c 600 "$dir/delete.out")"; fi
+gone_everywhere=1
+for port in "$shh" "$p1h" "$p2h" "$p3h"; do
+  n="$(count_on "$port" "\"$needle\"")"
+  [[ "$n" == "0" ]] || { gone_everywhere=0; echo "HTTP $port still finds the deleted event: count '$n'"; }
+done
+if [[ $gone_everywhere == 1 ]]; then pass "the deleted event is found neither through the search head nor on any peer's searchable copies"
+else fail "a deleted event is still found (above)"; fi
+# Every copy of its bucket (the original and both rb_ copies, searchable or not) holds the mark.
+marks="$(find "$dir"/peer{1,2,3}/var/lib/kura/defaultdb -name deletes | wc -l)"
+if [[ "$marks" == 3 ]]; then pass "the delete mark is on all 3 copies of the bucket"
+else fail "the delete mark is on $marks copies, expected 3: $(find "$dir"/peer{1,2,3}/var/lib/kura/defaultdb -name deletes)"; fi
 
 # ============================================================================
 if [[ ${#failures[@]} -gt 0 ]]; then
