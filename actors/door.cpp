@@ -85,8 +85,8 @@ door_actor::behavior_type door(self_ptr self, door_args args) {
         if (!st.args.master) return to_caf(not_here(self, "cluster master"));
         return self->delegate(st.args.master, generation_atom::value);
       },
-      [=, &st](search_atom, const std::string& token,
-               const search_request& request) -> caf::result<remote_cursor_actor, std::string> {
+      [=, &st](search_atom, const std::string& token, const search_request& request)
+          -> caf::result<remote_cursor_actor, std::string, std::string> {
         auto who = caller(self, token);
         if (!who) return to_caf(who.err());
         if (!st.args.search) return to_caf(not_here(self, "cluster peer"));

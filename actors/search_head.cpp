@@ -288,16 +288,28 @@ result<search::search_summary> search_head::search(std::string_view text,
   for (auto& o : opens) {
     auto& t = targets[o.target];
     o.handle.receive(
-        [&](remote_cursor_actor& cursor, std::string& bytes) {
+        [&](remote_cursor_actor& cursor, std::string& bytes, std::string& first) {
           auto opened = search::decode_cursor_opened(bytes, *q, options);
           if (!opened) return peer_failed(t, opened.err());
-          if (opened->id != 0) cursors.push_back(cursor);
+          // The first rows came with the answer; the cursor is read on only if they were not all.
+          auto prefetched = std::make_shared<std::optional<search::row_batch>>();
+          if (opened->id != 0) {
+            auto b = search::decode_row_batch(first);
+            if (!b) return peer_failed(t, b.err());
+            if (!b->done) cursors.push_back(cursor);
+            *prefetched = std::move(*b);
+          }
           auto* me = &self;
           auto peer = t.peer;
           parts.push_back(search::remote_part(
               std::move(*opened),
-              [cursor, me, peer,
-               batch = std::make_shared<uint32_t>(256)]() -> result<search::row_batch> {
+              [cursor, me, peer, prefetched,
+               batch = std::make_shared<uint32_t>(1024)]() -> result<search::row_batch> {
+                if (*prefetched) {
+                  auto b = std::move(**prefetched);
+                  prefetched->reset();
+                  return b;
+                }
                 std::optional<result<search::row_batch>> out;
                 (*me)
                     ->request(cursor, remote_timeout, next_atom::value, *batch)

@@ -12,12 +12,15 @@ namespace {
 
 using peer_cursor_actor = remote_cursor_actor::extend<
     // INTERNAL (from the service): open the search.
-    caf::replies_to<open_atom, search_request>::with<remote_cursor_actor, std::string>,
+    caf::replies_to<open_atom, search_request>::with<remote_cursor_actor, std::string, std::string>,
     // INTERNAL: the idle check.
     caf::reacts_to<tick_atom>>;
 
 // The handle is not the first member: a C++20 aggregate whose first member
 // can be built from the actor pointer would be built from it (actors/README.md).
+/// Rows sent with the answer to open.
+constexpr uint32_t first_batch_rows = 256;
+
 struct cursor_state {
   std::shared_ptr<const cluster_view> view;
   peer_actor peer;
@@ -43,7 +46,8 @@ peer_cursor_actor::behavior_type peer_cursor(cursor_ptr self, peer_actor peer,
   self->set_default_handler(caf::drop);
   self->delayed_send(self, std::chrono::minutes(1), tick_atom::value);
   return {
-      [=](open_atom, const search_request& req) -> caf::result<remote_cursor_actor, std::string> {
+      [=](open_atom,
+          const search_request& req) -> caf::result<remote_cursor_actor, std::string, std::string> {
         search::search_options options;
         options.now = req.now;
         if (req.has_earliest) options.earliest = req.earliest;
@@ -71,9 +75,21 @@ peer_cursor_actor::behavior_type peer_cursor(cursor_ptr self, peer_actor peer,
         auto result = self->state.table.open_part(std::move(*combined), keep);
         self->state.id = result.id;
         auto bytes = search::encode_cursor_opened(result);  // while `keep` holds the search
-        if (result.id == 0) self->quit();  // nothing to read: an aggregation or no events
-        return caf::result<remote_cursor_actor, std::string>{remote_cursor_actor{self},
-                                                             std::move(bytes)};
+        std::string first;
+        if (result.id != 0) {
+          // The first rows go with the answer (a needle search is done then).
+          auto batch = self->state.table.next(result.id, first_batch_rows);
+          if (!batch) {
+            self->quit();
+            return to_caf(batch.err());
+          }
+          first = search::encode_row_batch(*batch);
+          if (batch->done) self->quit();
+        } else {
+          self->quit();  // nothing to read: an aggregation or no events
+        }
+        return caf::result<remote_cursor_actor, std::string, std::string>{
+            remote_cursor_actor{self}, std::move(bytes), std::move(first)};
       },
       [=](next_atom, uint32_t max_rows) -> caf::result<std::string> {
         self->state.last_use = std::chrono::steady_clock::now();

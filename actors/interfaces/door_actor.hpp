@@ -9,8 +9,9 @@
 //   heartbeat(token, report)              --> heartbeat_reply     (master)
 //   targets(token, index, id)             --> targets             (master: a new hot bucket)
 //   generation(token)                     --> generation_info     (master: search heads)
-//   search(token, request)                --> (cursor, opened)    (peer: a search head's search)
-//   delete(token, bucket, ordinals)       --> ok                  (peer: `| delete` on its copy)
+//   search(token, request)                --> (cursor, opened, first rows) (peer: a search head's
+//   search) delete(token, bucket, ordinals)       --> ok                  (peer: `| delete` on its
+//   copy)
 //
 // A request the node's role does not serve gets bad_state. The door checks
 // tokens (actors/cluster/node_auth.hpp) and delegates to the role's actor,
@@ -141,7 +142,7 @@ using door_actor = admin_actor::extend<
                     uint64_t>::with<std::vector<target_info>>,
     caf::replies_to<generation_atom, std::string>::with<generation_info>,
     caf::replies_to<search_atom, std::string, search_request>::with<remote_cursor_actor,
-                                                                    std::string>,
+                                                                    std::string, std::string>,
     /// Marks events deleted on the peer's copy of a bucket (cluster id;
     /// ordinals as a portable Roaring bitmap).
     caf::replies_to<delete_atom, std::string, std::string, std::string>::with<ok_atom>>;
