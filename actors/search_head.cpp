@@ -119,6 +119,7 @@ void ask_generation(watcher_ptr self, const std::string& uri) {
              auto& l = self->state.links[uri];
              l.door = *door;
              l.token = *token;
+             self->monitor(*door);
              ask();
            });
   });
@@ -131,6 +132,12 @@ watcher_actor::behavior_type watcher(watcher_ptr self, search_head_args args,
   self->state.view = std::move(view);
   self->state.sessions = std::move(sessions);
   self->set_down_handler([=](caf::down_msg& down) {
+    // A master's node went away: it is unreachable now, not after a request's timeout.
+    for (auto& [uri, link] : self->state.links)
+      if (link.door && link.door.address() == down.source) {
+        link.door = door_actor{};
+        set_master(self, uri, nullptr, "the connection to the master was lost");
+      }
     auto& s = *self->state.sessions;
     std::lock_guard lock{s.mutex};
     std::erase_if(s.by_host_port,
