@@ -9,6 +9,7 @@
 #include "core/bucket/bucket_name.hpp"
 #include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/bucket_reader.hpp"
+#include "core/journal/journal.hpp"
 #include "core/testing.hpp"
 
 using namespace kura;
@@ -381,4 +382,103 @@ TEST_CASE(
   CHECK(idx->facts().size() == 2);
   // Replicated copies carry their origin's ids: they never move this index's next id.
   CHECK(idx->next_bucket_id().value == 1);
+}
+
+TEST_CASE(
+    "index: a peer's commits and rolls report the durable journal bytes, and replaying them "
+    "rebuilds the bucket byte for byte") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.peer_guid = "GUID-A";
+  auto idx = open_index(c);
+  auto set = make_events(3000, t0);
+  auto views = set.views();
+  // Three commits, then a roll: every record names bucket 0 and its bytes grow.
+  std::vector<journal_progress> all;
+  for (size_t part = 0; part < 3; ++part) {
+    for (size_t i = part * 1000; i < (part + 1) * 1000; ++i) REQUIRE(!idx->append(views[i]));
+    REQUIRE(!idx->commit());
+    auto p = idx->take_progress();
+    REQUIRE(p.size() == 1);
+    CHECK(p[0].id.value == 0);
+    CHECK(!p[0].rolled);
+    if (!all.empty()) CHECK(p[0].durable_bytes > all.back().durable_bytes);
+    all.push_back(p[0]);
+  }
+  CHECK(idx->take_progress().empty());  // taken once
+  REQUIRE(!idx->roll_hot_buckets());
+  auto rolled = idx->take_progress();
+  REQUIRE(rolled.size() == 1);
+  CHECK(rolled[0].rolled);
+  CHECK(!rolled[0].empty);
+  CHECK(rolled[0].durable_bytes == all.back().durable_bytes);  // the roll added nothing unsynced
+  auto name = bucket_name::parse(rolled[0].journal.parent_path().parent_path().filename().string());
+  REQUIRE(name.has_value());
+  CHECK(name->kind == bucket_kind::original);
+  CHECK(name->guid == "GUID-A");
+  CHECK(name->newest == to_epoch_seconds(set.events.back().time));
+  CHECK(rolled[0].newest == name->newest);
+  CHECK(rolled[0].oldest == name->oldest);
+
+  // A target appends the reported ranges, each checked as whole slices that continue the copy.
+  auto original = slurp(rolled[0].journal);
+  std::string copy;
+  uint64_t events = 0;
+  for (auto& p : all) {
+    std::string_view part{original.data() + copy.size(), p.durable_bytes - copy.size()};
+    auto n = check_journal_part(part, copy.size(), events);
+    REQUIRE_MESSAGE(n.has_value(), n.err().render());
+    events += *n;
+    copy.append(part);
+  }
+  CHECK(copy == original);
+  CHECK(events == set.events.size());
+}
+
+TEST_CASE("index: a standalone index reports no journal progress") {
+  temp_dir other;
+  auto plain = open_index(small_config(other));
+  append_all(*plain, make_events(10, t0));
+  REQUIRE(!plain->roll_hot_buckets());
+  CHECK(plain->take_progress().empty());
+}
+
+TEST_CASE(
+    "index: a finished replicated copy is adopted with its origin; ids of other origins do not "
+    "clash") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.peer_guid = "GUID-A";
+  // The source: another index (peer B) whose bucket 0 rolls.
+  temp_dir source_dir;
+  auto sc = small_config(source_dir);
+  sc.peer_guid = "GUID-B";
+  auto source = open_index(sc);
+  append_all(*source, make_events(500, t0));
+  REQUIRE(!source->roll_hot_buckets());
+  auto rolled = source->buckets().front().dir;
+  // Here: our own bucket 0 and B's bucket 0 as an rb_ copy in coldPath.
+  auto idx = open_index(c);
+  append_all(*idx, make_events(200, t0));
+  REQUIRE(!idx->roll_hot_buckets());
+  auto rb = bucket_name::parse(rolled.filename().string());
+  rb->kind = bucket_kind::replicated;
+  auto target = c.cold_path / rb->format();
+  io::fs::copy(rolled, target, io::fs::copy_options::recursive);
+  auto adopted = idx->adopt_replica(target);
+  REQUIRE_MESSAGE(adopted.has_value(), adopted.err().render());
+  CHECK(adopted->origin == "GUID-B");
+  CHECK(adopted->replicated);
+  CHECK(adopted->searchable);
+  CHECK(adopted->events == 500);
+  auto all = idx->buckets();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].id == all[1].id);  // both are bucket 0, of different origins
+  CHECK(all[0].origin != all[1].origin);
+  // A lifecycle action names the bucket by id and origin: freezing B's copy keeps ours.
+  REQUIRE(!idx->apply({action_kind::freeze, "idx", bucket_id{0}, "test", "GUID-B"}));
+  REQUIRE(idx->buckets().size() == 1);
+  CHECK(idx->buckets()[0].origin == "GUID-A");
+  // Not an rb_ name: refused.
+  CHECK(idx->adopt_replica(c.cold_path / "not-a-bucket").err().code() == errc::invalid_argument);
 }
