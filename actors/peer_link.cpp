@@ -22,6 +22,7 @@ struct link_state {
   door_actor door;          ///< the master's door, once connected
   std::string token;        ///< session token at the master
   bool busy = false;        ///< a join or heartbeat is under way
+  uint64_t attempt = 0;     ///< numbers joins and heartbeats: answers to older ones are ignored
   bool want_report = true;  ///< send the full copy set next time
   size_t last_report_hash = 0;
   std::string last_problem;  ///< logged once until it changes
@@ -62,7 +63,9 @@ size_t hash_of(const std::vector<copy_report>& copies) {
 void join(self_ptr self) {
   auto& a = self->state.args;
   self->state.busy = true;
+  auto attempt = ++self->state.attempt;
   auto fail = [=](const std::string& what) {
+    if (attempt != self->state.attempt) return;
     self->state.busy = false;
     problem(self, what);
   };
@@ -82,7 +85,9 @@ void join(self_ptr self) {
                            member_actor{self})
                  .then(
                      [=](uint64_t generation) {
+                       if (attempt != self->state.attempt) return;
                        self->state.door = *door;
+                       self->monitor(*door);
                        self->state.token = *token;
                        self->state.busy = false;
                        self->state.want_report = true;
@@ -100,12 +105,14 @@ void join(self_ptr self) {
 
 void heartbeat(self_ptr self) {
   self->state.busy = true;
+  auto attempt = ++self->state.attempt;
   auto fail = [=](const error& err) {
+    if (attempt != self->state.attempt) return;
     self->state.busy = false;
-    if (err.code() == errc::unauthenticated) {  // the master restarted: join again
-      self->state.door = door_actor{};
-      self->state.token.clear();
-    }
+    // Whatever failed (a master that restarted forgot our session; one that
+    // went away never answers), the next tick joins again from the start.
+    self->state.door = door_actor{};
+    self->state.token.clear();
     problem(self, "heartbeat to the master failed: " + err.render());
   };
   auto& a = self->state.args;
@@ -115,6 +122,7 @@ void heartbeat(self_ptr self) {
             self->request(a.peer, remote_timeout, indexes_atom::value)
                 .then(
                     [=](std::vector<index_status>& indexes) {
+                      if (attempt != self->state.attempt || !self->state.door) return;
                       peer_report report;
                       report.status = status.detention ? "Detention" : "Up";
                       auto copies = copies_of(indexes);
@@ -129,6 +137,7 @@ void heartbeat(self_ptr self) {
                                     self->state.token, report)
                           .then(
                               [=](const heartbeat_reply& reply) {
+                                if (attempt != self->state.attempt) return;
                                 self->state.busy = false;
                                 if (report.full) self->state.last_report_hash = h;
                                 self->state.want_report = reply.want_report;
@@ -145,6 +154,17 @@ void heartbeat(self_ptr self) {
 
 member_actor::behavior_type link(self_ptr self, peer_link_args args) {
   self->state.args = std::move(args);
+  // The master's node went away: join again (a restarted master gets our
+  // registration at once, not after a heartbeat's timeout).
+  self->set_down_handler([=](caf::down_msg& down) {
+    if (self->state.door && self->state.door.address() == down.source) {
+      self->state.door = door_actor{};
+      self->state.token.clear();
+      self->state.busy = false;
+      ++self->state.attempt;  // what was under way is answered by nobody
+      problem(self, "the connection to the master was lost");
+    }
+  });
   self->send(self, tick_atom::value);
   return {
       [=](primacy_atom, const primacy_update& update) {

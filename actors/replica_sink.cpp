@@ -59,6 +59,8 @@ result<uint64_t> open_copy(self_ptr self, const std::string& id, bool searchable
     return error{errc::invalid_argument,
                  "bucket " + id + ": index '" + key->index + "' does not exist here"};
   bucket_name in_flight{bucket_kind::in_flight, key->local_id, 0, 0, key->origin};
+  if (bucket_name::parse(in_flight.format()) != in_flight)
+    return error{errc::invalid_argument, "bucket " + id + ": its origin is not a GUID"};
   auto dir = cold->second / in_flight.format();
   // A finished copy of the same bucket means the source started over: refuse.
   std::error_code ec;
@@ -132,6 +134,9 @@ result<io::fs::path> finish_copy(self_ptr self, const std::string& id, int64_t n
   if (c.searchable)
     if (auto built = rebuild(c.dir, true); !built) return built.err();
   auto name = bucket_name::parse(c.dir.filename().string());
+  if (!name)
+    return error{errc::invalid_argument,
+                 "bucket " + id + ": its origin does not make a bucket name"};
   bucket_name rb{bucket_kind::replicated, name->id, newest, oldest, name->guid};
   auto target = c.dir.parent_path() / rb.format();
   if (auto err = io::move_path(c.dir, target)) return err;
@@ -205,7 +210,9 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
 }  // namespace
 
 replica_sink_actor spawn_replica_sink(caf::actor_system& sys, replica_sink_args args) {
-  return sys.spawn(sink, std::move(args));
+  // Detached: appends fsync and a roll rebuilds index files (seconds for a big
+  // bucket); that must not hold up the actors on the scheduler's workers.
+  return sys.spawn<caf::detached>(sink, std::move(args));
 }
 
 }  // namespace kura::actors

@@ -27,8 +27,6 @@ namespace kura::actors {
 namespace {
 
 constexpr const char* component = "Replicator";
-/// Journal bytes sent in one message at most (a catch-up after a restart is cut).
-constexpr uint64_t max_part_bytes = 8u << 20;
 
 /// The journal a progress record names, or — when its hot bucket has rolled
 /// since (the index actor goes on while the replicator streams) — the same
@@ -102,8 +100,8 @@ struct sink_link {
   std::string token;
   bool ready = false;
   std::vector<std::function<void(error)>> waiting;  // callers until ready
-  uint64_t next_request = 0;
-  std::map<uint64_t, settle_fn> pending;  // requests not answered yet
+  uint64_t incarnation = 0;                         // which connection attempt this entry is
+  std::map<uint64_t, settle_fn> pending;  // requests not answered yet, by replicator-wide id
 };
 
 /// One target of one bucket.
@@ -124,6 +122,7 @@ struct bucket_stream {
 
 struct replicator_state {
   replicator_args args;
+  uint64_t next_id = 1;                          // request ids and link incarnations, never reused
   std::map<std::string, sink_link> links;        // by replication uri
   std::map<std::string, bucket_stream> buckets;  // by cluster id
   static inline const char* name = "replicator";
@@ -144,26 +143,37 @@ void with_link(self_ptr self, const std::string& uri, std::function<void(error)>
     it->second.waiting.push_back(std::move(then));
     return;
   }
-  st.links[uri].waiting.push_back(std::move(then));
+  auto incarnation = st.next_id++;
+  auto& fresh = st.links[uri];
+  fresh.incarnation = incarnation;
+  fresh.waiting.push_back(std::move(then));
+  // Only this attempt's entry is finished (the node may have gone away and
+  // another attempt started meanwhile: on_sink_down answered our waiters).
   auto finish = [=](error err) {
-    auto& link = self->state.links[uri];
-    auto waiting = std::move(link.waiting);
+    auto it = self->state.links.find(uri);
+    if (it == self->state.links.end() || it->second.incarnation != incarnation) return;
+    auto waiting = std::move(it->second.waiting);
     if (err)
-      self->state.links.erase(uri);  // try again with the next bucket
+      self->state.links.erase(it);  // try again with the next bucket
     else
-      link.ready = true;
+      it->second.ready = true;
     for (auto& w : waiting) w(err);
   };
+  login_identity who{"peer", st.args.name, st.args.guid};
+  auto secret = st.args.secret;
   connect_to<replica_sink_actor>(self, uri, [=](result<replica_sink_actor> sink) {
     if (!sink) return finish(sink.err());
-    self->state.links[uri].sink = *sink;
+    auto it = self->state.links.find(uri);
+    if (it == self->state.links.end() || it->second.incarnation != incarnation) return;
+    it->second.sink = *sink;
     self->monitor(*sink);
-    log_in(self, *sink, login_identity{"peer", st.args.name, st.args.guid}, st.args.secret,
-           [=](result<std::string> token) {
-             if (!token) return finish(token.err());
-             self->state.links[uri].token = *token;
-             finish({});
-           });
+    log_in(self, *sink, who, secret, [=](result<std::string> token) {
+      if (!token) return finish(token.err());
+      auto it = self->state.links.find(uri);
+      if (it == self->state.links.end() || it->second.incarnation != incarnation) return;
+      it->second.token = *token;
+      finish({});
+    });
   });
 }
 
@@ -179,7 +189,7 @@ void lose_target(self_ptr, const std::string& key, target_stream& t, const error
 template <class Reply, class... Ts>
 void send_to(self_ptr self, const std::string& uri, settle_fn settle, Ts&&... message) {
   auto& link = self->state.links.at(uri);
-  auto id = link.next_request++;
+  auto id = self->state.next_id++;
   link.pending.emplace(id, std::move(settle));
   auto done = [=](error err) {
     auto it = self->state.links.find(uri);
@@ -200,11 +210,14 @@ void on_sink_down(self_ptr self, const caf::down_msg& down) {
   for (auto it = self->state.links.begin(); it != self->state.links.end(); ++it) {
     if (it->second.sink.address() != down.source) continue;
     auto pending = std::move(it->second.pending);
+    auto waiting = std::move(it->second.waiting);
     auto uri = it->first;
     self->state.links.erase(it);
     log::warn(component,
               "replication target " + uri + " went away: " + from_caf(down.reason).render());
-    for (auto& [_, fn] : pending) fn(error{errc::unavailable, "the target went away"});
+    error gone{errc::unavailable, "the target went away"};
+    for (auto& [_, fn] : pending) fn(gone);
+    for (auto& w : waiting) w(gone);
     return;
   }
 }
@@ -235,18 +248,19 @@ void send_progress(self_ptr self, const std::string& key, const journal_progress
       }
       cd->release();
     };
-    // Journal bytes not sent yet, in parts of at most max_part_bytes.
-    while (!p.empty && t.queued < p.durable_bytes) {
-      uint64_t to = std::min(p.durable_bytes, t.queued + max_part_bytes);
+    // Journal bytes not sent yet: what commits made durable, so whole slices
+    // (the sink accepts nothing else).
+    if (!p.empty && t.queued < p.durable_bytes) {
+      uint64_t to = p.durable_bytes;
       auto bytes = b.journal->read(p, self->state.args.guid, t.queued, to);
       if (!bytes) {
         lose_target(self, key, t, bytes.err());
-        break;
+      } else {
+        ++cd->left;
+        send_to<uint64_t>(self, uri, settle, slice_atom::value, token, key, t.queued,
+                          std::move(*bytes));
+        t.queued = to;
       }
-      ++cd->left;
-      send_to<uint64_t>(self, uri, settle, slice_atom::value, token, key, t.queued,
-                        std::move(*bytes));
-      t.queued = to;
     }
     if (t.lost || !p.rolled) continue;
     ++cd->left;

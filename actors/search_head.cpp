@@ -179,23 +179,37 @@ struct search_head::impl {
     }
     auto hp = split_host_port(host_port);
     if (!hp) return hp.err();
-    auto door = sys->middleman().remote_actor<door_actor>(hp->first, hp->second);
-    if (!door) return error{errc::unavailable, "cannot connect: " + sys->render(door.error())};
     caf::scoped_actor self{*sys};
+    // Through the middleman actor, with a timeout: a host that drops connection
+    // attempts silently must not hold a search for the kernel's connect timeout.
+    std::optional<result<door_actor>> door;
+    self->request(sys->middleman().actor_handle(), connect_timeout, caf::connect_atom::value,
+                  hp->first, hp->second)
+        .receive(
+            [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+              if (ptr)
+                door.emplace(caf::actor_cast<door_actor>(std::move(ptr)));
+              else
+                door.emplace(error{errc::unavailable, "cannot connect: no actor published there"});
+            },
+            [&](caf::error& e) {
+              door.emplace(error{errc::unavailable, "cannot connect: " + from_caf(e).message()});
+            });
+    if (!*door) return door->err();
     std::optional<result<std::string>> token;
-    self->request(*door, connect_timeout, challenge_atom::value)
+    self->request(**door, connect_timeout, challenge_atom::value)
         .receive(
             [&](const std::string& nonce) {
               login_identity who{"search_head", args.name, args.guid};
               auto proof = cluster::login_proof(secret, {who.role, who.name, who.guid}, nonce);
-              self->request(*door, connect_timeout, login_atom::value, who, nonce, proof)
+              self->request(**door, connect_timeout, login_atom::value, who, nonce, proof)
                   .receive([&](std::string& t) { token.emplace(std::move(t)); },
                            [&](caf::error& e) { token.emplace(from_caf(e)); });
             },
             [&](caf::error& e) { token.emplace(from_caf(e)); });
     if (!*token) return token->err();
-    peer_session s{*door, **token};
-    caf::anon_send(watcher, register_atom::value, *door);
+    peer_session s{**door, **token};
+    caf::anon_send(watcher, register_atom::value, **door);
     std::lock_guard lock{sessions->mutex};
     sessions->by_host_port[host_port] = s;
     return s;
@@ -297,12 +311,18 @@ result<search::search_summary> search_head::search(std::string_view text,
     o.handle.receive(
         [&](remote_cursor_actor& cursor, std::string& bytes, std::string& first) {
           auto opened = search::decode_cursor_opened(bytes, *q, options);
-          if (!opened) return peer_failed(t, opened.err());
+          if (!opened) {
+            self->send(cursor, close_atom::value);
+            return peer_failed(t, opened.err());
+          }
           // The first rows came with the answer; the cursor is read on only if they were not all.
           auto prefetched = std::make_shared<std::optional<search::row_batch>>();
           if (opened->id != 0) {
             auto b = search::decode_row_batch(first);
-            if (!b) return peer_failed(t, b.err());
+            if (!b) {
+              self->send(cursor, close_atom::value);
+              return peer_failed(t, b.err());
+            }
             if (!b->done) cursors.push_back(cursor);
             *prefetched = std::move(*b);
           }

@@ -1,6 +1,7 @@
 // Formatting and strict parsing of bucket cluster ids.
 #include "core/cluster/bucket_key.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace kura::cluster {
@@ -24,7 +25,15 @@ std::optional<bucket_key> bucket_key::parse(std::string_view text) {
   std::string_view index = text.substr(0, first);
   std::string_view id = text.substr(first + 1, second - first - 1);
   std::string_view origin = text.substr(second + 1);
-  if (origin.empty() || origin.find('~') != std::string_view::npos) return std::nullopt;
+  // Both end up in directory names on other peers: letters, digits, '_' and '-'
+  // only (no '/', no "..": a name from the network must stay where it is put).
+  auto plain = [](std::string_view part, size_t max) {
+    if (part.empty() || part.size() > max) return false;
+    for (char c : part)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+    return true;
+  };
+  if (!plain(index, 255) || !plain(origin, 64)) return std::nullopt;
   // Only canonical decimal: "007" or "+7" would name the same bucket under a second
   // spelling, and ids are compared as strings in logs and status documents.
   if (id.empty() || (id.size() > 1 && id[0] == '0')) return std::nullopt;

@@ -28,8 +28,9 @@ struct bucket_key {
   /// The cluster id "<index>~<localid>~<origin guid>" (e.g. "main~42~GUID").
   /// Requires: index and origin non-empty and without '~' (else parse would not read it back).
   std::string to_string() const;
-  /// Reads a cluster id strictly: index non-empty without '~', id plain decimal digits
-  /// (no sign, no leading zero except "0", fits 64 bits), origin non-empty without '~'.
+  /// Reads a cluster id strictly: index of letters, digits, '_' and '-' (at most 255),
+  /// id plain decimal digits (no sign, no leading zero except "0", fits 64 bits), origin
+  /// of letters, digits, '_' and '-' (at most 64): both become parts of directory names.
   /// nullopt for anything else; parse(k.to_string()) == k for every valid key.
   static std::optional<bucket_key> parse(std::string_view text);
 

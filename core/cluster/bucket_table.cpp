@@ -218,9 +218,12 @@ uint64_t bucket_table::new_generation(const std::set<std::string>& up_peers) {
   // 3. The least loaded searchable copy, so a lost peer's search load spreads over the
   // survivors instead of landing on the lowest GUID. Copies are sorted by GUID, and a
   // strict `<` keeps the first of equals: ties go to the lowest GUID.
+  // A hot bucket's copies on its targets are still being received: their index files
+  // are built when the source rolls, so only the origin's copy can serve it.
   for (entry* e : rest) {
     copy_record* best = nullptr;
     uint64_t best_count = std::numeric_limits<uint64_t>::max();
+    if (e->state == bucket_state_kind::hot) continue;
     for (auto& c : e->copies) {
       if (!c.searchable || !up_peers.contains(c.peer)) continue;
       uint64_t n = primaries[c.peer];
@@ -242,7 +245,8 @@ uint64_t bucket_table::primaries_assignable(const std::set<std::string>& up_peer
   for (const auto& [key, e] : buckets_) {
     if (has_primary(e.copies)) continue;
     if (std::any_of(e.copies.begin(), e.copies.end(), [&](const copy_record& c) {
-          return c.searchable && up_peers.contains(c.peer);
+          return c.searchable && up_peers.contains(c.peer) &&
+                 (e.state != bucket_state_kind::hot || c.peer == key.origin);
         }))
       ++n;
   }

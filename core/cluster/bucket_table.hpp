@@ -146,7 +146,8 @@ class bucket_table {
   ///      §5.4: a joining or returning peer gets nothing back);
   ///   2. the origin's copy, if searchable and up;
   ///   3. the searchable copy on the up peer with the fewest primaries so far (ties: the
-  ///      lowest GUID), so the search load of a lost peer spreads.
+  ///      lowest GUID), so the search load of a lost peer spreads — not for a hot bucket,
+  ///      whose copies on other peers get their index files only when the source rolls.
   /// Buckets without a searchable copy on an up peer get no primary (the cluster is not valid).
   /// Returns the new generation id.
   ///

@@ -28,12 +28,14 @@ copy_report report(const bucket_key& k, bool searchable,
   return copy_report{k, state, searchable, size, events};
 }
 
-/// Adds a bucket created by `origin` (searchable, primary) with the given target copies.
+/// Adds a bucket created by `origin` (searchable, primary) with the given target copies,
+/// rolled to warm (its copies complete).
 void add_bucket(bucket_table& t, const bucket_key& k,
                 const std::vector<std::pair<std::string, bool>>& targets) {
   t.add_copy(k, k.origin, true, bucket_state_kind::hot);
   for (const auto& [peer, searchable] : targets)
     t.add_copy(k, peer, searchable, bucket_state_kind::hot);
+  t.set_state(k, bucket_state_kind::warm, 100, 10);
 }
 
 }  // namespace
@@ -52,9 +54,26 @@ TEST_CASE("bucket key: the cluster id is index, local id and origin guid joined 
 }
 
 TEST_CASE("bucket key: malformed cluster ids are rejected") {
-  for (auto* s : {"", "main", "main~1", "main~1~", "~1~G", "main~~G", "main~x~G", "main~-1~G",
-                  "main~+1~G", "main~01~G", "main~1a~G", "main~ 1~G", "main~1~G~H", "~~",
-                  "main~18446744073709551616~G", "main~99999999999999999999~G"})
+  for (auto* s : {"",
+                  "main",
+                  "main~1",
+                  "main~1~",
+                  "~1~G",
+                  "main~~G",
+                  "main~x~G",
+                  "main~-1~G",
+                  "main~+1~G",
+                  "main~01~G",
+                  "main~1a~G",
+                  "main~ 1~G",
+                  "main~1~G~H",
+                  "~~",
+                  "main~18446744073709551616~G",
+                  "main~99999999999999999999~G",
+                  "main~1~../../etc",
+                  "../x~1~G",
+                  "main~1~a/b",
+                  "main~1~a b"})
     CHECK_MESSAGE(!bucket_key::parse(s), s);
 }
 
@@ -172,6 +191,25 @@ TEST_CASE("bucket table: a peer going down moves primacy to a searchable copy") 
   CHECK(t.valid());
   CHECK_FALSE(t.complete(3, 2));
   CHECK(t.primaries_assignable({"B", "C"}) == 0);
+}
+
+TEST_CASE("bucket table: a hot bucket's copies on its targets never become primary") {
+  bucket_table t;
+  t.new_generation({"A", "B", "C"});
+  auto b = key("A", 1);
+  t.add_copy(b, "A", true, bucket_state_kind::hot);
+  t.add_copy(b, "B", true, bucket_state_kind::hot);  // being received; index files come at the roll
+  t.add_copy(b, "C", false, bucket_state_kind::hot);
+  t.remove_peer("A");
+  CHECK(t.primaries_assignable({"B", "C"}) == 0);
+  t.new_generation({"B", "C"});
+  CHECK_FALSE(t.primary_of(b));
+  CHECK_FALSE(t.valid());  // searches warn instead of silently missing the bucket
+  // Once its copy is complete (rolled), B can serve it.
+  t.set_state(b, bucket_state_kind::warm, 100, 10);
+  CHECK(t.primaries_assignable({"B", "C"}) == 1);
+  t.new_generation({"B", "C"});
+  CHECK(t.primary_of(b) == "B");
 }
 
 TEST_CASE("bucket table: primacy stays put when a peer joins or returns") {

@@ -116,6 +116,7 @@ TEST_CASE("primacy book: the exceptions of each generation give every peer the t
       size_t at = std::find(peers.begin(), peers.end(), origin) - peers.begin();
       table.add_copy(k, peers[(at + 1 + i) % 4], true, bucket_state_kind::hot);
       table.add_copy(k, peers[(at + 1 + (i + 1) % 3) % 4], false, bucket_state_kind::hot);
+      table.set_state(k, bucket_state_kind::warm, 100, 10);  // rolled: its copies are complete
     }
   }
   agree(g1);  // new hot buckets: no announcement needed
