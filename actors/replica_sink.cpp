@@ -210,9 +210,7 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
 }  // namespace
 
 replica_sink_actor spawn_replica_sink(caf::actor_system& sys, replica_sink_args args) {
-  // Detached: appends fsync and a roll rebuilds index files (seconds for a big
-  // bucket); that must not hold up the actors on the scheduler's workers.
-  return sys.spawn<caf::detached>(sink, std::move(args));
+  return sys.spawn(sink, std::move(args));
 }
 
 }  // namespace kura::actors

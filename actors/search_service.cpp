@@ -125,10 +125,17 @@ search_service_actor::behavior_type service(
     std::shared_ptr<const cluster_view> view) {
   self->state.peer = std::move(peer);
   self->state.view = std::move(view);
+  // A cursor that fails must not take the service with it; the node's stop does.
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    if (m.reason == caf::exit_reason::user_shutdown || m.reason == caf::exit_reason::kill)
+      self->quit(m.reason);
+  });
   return {
       [=](search_atom, const search_request& req) {
-        auto cursor =
-            self->system().spawn<caf::detached>(peer_cursor, self->state.peer, self->state.view);
+        // Linked: when the node stops (the service ends), cursors no search head
+        // closed end with it instead of keeping the node up until they idle out.
+        auto cursor = self->spawn<caf::detached + caf::linked>(peer_cursor, self->state.peer,
+                                                               self->state.view);
         return self->delegate(cursor, open_atom::value, req);
       },
       [=](delete_atom, const std::string& bucket,

@@ -21,7 +21,8 @@
 #    refusal is logged on both sides; the search head returns no results;
 # 6. junk bytes on the master's admin port and a peer's replication port change
 #    nothing;
-# 7. `| delete` through the search head marks the event on all three copies.
+# 7. `| delete` through the search head marks the event on all three copies;
+# 8. the master alone restarted: the peers join it again and the counts hold.
 # A failed check is reported and the test goes on where it can; it exits 1 at
 # the end if any check failed. KURA_KEEP_TEST_DIR=1 keeps the homes and logs.
 set -euo pipefail
@@ -597,6 +598,25 @@ else fail "a deleted event is still found (above)"; fi
 marks="$(find "$dir"/peer{1,2,3}/var/lib/kura/defaultdb -name deletes | wc -l)"
 if [[ "$marks" == 3 ]]; then pass "the delete mark is on all 3 copies of the bucket"
 else fail "the delete mark is on $marks copies, expected 3: $(find "$dir"/peer{1,2,3}/var/lib/kura/defaultdb -name deletes)"; fi
+
+echo "== 8. the master alone restarted: the peers join it again"
+stats_ok "$shh" 2>/dev/null || true
+before="$(cat "$dir/stats.got")"
+stop master
+start master
+# Peers notice the lost connection and join again at once (not after a heartbeat's timeout).
+if wait_until 30 "the peers to join the restarted master" "master peer1 peer2 peer3 sh" cluster_ready; then
+  pass "after a restart of the master alone, 3 peers are Up again and the search head follows within 30 s"
+else
+  fail "the peers did not join the restarted master (above)"
+fi
+# The counts of before the restart (one event fewer than the input since step 7's delete).
+counts_back() { stats_ok "$shh" 2>/dev/null || true; [[ "$(cat "$dir/stats.got")" == "$before" ]]; }
+if wait_until 30 "the search head's counts to be those of before the master's restart" "sh" counts_back; then
+  pass "after the master's restart the search head's counts are those of before: $before"
+else
+  fail "after the master's restart the counts differ: before $before, now $(cat "$dir/stats.got")"
+fi
 
 # ============================================================================
 if [[ ${#failures[@]} -gt 0 ]]; then
