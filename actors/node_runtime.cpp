@@ -4,14 +4,10 @@
 // the cluster role: cluster_node.cpp.
 #include "actors/node_runtime.hpp"
 
-#include <atomic>
 #include <caf/io/all.hpp>
 #include <condition_variable>
-#include <deque>
 #include <fstream>
-#include <map>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "actors/activity_log.hpp"

@@ -60,3 +60,56 @@ cluster_toml() {
       echo "master_uri = \"127.0.0.1:$8\"" ;;
   esac
 }
+
+# ---- Cluster process tests (cluster_test.sh, multicluster_test.sh). They use
+# the caller's globals: dir (the test's directory, logs in $dir/NAME.log), node
+# (kura-node), pid and http (per node name), failures, and die.
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures+=("$*"); }
+show_logs() {  # show_logs NAME...: the end of these nodes' logs
+  for n in "$@"; do
+    echo "---- last lines of $n's log ($dir/$n.log)"
+    tail -n 25 "$dir/$n.log" 2>/dev/null || true
+  done
+}
+# wait_until SECONDS "WHAT" "NODES" COMMAND...: poll COMMAND every 0.2 s; on
+# timeout say what was awaited, show the nodes' logs and return 1.
+wait_until() {
+  local secs="$1" what="$2" nodes="$3"; shift 3
+  local end=$((SECONDS + secs))
+  while ((SECONDS < end)); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  echo "timed out after $secs s waiting for: $what"
+  # shellcheck disable=SC2086
+  show_logs $nodes
+  return 1
+}
+get() { curl -s -H 'Authorization: Bearer api-1' "http://127.0.0.1:$1$2"; }
+export_search() {  # export_search HTTP_PORT QUERY: the export answer in JSON lines
+  curl -s -H 'Authorization: Bearer api-1' --data-urlencode "search=$2" -d output_mode=json \
+    "http://127.0.0.1:$1/services/search/jobs/export"
+}
+http_up() { [[ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer api-1' \
+  "http://127.0.0.1:${http[$1]}/services/server/info")" == 200 ]]; }
+start() {  # start NAME: the node's process, until its HTTP server answers
+  "$node" --config "$dir/$1.toml" >> "$dir/$1.log" 2>&1 &
+  pid[$1]=$!
+  wait_until 30 "$1 to answer HTTP" "$1" http_up "$1" || die "$1 never answered HTTP"
+}
+declare -A stop_rc=() stop_secs=()
+stop() {  # stop NAME...: SIGTERM to all of them at once, then wait for each to exit (at most
+          # 60 s, then kill -9); sets stop_rc[NAME] (exit code) and stop_secs[NAME]
+  local n p t0=$SECONDS
+  for n in "$@"; do kill -TERM "${pid[$n]}" 2>/dev/null || true; done
+  for n in "$@"; do
+    p="${pid[$n]}"
+    wait_until 60 "$n to exit after SIGTERM" "$n" bash -c "! kill -0 $p 2>/dev/null" || kill -9 "$p" 2>/dev/null || true
+    stop_rc[$n]=0
+    wait "$p" || stop_rc[$n]=$?
+    stop_secs[$n]=$((SECONDS - t0))
+    unset "pid[$n]"
+  done
+}
