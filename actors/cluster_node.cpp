@@ -33,6 +33,8 @@ error cluster_node::start(const peer_actor& peer) {
     args.search_factor = c.search_factor;
     args.heartbeat_period = c.heartbeat_period;
     args.heartbeat_timeout = c.heartbeat_timeout;
+    args.restart_timeout = c.restart_timeout;
+    args.quiet_period = c.quiet_period;
     args.state_dir = c.state_dir;
     auto m = spawn_master(sys_, args);
     if (!m) return m.err();
@@ -59,6 +61,8 @@ error cluster_node::start(const peer_actor& peer) {
     link.hello = {advertised(c.bind, c.admin_port), advertised(c.bind, sink_port_)};
     link.heartbeat_period = c.heartbeat_period;
     link.peer = peer;
+    link.replicator = replicator_;
+    link.sink = sink_;
     link.view = view_;
     member_ = spawn_peer_link(sys_, link);
     caf::anon_send(replicator_, register_atom::value, member_);
@@ -79,7 +83,9 @@ void cluster_node::fill_door(door_args& args) const {
   args.search = search_;
 }
 
-bool cluster_node::accepting_input() const { return !view_ || view_->indexing_ready(); }
+bool cluster_node::accepting_input() const {
+  return !view_ || (view_->indexing_ready() && !view_->offline());
+}
 
 result<master_status> cluster_node::master_status_now() const {
   if (!master_) return error{errc::bad_state, settings_.name + " is not a cluster master"};
@@ -87,12 +93,26 @@ result<master_status> cluster_node::master_status_now() const {
   return ask_and_wait<master_status>(self, master_, remote_timeout, status_atom::value);
 }
 
+error cluster_node::offline(bool enforce_counts, std::chrono::seconds timeout) const {
+  if (!member_) return error{errc::bad_state, settings_.name + " is not a cluster peer"};
+  caf::scoped_actor self{sys_};
+  auto done = ask_and_wait<ok_atom>(self, member_, timeout, offline_atom::value, enforce_counts);
+  return done ? error{} : done.err();
+}
+
+error cluster_node::edit_setting(const std::string& key, double secs) const {
+  if (!master_) return error{errc::bad_state, settings_.name + " is not a cluster master"};
+  caf::scoped_actor self{sys_};
+  auto done = ask_and_wait<ok_atom>(self, master_, remote_timeout, setting_atom::value, key, secs);
+  return done ? error{} : done.err();
+}
+
 result<peer_cluster_status> cluster_node::peer_status_now() const {
   if (!view_) return error{errc::bad_state, settings_.name + " is not a cluster peer"};
   peer_cluster_status s;
   s.name = settings_.name;
   s.guid = settings_.cluster.guid;
-  s.status = view_->indexing_ready() ? "Up" : "Pending";
+  s.status = view_->offline() ? "Restarting" : view_->indexing_ready() ? "Up" : "Pending";
   s.master_uri = settings_.cluster.master_uris.at(0);
   s.master_reachable = view_->master_reachable();
   s.generation = view_->generation();

@@ -43,6 +43,12 @@ class cluster_node {
 
   result<master_status> master_status_now() const;
   result<peer_cluster_status> peer_status_now() const;
+  /// `kura offline [--enforce-counts]` on a peer: returns once the master
+  /// lets it shut down. Errors: bad_state (not a peer), unavailable, timed_out.
+  error offline(bool enforce_counts, std::chrono::seconds timeout) const;
+  /// `kura edit cluster-config -KEY SECONDS` on a master. Errors: bad_state,
+  /// invalid_argument (unknown key, bad value).
+  error edit_setting(const std::string& key, double secs) const;
 
   /// Stops the role's actors (after the peer actor stopped).
   void stop();

@@ -72,12 +72,18 @@ door_actor::behavior_type door(self_ptr self, door_args args) {
         if (!st.args.master) return to_caf(not_here(self, "cluster master"));
         return self->delegate(st.args.master, heartbeat_atom::value, who->guid, report);
       },
-      [=, &st](targets_atom, const std::string& token, const std::string& index,
-               uint64_t id) -> caf::result<std::vector<target_info>> {
+      [=, &st](targets_atom, const std::string& token, const std::string& index, uint64_t id,
+               const std::vector<std::string>& avoid) -> caf::result<std::vector<target_info>> {
         auto who = caller(self, token);
         if (!who) return to_caf(who.err());
         if (!st.args.master) return to_caf(not_here(self, "cluster master"));
-        return self->delegate(st.args.master, targets_atom::value, who->guid, index, id);
+        return self->delegate(st.args.master, targets_atom::value, who->guid, index, id, avoid);
+      },
+      [=, &st](offline_atom, const std::string& token, bool enforce_counts) -> caf::result<ok_atom> {
+        auto who = caller(self, token);
+        if (!who) return to_caf(who.err());
+        if (!st.args.master) return to_caf(not_here(self, "cluster master"));
+        return self->delegate(st.args.master, offline_atom::value, who->guid, enforce_counts);
       },
       [=, &st](generation_atom, const std::string& token) -> caf::result<generation_info> {
         auto who = caller(self, token);

@@ -297,15 +297,23 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         return ok_atom::value;
       },
       [=, &st](rebuild_atom, const std::string& dir) -> caf::result<bool> {
-        auto it = std::find_if(st.children.begin(), st.children.end(),
-                               [&](auto& c) { return io::fs::equivalent(c.second.dir, dir); });
-        if (it == st.children.end()) return false;
-        auto id = it->first;
-        auto path = it->second.dir;
-        stop_child(self, it);
+        // Any warm or cold bucket of this index: searchable ones (a child
+        // serves them) and journal-only replicated copies (fixup makes them searchable).
+        std::error_code ec;
+        auto all = st.idx->buckets();
+        auto owned = std::find_if(all.begin(), all.end(), [&](const bucket_info& b) {
+          return b.state != bucket_state::hot && io::fs::equivalent(b.dir, dir, ec);
+        });
+        if (owned == all.end()) return false;
+        auto path = owned->dir;
+        auto child = std::find_if(st.children.begin(), st.children.end(),
+                                  [&](auto& c) { return io::fs::equivalent(c.second.dir, path, ec); });
+        if (child != st.children.end()) stop_child(self, child);
         auto built = rebuild(path, st.idx->config().create_bloomfilter);
-        spawn_child(self, id, path, {});
+        auto refreshed = built ? st.idx->refresh(path) : error{};
+        sync_children(self);
         if (!built) return to_caf(built.err());
+        if (refreshed) return to_caf(refreshed);
         return true;
       },
       [=, &st](shutdown_atom) -> caf::result<ok_atom> {

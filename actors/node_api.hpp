@@ -89,8 +89,10 @@ struct master_status {
   uint32_t replication_factor = 0, search_factor = 0;
   uint64_t peers_up = 0;
   uint64_t buckets_total = 0, buckets_valid = 0, buckets_complete = 0;
-  /// Fixup tasks not finished, by kind (fixup itself is issue 10: zeros today).
-  uint64_t fixup_primary = 0, fixup_searchable = 0, fixup_replicate = 0;
+  /// Fixup tasks not finished, by kind, and the bytes of their buckets.
+  uint64_t fixup_primary = 0, fixup_searchable = 0, fixup_replicate = 0, fixup_bytes_to_go = 0;
+  /// Fixup tasks running now, one line each ("replicate main~3~G from peer1 to peer4").
+  std::vector<std::string> fixup_running;
   std::vector<cluster_peer_status> peers;
   std::vector<cluster_bucket_status> buckets;
   std::vector<cluster_generation_peer> generation_peers;
@@ -182,6 +184,13 @@ class node_admin {
                      const std::string& info) = 0;
   /// Asks the node process to stop gracefully (as SIGTERM does).
   virtual void request_stop() = 0;
+  /// A peer goes offline (clustering.md §13.3-13.4): no more input, primaries
+  /// moved (and with enforce_counts, the cluster complete without it); the
+  /// caller then stops the node. Errors: bad_state (not a peer), unavailable.
+  virtual error offline(bool enforce_counts) = 0;
+  /// A master's live setting (restart_timeout, heartbeat_timeout,
+  /// quiet_period). Errors: bad_state (not a master), invalid_argument.
+  virtual error edit_cluster_config(const std::string& key, double secs) = 0;
 };
 
 }  // namespace kura

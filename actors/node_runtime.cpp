@@ -253,6 +253,18 @@ result<master_status> node_runtime::cluster_master_status() {
   return impl_->cluster->master_status_now();
 }
 
+error node_runtime::offline(bool enforce_counts) {
+  if (!impl_->cluster) return error{errc::bad_state, "this node is standalone, not a cluster peer"};
+  // Decommissioning waits for fixup, which may take long (the shell's --timeout bounds it).
+  return impl_->cluster->offline(enforce_counts, std::chrono::hours{24});
+}
+
+error node_runtime::edit_cluster_config(const std::string& key, double secs) {
+  if (!impl_->cluster)
+    return error{errc::bad_state, "this node is standalone, not a cluster master"};
+  return impl_->cluster->edit_setting(key, secs);
+}
+
 result<peer_cluster_status> node_runtime::cluster_peer_status() {
   if (!impl_->cluster) return error{errc::bad_state, "this node is standalone, not a cluster peer"};
   return impl_->cluster->peer_status_now();

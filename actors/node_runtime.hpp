@@ -61,6 +61,8 @@ class node_runtime final : public node_api, public node_admin {
   error rebuild(const std::string& bucket_dir) override;
   result<uint64_t> ingest_file(const input_meta& meta, const io::fs::path& file) override;
   void request_stop() override;
+  error offline(bool enforce_counts) override;
+  error edit_cluster_config(const std::string& key, double secs) override;
 
   /// Called by request_stop (the program wires it to its graceful stop).
   void on_stop_request(std::function<void()> fn);

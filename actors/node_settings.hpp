@@ -24,6 +24,8 @@ struct cluster_settings {
   uint32_t replication_factor = 3, search_factor = 2;  ///< master
   std::chrono::milliseconds heartbeat_period{1000};
   std::chrono::milliseconds heartbeat_timeout{60'000};
+  std::chrono::milliseconds restart_timeout{600'000};  ///< master: an offline peer's time to return
+  std::chrono::milliseconds quiet_period{60'000};      ///< master: registration time after a start
   io::fs::path state_dir;  ///< master: what survives its restarts
 };
 

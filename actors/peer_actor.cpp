@@ -253,19 +253,22 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
         return self->delegate(it->second, delete_atom::value, key->local_id.value, key->origin,
                               ordinals);
       },
-      [=](adopt_atom, const std::string& index, const std::string& dir) {
+      [=](adopt_atom, const std::string& index, const std::string& dir) -> caf::result<ok_atom> {
         auto it = self->state.indexes.find(index);
         if (it == self->state.indexes.end()) {
           log::warn(component,
                     "replicated copy " + dir + " arrived for index '" + index + "', which is gone");
-          return;
+          return to_caf({errc::not_found, "index '" + index + "' is gone"});
         }
+        auto rp = self->make_response_promise<ok_atom>();
         self->request(it->second, caf::infinite, adopt_atom::value, dir)
-            .then([](ok_atom) {},
-                  [dir](caf::error& e) {
+            .then([=](ok_atom) mutable { rp.deliver(ok_atom::value); },
+                  [=](caf::error& e) mutable {
                     log::error(component, "cannot add the replicated copy " + dir + ": " +
                                               from_caf(e).render());
+                    rp.deliver(e);
                   });
+        return rp;
       },
       [=](status_atom) {
         auto& st = self->state;

@@ -7,7 +7,9 @@
 // ready or not, the generation, whether the master answers.
 #include "actors/peer_link.hpp"
 
+#include <algorithm>
 #include <functional>
+#include <optional>
 
 #include "actors/cluster/remote.hpp"
 #include "core/log.hpp"
@@ -53,6 +55,54 @@ std::vector<copy_report> copies_of(const std::vector<index_status>& indexes) {
   return out;
 }
 
+/// This peer's settled copy of `key` (warm or cold; not one being received).
+std::optional<bucket_info> find_copy(const std::vector<index_status>& indexes,
+                                     const cluster::bucket_key& key) {
+  for (auto& idx : indexes) {
+    if (idx.name != key.index) continue;
+    for (auto& b : idx.buckets)
+      if (b.id == key.local_id && b.origin == key.origin && b.state != bucket_state::hot &&
+          b.state != bucket_state::thawed && b.problem.empty())
+        return b;
+  }
+  return std::nullopt;
+}
+
+/// Runs one fixup task: the copy's directory first, then the rebuild (the
+/// index actor rebuilds its bucket) or the stream (the replicator).
+void run_fixup(self_ptr self, const fixup_order& order, caf::typed_response_promise<ok_atom> rp) {
+  auto key = cluster::bucket_key::parse(order.bucket);
+  if (!key) {
+    rp.deliver(to_caf({errc::invalid_argument, "not a bucket id: \"" + order.bucket + "\""}));
+    return;
+  }
+  auto& a = self->state.args;
+  self->request(a.peer, remote_timeout, indexes_atom::value)
+      .then(
+          [=](std::vector<index_status>& indexes) mutable {
+            auto copy = find_copy(indexes, *key);
+            if (!copy) {
+              rp.deliver(to_caf({errc::not_found, "no complete copy of " + order.bucket + " here"}));
+              return;
+            }
+            auto& a = self->state.args;
+            auto deliver = [=](ok_atom) mutable { rp.deliver(ok_atom::value); };
+            auto failed = [=](caf::error& e) mutable { rp.deliver(e); };
+            if (order.kind == "searchable") {
+              log::info(component, "fixup: building index files of " + order.bucket);
+              self->request(a.peer, caf::infinite, rebuild_atom::value, copy->dir.string())
+                  .then(deliver, failed);
+            } else if (order.kind == "replicate") {
+              self->request(a.replicator, caf::infinite, send_atom::value, order.bucket,
+                            copy->dir.string(), order.target)
+                  .then(deliver, failed);
+            } else {
+              rp.deliver(to_caf({errc::invalid_argument, "unknown fixup task '" + order.kind + "'"}));
+            }
+          },
+          [=](caf::error& e) mutable { rp.deliver(e); });
+}
+
 size_t hash_of(const std::vector<copy_report>& copies) {
   size_t h = copies.size();
   for (auto& c : copies)
@@ -81,7 +131,10 @@ void join(self_ptr self) {
                return fail("cannot log in at the master " + a.master_uri + ": " +
                            token.err().message());
              }
-             self->request(*door, remote_timeout, register_atom::value, *token, a.hello,
+             auto hello = a.hello;
+             hello.last_generation = a.view->generation();
+             hello.indexing_ready = a.view->indexing_ready();
+             self->request(*door, remote_timeout, register_atom::value, *token, hello,
                            member_actor{self})
                  .then(
                      [=](uint64_t generation) {
@@ -179,8 +232,64 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
                                  std::to_string(ex.demoted.size()) +
                                  " own buckets primary elsewhere");
       },
-      [=](targets_atom, const std::string& index,
-          uint64_t id) -> caf::result<std::vector<target_info>> {
+      [=](fixup_atom, const fixup_order& order) -> caf::result<ok_atom> {
+        auto rp = self->make_response_promise<ok_atom>();
+        run_fixup(self, order, rp);
+        return rp;
+      },
+      [=](finalize_atom, const std::string& origin) -> caf::result<ok_atom> {
+        log::info(component, "peer " + origin +
+                                 " is gone: rolling the copies of its hot buckets held here");
+        // A request, not a delegation: the sink takes finalize only from its own node.
+        auto rp = self->make_response_promise<ok_atom>();
+        self->request(self->state.args.sink, caf::infinite, finalize_atom::value, origin)
+            .then([=](ok_atom) mutable { rp.deliver(ok_atom::value); },
+                  [=](caf::error& e) mutable { rp.deliver(e); });
+        return rp;
+      },
+      [=](roll_atom, const std::string& index) {
+        log::info(component, "rolling index '" + index + "': a target of its hot bucket was lost");
+        self->request(self->state.args.peer, caf::infinite, roll_atom::value, index)
+            .then([](ok_atom) {},
+                  [=](caf::error& e) {
+                    log::warn(component, "cannot roll index '" + index + "': " + from_caf(e).render());
+                  });
+      },
+      [=](offline_atom, bool enforce_counts) -> caf::result<ok_atom> {
+        auto rp = self->make_response_promise<ok_atom>();
+        auto& a = self->state.args;
+        if (!self->state.door) {
+          rp.deliver(to_caf({errc::unavailable, "the master at " + a.master_uri +
+                                                    " is not reachable: offline needs it"}));
+          return rp;
+        }
+        // Partial shutdown (clustering.md §13.3 step 1): no input, no replicated
+        // data; the hot buckets roll so that their copies complete on the targets.
+        a.view->set_offline();
+        log::info(component, std::string{"going offline"} +
+                                 (enforce_counts ? " with --enforce-counts" : "") +
+                                 ": no more input; rolling hot buckets");
+        self->request(a.peer, caf::infinite, roll_atom::value, std::string{})
+            .then(
+                [=](ok_atom) mutable {
+                  if (!self->state.door) {
+                    rp.deliver(to_caf({errc::unavailable, "the master went away"}));
+                    return;
+                  }
+                  self->request(self->state.door, caf::infinite, offline_atom::value,
+                                self->state.token, enforce_counts)
+                      .then(
+                          [=](ok_atom) mutable {
+                            log::info(component, "the master let this peer go offline");
+                            rp.deliver(ok_atom::value);
+                          },
+                          [=](caf::error& e) mutable { rp.deliver(e); });
+                },
+                [=](caf::error& e) mutable { rp.deliver(e); });
+        return rp;
+      },
+      [=](targets_atom, const std::string& index, uint64_t id,
+          const std::vector<std::string>& avoid) -> caf::result<std::vector<target_info>> {
         auto rp = self->make_response_promise<std::vector<target_info>>();
         auto fallback = [=](const error& why) mutable {
           auto it = self->state.last_targets.find(index);
@@ -191,14 +300,18 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
           log::warn(component, "index '" + index + "' bucket " + std::to_string(id) +
                                    ": the master does not answer (" + why.message() +
                                    "); streaming to the previous bucket's targets");
-          rp.deliver(it->second);
+          auto targets = it->second;
+          std::erase_if(targets, [&](const target_info& t) {
+            return std::find(avoid.begin(), avoid.end(), t.guid) != avoid.end();
+          });
+          rp.deliver(std::move(targets));
         };
         if (!self->state.door) {
           fallback(error{errc::unavailable, "not registered with the master"});
           return rp;
         }
         self->request(self->state.door, remote_timeout, targets_atom::value, self->state.token,
-                      index, id)
+                      index, id, avoid)
             .then(
                 [=](std::vector<target_info>& targets) mutable {
                   self->state.last_targets[index] = targets;

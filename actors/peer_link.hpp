@@ -8,6 +8,8 @@
 #include "actors/cluster/cluster_view.hpp"
 #include "actors/interfaces/door_actor.hpp"
 #include "actors/interfaces/peer_actor.hpp"
+#include "actors/interfaces/replica_sink_actor.hpp"
+#include "actors/interfaces/replicator_actor.hpp"
 
 namespace kura::actors {
 
@@ -16,7 +18,9 @@ struct peer_link_args {
   std::string master_uri;          ///< "host:port" of the master's admin port
   peer_hello hello;                ///< where this peer is reached
   std::chrono::milliseconds heartbeat_period{1000};
-  peer_actor peer;                     ///< asked for status and buckets (reports)
+  peer_actor peer;                     ///< asked for status and buckets (reports), rolls, rebuilds
+  replicator_actor replicator;         ///< streams whole buckets (fixup)
+  replica_sink_actor sink;             ///< rolls the copies of a lost source's hot buckets
   std::shared_ptr<cluster_view> view;  ///< updated from the master's answers
 };
 

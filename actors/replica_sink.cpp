@@ -1,6 +1,8 @@
 // The replica sink: the target side of replication (see the interface).
 #include "actors/replica_sink.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <map>
 
 #include "actors/cluster/node_auth.hpp"
@@ -44,6 +46,8 @@ error check_token(self_ptr self, const std::string& token) {
 /// unknown index, own bucket), already_exists (the copy is complete), io_error.
 result<uint64_t> open_copy(self_ptr self, const std::string& id, bool searchable) {
   auto& st = self->state;
+  if (st.args.view->offline())
+    return error{errc::unavailable, "peer " + st.args.name + " is going offline: it takes no copies"};
   if (auto it = st.copies.find(id); it != st.copies.end()) {
     it->second.searchable = searchable;
     st.args.view->set_incoming(id, searchable);
@@ -141,8 +145,87 @@ result<io::fs::path> finish_copy(self_ptr self, const std::string& id, int64_t n
   auto target = c.dir.parent_path() / rb.format();
   if (auto err = io::move_path(c.dir, target)) return err;
   self->state.copies.erase(it);
-  self->state.args.view->remove_incoming(id);
   return target;
+}
+
+/// Hands a finished copy to its index; it stays reported as incoming until
+/// the index has it, so that no report of this peer misses the copy.
+void adopt(self_ptr self, const std::string& id, const std::string& index, const io::fs::path& dir) {
+  self->request(self->state.args.peer, caf::infinite, adopt_atom::value, index, dir.string())
+      .then([=](ok_atom) { self->state.args.view->remove_incoming(id); },
+            [=](caf::error&) { self->state.args.view->remove_incoming(id); });
+}
+
+/// The time range of a journal, in epoch seconds (newest, oldest).
+/// Errors: corruption (no valid slice), io_error.
+result<std::pair<int64_t, int64_t>> journal_time_range(const io::fs::path& journal) {
+  auto mapped = io::mapped_file::open(journal);
+  if (!mapped) return mapped.err();
+  auto scan = scan_journal(mapped->bytes());
+  if (!scan) return scan.err();
+  if (scan->slices.empty()) return error{errc::corruption, journal.string() + ": no events"};
+  time_us lo = std::numeric_limits<time_us>::max(), hi = std::numeric_limits<time_us>::min();
+  std::string scratch;
+  for (auto& slice : scan->slices) {
+    if (auto err = decode_slice(mapped->bytes(), slice, scratch, [](uint64_t, const event_view&) {}))
+      return err;
+    lo = std::min(lo, slice.min_time);
+    hi = std::max(hi, slice.max_time);
+  }
+  return std::pair<int64_t, int64_t>{to_epoch_seconds(hi), to_epoch_seconds(lo)};
+}
+
+/// The source ORIGIN is gone: its copies being received here become rb_
+/// copies with what arrived (every acknowledged block did). Returns how many.
+uint64_t finalize_copies_of(self_ptr self, const std::string& origin) {
+  std::vector<std::string> ids;
+  for (auto& [id, c] : self->state.copies) {
+    auto key = cluster::bucket_key::parse(id);
+    if (key && key->origin == origin) ids.push_back(id);
+  }
+  uint64_t done = 0;
+  for (auto& id : ids) {
+    auto& c = self->state.copies.at(id);
+    auto index = c.index;
+    auto dir = c.dir;
+    auto journal = dir / bucket_files::rawdata_dir / bucket_files::journal;
+    auto range = journal_time_range(journal);
+    if (!range) {
+      // Nothing arrived (or nothing usable): there is no copy to keep.
+      log::warn(component, "copy " + dir.string() + " of a lost source is dropped: " +
+                               range.err().render());
+      self->state.copies.erase(id);
+      self->state.args.view->remove_incoming(id);
+      (void)io::remove_all(dir);
+      continue;
+    }
+    auto finished = finish_copy(self, id, range->first, range->second, c.journal.size());
+    if (!finished) {
+      log::error(component, "copy " + dir.string() + " could not be rolled: " +
+                                finished.err().render());
+      continue;
+    }
+    log::info(component, "bucket " + id + " of a lost source rolled here: " + finished->string());
+    adopt(self, id, index, *finished);
+    ++done;
+  }
+  return done;
+}
+
+/// Copies whose receiving was cut by a restart of this node are open again
+/// (so they are reported, resumed by their source or rolled by finalize).
+void reopen_copies(self_ptr self) {
+  for (auto& [index, cold] : self->state.args.cold_paths) {
+    std::error_code ec;
+    for (auto& entry : io::fs::directory_iterator(cold, ec)) {
+      auto name = bucket_name::parse(entry.path().filename().string());
+      if (!name || name->kind != bucket_kind::in_flight) continue;
+      auto id = cluster::bucket_key{index, name->id, name->guid}.to_string();
+      if (auto held = open_copy(self, id, false); !held)
+        log::warn(component, "cannot reopen the copy being received " + entry.path().string() +
+                                 ": " + held.err().render());
+    }
+  }
 }
 
 replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
@@ -150,7 +233,16 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
   self->state.args = std::move(args);
   self->set_default_handler(caf::drop);
   self->set_exit_handler([](caf::exit_msg&) {});  // only the node's own kill ends it
+  reopen_copies(self);
   return {
+      [=](finalize_atom, const std::string& origin) -> caf::result<ok_atom> {
+        auto sender = self->current_sender();
+        if (!sender || sender->node() != self->node())
+          return to_caf({errc::unauthenticated, "finalize is not taken from other nodes"});
+        auto n = finalize_copies_of(self, origin);
+        if (n > 0) log::info(component, std::to_string(n) + " copies of lost source " + origin + " rolled");
+        return ok_atom::value;
+      },
       [=](challenge_atom) { return self->state.sessions->challenge(); },
       [=](login_atom, const login_identity& who, const std::string& nonce,
           const std::string& proof) -> caf::result<std::string> {
@@ -191,7 +283,7 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
           return to_caf(done.err());
         }
         log::info(component, "bucket " + id + " complete: " + done->string());
-        self->send(self->state.args.peer, adopt_atom::value, index, done->string());
+        adopt(self, id, index, *done);
         return ok_atom::value;
       },
       [=](drop_atom, const std::string& token, const std::string& id) -> caf::result<ok_atom> {

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -21,6 +22,8 @@
 #include "actors/interfaces/replicator_actor.hpp"
 #include "core/bucket/bucket_files.hpp"
 #include "core/bucket/bucket_name.hpp"
+#include "core/io/file.hpp"
+#include "core/journal/journal.hpp"
 #include "core/log.hpp"
 
 namespace kura::actors {
@@ -79,12 +82,21 @@ class journal_reader {
   int fd_ = -1;
 };
 
-/// Counts the replies one replicate request waits for.
+/// Counts the replies one replicate request waits for. The request fails
+/// (its blocks are not acknowledged) when a target of its bucket missed them.
 struct countdown {
   caf::typed_response_promise<ok_atom> rp;
   size_t left = 1;  // the request itself, released once every item is issued
+  error failed;
+  void fail(error why) {
+    if (!failed) failed = std::move(why);
+  }
   void release() {
-    if (--left == 0) rp.deliver(ok_atom::value);
+    if (--left > 0) return;
+    if (failed)
+      rp.deliver(to_caf(failed));
+    else
+      rp.deliver(ok_atom::value);
   }
 };
 using countdown_ptr = std::shared_ptr<countdown>;
@@ -114,6 +126,7 @@ struct target_stream {
 /// One hot bucket being streamed.
 struct bucket_stream {
   std::string index;
+  bool roll_asked = false;  ///< a target was lost: the index was asked to roll
   std::shared_ptr<journal_reader> journal = std::make_shared<journal_reader>();
   bool ready = false;  ///< targets known and opened
   std::vector<target_stream> targets;
@@ -125,6 +138,9 @@ struct replicator_state {
   uint64_t next_id = 1;                          // request ids and link incarnations, never reused
   std::map<std::string, sink_link> links;        // by replication uri
   std::map<std::string, bucket_stream> buckets;  // by cluster id
+  /// Targets lost lately (GUID -> when): new buckets avoid them until the
+  /// master has noticed (it may still think them up for heartbeat_timeout).
+  std::map<std::string, std::chrono::steady_clock::time_point> lost;
   static inline const char* name = "replicator";
 };
 
@@ -177,11 +193,37 @@ void with_link(self_ptr self, const std::string& uri, std::function<void(error)>
   });
 }
 
-void lose_target(self_ptr, const std::string& key, target_stream& t, const error& why) {
+/// How long a lost target is avoided by new buckets (the master may still
+/// count it up for heartbeat_timeout; a returning one is taken again after this).
+constexpr auto avoid_lost_for = std::chrono::seconds{30};
+
+/// A target failed for a bucket: it gets nothing more of it, and the bucket
+/// rolls so that new data goes to a bucket with live targets.
+void lose_target(self_ptr self, const std::string& key, target_stream& t, const error& why) {
   if (t.lost) return;
   t.lost = true;
+  self->state.lost[t.target.guid] = std::chrono::steady_clock::now();
   log::warn(component, "bucket " + key + ": target " + t.target.name + " (" +
                            t.target.replication_uri + ") dropped: " + why.render());
+  auto it = self->state.buckets.find(key);
+  if (it == self->state.buckets.end() || it->second.roll_asked) return;
+  it->second.roll_asked = true;
+  self->send(self->state.args.member, roll_atom::value, it->second.index);
+}
+
+/// GUIDs of targets lost lately.
+std::vector<std::string> avoided(self_ptr self) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> out;
+  for (auto it = self->state.lost.begin(); it != self->state.lost.end();) {
+    if (now - it->second > avoid_lost_for) {
+      it = self->state.lost.erase(it);
+    } else {
+      out.push_back(it->first);
+      ++it;
+    }
+  }
+  return out;
 }
 
 /// Sends a request to the sink of `uri` and calls `settle` once: with its
@@ -218,6 +260,10 @@ void on_sink_down(self_ptr self, const caf::down_msg& down) {
     error gone{errc::unavailable, "the target went away"};
     for (auto& [_, fn] : pending) fn(gone);
     for (auto& w : waiting) w(gone);
+    // Its hot buckets roll now, so that new data gets live targets at once.
+    for (auto& [key, b] : self->state.buckets)
+      for (auto& t : b.targets)
+        if (t.target.replication_uri == uri && b.ready) lose_target(self, key, t, gone);
     return;
   }
 }
@@ -226,19 +272,30 @@ void on_sink_down(self_ptr self, const caf::down_msg& down) {
 void send_progress(self_ptr self, const std::string& key, const journal_progress& p,
                    const countdown_ptr& cd) {
   auto& b = self->state.buckets.at(key);
+  auto missed = [&](const target_stream& t) {
+    return error{errc::unavailable, "bucket " + key + " lost its replication target " +
+                                        t.target.name + ": the block is not acknowledged (resend it)"};
+  };
   for (size_t i = 0; i < b.targets.size(); ++i) {
     auto& t = b.targets[i];
-    if (t.lost) continue;
+    if (t.lost) {
+      if (!p.empty && t.queued < p.durable_bytes) cd->fail(missed(t));
+      continue;
+    }
     auto uri = t.target.replication_uri;
     auto link_it = self->state.links.find(uri);
     if (link_it == self->state.links.end() || !link_it->second.ready) {
       lose_target(self, key, t, error{errc::unavailable, "connection lost"});
+      if (!p.empty && t.queued < p.durable_bytes) cd->fail(missed(t));
       continue;
     }
     auto token = link_it->second.token;
     // A failed request drops the target for this bucket (the others go on).
     auto settle = [=](error err) {
       if (err) {
+        cd->fail(error{errc::unavailable, "bucket " + key + ": replication target " + uri +
+                                              " failed: " + err.message() +
+                                              "; the block is not acknowledged (resend it)"});
         auto it = self->state.buckets.find(key);
         if (it != self->state.buckets.end() && i < it->second.targets.size())
           lose_target(self, key, it->second.targets[i], err);
@@ -255,6 +312,7 @@ void send_progress(self_ptr self, const std::string& key, const journal_progress
       auto bytes = b.journal->read(p, self->state.args.guid, t.queued, to);
       if (!bytes) {
         lose_target(self, key, t, bytes.err());
+        cd->fail(bytes.err());
       } else {
         ++cd->left;
         send_to<uint64_t>(self, uri, settle, slice_atom::value, token, key, t.queued,
@@ -287,7 +345,7 @@ void on_ready(self_ptr self, const std::string& key) {
 /// Asks for the targets of a new bucket, connects to them and opens the copies.
 void set_up(self_ptr self, const std::string& key, const std::string& index, bucket_id id) {
   self->request(self->state.args.member, remote_timeout + connect_timeout, targets_atom::value,
-                index, id.value)
+                index, id.value, avoided(self))
       .then(
           [=](std::vector<target_info>& targets) {
             auto& b = self->state.buckets.at(key);
@@ -329,11 +387,108 @@ void set_up(self_ptr self, const std::string& key, const std::string& index, buc
           });
 }
 
+/// The most bytes of one part of a whole-bucket stream (fixup); whole slices.
+constexpr uint64_t send_part_bytes = 4 << 20;
+
+/// A whole warm or cold bucket on its way to one target (fixup, §14.1 #3).
+struct bucket_send {
+  std::string key;
+  target_info target;
+  io::mapped_file journal;     ///< mapped once: survives the bucket's moves
+  std::vector<uint64_t> ends;  ///< where each slice ends (the file header before the first)
+  int64_t newest = 0, oldest = 0;
+  caf::typed_response_promise<ok_atom> rp;
+};
+using send_ptr = std::shared_ptr<bucket_send>;
+
+void send_failed(const send_ptr& s, const error& err) {
+  log::warn(component, "bucket " + s->key + ": streaming it to " + s->target.name +
+                           " failed: " + err.render());
+  s->rp.deliver(to_caf(err));
+}
+
+/// Sends the part of the journal after `held`, or the roll once all is there.
+void send_next(self_ptr self, const send_ptr& s, uint64_t held) {
+  auto size = s->ends.back();
+  auto uri = s->target.replication_uri;
+  auto link = self->state.links.find(uri);
+  if (link == self->state.links.end() || !link->second.ready)
+    return send_failed(s, error{errc::unavailable, "the connection to the target was lost"});
+  auto token = link->second.token;
+  if (held >= size) {
+    send_to<ok_atom>(
+        self, uri,
+        [=](error err) {
+          if (err) return send_failed(s, err);
+          log::info(component, "bucket " + s->key + " streamed whole to " + s->target.name + " (" +
+                                   std::to_string(size) + " bytes)");
+          s->rp.deliver(ok_atom::value);
+        },
+        roll_atom::value, token, s->key, s->newest, s->oldest, size);
+    return;
+  }
+  // Whole slices from `held`, at most send_part_bytes (at least one slice).
+  auto first = std::upper_bound(s->ends.begin(), s->ends.end(), held);
+  if (first == s->ends.end() || (held != 0 && !std::binary_search(s->ends.begin(), s->ends.end(), held)))
+    return send_failed(s, error{errc::bad_state, "the target holds " + std::to_string(held) +
+                                                     " bytes, which is not the end of a slice"});
+  auto last = first;
+  while (std::next(last) != s->ends.end() && *std::next(last) - held <= send_part_bytes) ++last;
+  auto to = *last;
+  std::string bytes{s->journal.bytes().substr(held, to - held)};
+  send_to<uint64_t>(
+      self, uri,
+      [=](error err) {
+        if (err) return send_failed(s, err);
+        send_next(self, s, to);
+      },
+      slice_atom::value, token, s->key, held, std::move(bytes));
+}
+
+/// Streams the whole bucket in `dir` to the target (see the interface).
+void send_bucket(self_ptr self, const send_ptr& s, const io::fs::path& dir) {
+  auto name = bucket_name::parse(dir.filename().string());
+  if (!name || (name->kind != bucket_kind::original && name->kind != bucket_kind::replicated))
+    return send_failed(s, error{errc::invalid_argument, dir.string() + " is not a warm or cold bucket"});
+  s->newest = name->newest;
+  s->oldest = name->oldest;
+  auto mapped = io::mapped_file::open(dir / bucket_files::rawdata_dir / bucket_files::journal);
+  if (!mapped) return send_failed(s, mapped.err());
+  s->journal = std::move(*mapped);
+  auto scan = scan_journal(s->journal.bytes());
+  if (!scan) return send_failed(s, scan.err());
+  if (!scan->clean() || scan->slices.empty())
+    return send_failed(s, error{errc::corruption, dir.string() + ": the journal does not scan clean: " +
+                                                      scan->problem});
+  s->ends.push_back(scan->slices.front().offset);
+  for (auto& sl : scan->slices) s->ends.push_back(sl.offset + sl.size);
+  auto uri = s->target.replication_uri;
+  with_link(self, uri, [=](error err) {
+    if (err) return send_failed(s, err);
+    auto& link = self->state.links.at(uri);
+    log::info(component, "streaming bucket " + s->key + " whole to " + s->target.name + " (" +
+                             std::to_string(s->ends.back()) + " bytes)");
+    self->request(link.sink, remote_timeout, open_atom::value, link.token, s->key,
+                  s->target.searchable)
+        .then([=](uint64_t held) { send_next(self, s, held); },
+              [=](caf::error& e) { send_failed(s, from_caf(e)); });
+  });
+}
+
 replicator_actor::behavior_type replicator(self_ptr self, replicator_args args) {
   self->state.args = std::move(args);
   self->set_down_handler([=](caf::down_msg& down) { on_sink_down(self, down); });
   return {
       [=](register_atom, member_actor member) { self->state.args.member = std::move(member); },
+      [=](send_atom, const std::string& key, const std::string& dir,
+          const target_info& target) -> caf::result<ok_atom> {
+        auto s = std::make_shared<bucket_send>();
+        s->key = key;
+        s->target = target;
+        s->rp = self->make_response_promise<ok_atom>();
+        send_bucket(self, s, dir);
+        return s->rp;
+      },
       [=](replicate_atom, const std::string& index,
           const progress_ptr& progress) -> caf::result<ok_atom> {
         auto cd = std::make_shared<countdown>();

@@ -13,6 +13,16 @@ void cluster_view::set_indexing_ready(bool ready) {
   ready_ = ready;
 }
 
+bool cluster_view::offline() const {
+  std::lock_guard lock{mutex_};
+  return offline_;
+}
+
+void cluster_view::set_offline() {
+  std::lock_guard lock{mutex_};
+  offline_ = true;
+}
+
 uint64_t cluster_view::generation() const {
   std::lock_guard lock{mutex_};
   return generation_;

@@ -25,6 +25,11 @@ class cluster_view {
   bool indexing_ready() const;
   void set_indexing_ready(bool ready);
 
+  /// `kura offline` started: the peer takes no input and no replicated data.
+  bool offline() const;
+  void set_offline();
+
+  /// The newest generation heard from a master (kept while it is unreachable).
   uint64_t generation() const;
   bool master_reachable() const;
   /// Called on every answer (or failure) of the master.
@@ -47,6 +52,7 @@ class cluster_view {
   const std::string guid_;
   mutable std::mutex mutex_;
   bool ready_ = false;
+  bool offline_ = false;
   bool reachable_ = false;
   uint64_t generation_ = 0;
   cluster::primacy_book primacy_;

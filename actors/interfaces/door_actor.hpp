@@ -7,7 +7,8 @@
 //   login(identity, nonce, proof)         --> token   (refused: unauthenticated, logged here and
 //   there) register(token, hello, member)        --> generation          (master: a peer joins)
 //   heartbeat(token, report)              --> heartbeat_reply     (master)
-//   targets(token, index, id)             --> targets             (master: a new hot bucket)
+//   targets(token, index, id, avoid)      --> targets             (master: a new hot bucket)
+//   offline(token, enforce_counts)        --> ok                  (master: the peer may shut down)
 //   generation(token)                     --> generation_info     (master: search heads)
 //   search(token, request)                --> (cursor, opened, first rows) (peer: a search head's
 //   search) delete(token, bucket, ordinals)       --> ok                  (peer: `| delete` on its
@@ -47,11 +48,18 @@ typename Inspector::result_type inspect(Inspector& f, login_identity& x) {
 struct peer_hello {
   std::string host_port;        ///< its admin port, where search heads reach it
   std::string replication_uri;  ///< "host:port" of its replication port
+  /// The newest generation it has seen (a restarted or standby master goes on
+  /// from the newest its peers know, so generation ids never repeat).
+  uint64_t last_generation = 0;
+  /// A master once let it index (a standby master need not wait for
+  /// replication_factor peers again).
+  bool indexing_ready = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peer_hello& x) {
-  return f(caf::meta::type_name("kura::peer_hello"), x.host_port, x.replication_uri);
+  return f(caf::meta::type_name("kura::peer_hello"), x.host_port, x.replication_uri,
+           x.last_generation, x.indexing_ready);
 }
 
 /// One copy a peer holds, as it reports it.
@@ -138,8 +146,13 @@ using door_actor = admin_actor::extend<
     caf::replies_to<login_atom, login_identity, std::string, std::string>::with<std::string>,
     caf::replies_to<register_atom, std::string, peer_hello, member_actor>::with<uint64_t>,
     caf::replies_to<heartbeat_atom, std::string, peer_report>::with<heartbeat_reply>,
-    caf::replies_to<targets_atom, std::string, std::string,
-                    uint64_t>::with<std::vector<target_info>>,
+    /// (token, index, local id, GUIDs of peers not to choose: targets the source lost).
+    caf::replies_to<targets_atom, std::string, std::string, uint64_t,
+                    std::vector<std::string>>::with<std::vector<target_info>>,
+    /// A peer goes offline (token, enforce_counts): answered once the master
+    /// moved its primaries (and, with enforce_counts, once the cluster is
+    /// complete without it): then the peer shuts down.
+    caf::replies_to<offline_atom, std::string, bool>::with<ok_atom>,
     caf::replies_to<generation_atom, std::string>::with<generation_info>,
     caf::replies_to<search_atom, std::string, search_request>::with<remote_cursor_actor,
                                                                     std::string, std::string>,

@@ -18,9 +18,14 @@ using master_actor = caf::typed_actor<
     caf::replies_to<register_atom, login_identity, peer_hello, member_actor>::with<uint64_t>,
     /// A peer's heartbeat (GUID, report).
     caf::replies_to<heartbeat_atom, std::string, peer_report>::with<heartbeat_reply>,
-    /// Peer GUID started hot bucket (index, local id): its targets.
-    caf::replies_to<targets_atom, std::string, std::string,
-                    uint64_t>::with<std::vector<target_info>>,
+    /// Peer GUID started hot bucket (index, local id; not these GUIDs): its targets.
+    caf::replies_to<targets_atom, std::string, std::string, uint64_t,
+                    std::vector<std::string>>::with<std::vector<target_info>>,
+    /// Peer GUID goes offline (enforce_counts): ok once it may shut down.
+    caf::replies_to<offline_atom, std::string, bool>::with<ok_atom>,
+    /// `kura edit cluster-config -KEY SECONDS` (local only): restart_timeout,
+    /// heartbeat_timeout or quiet_period.
+    caf::replies_to<setting_atom, std::string, double>::with<ok_atom>,
     /// The current generation and its peers (search heads).
     caf::replies_to<generation_atom>::with<generation_info>,
     /// Everything the status documents show (local only: the door never forwards it).

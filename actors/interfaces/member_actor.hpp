@@ -45,13 +45,39 @@ typename Inspector::result_type inspect(Inspector& f, target_info& x) {
            x.searchable);
 }
 
+/// One fixup task the master gives this peer (clustering.md §14.1).
+struct fixup_order {
+  std::string kind;    ///< "searchable": build index files of this peer's copy;
+                       ///< "replicate": stream this peer's copy to the target
+  std::string bucket;  ///< cluster id
+  target_info target;  ///< replicate: the receiving peer (its `searchable`: build index files)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fixup_order& x) {
+  return f(caf::meta::type_name("kura::fixup_order"), x.kind, x.bucket, x.target);
+}
+
 using member_actor = caf::typed_actor<
     /// From the master when a generation starts: this peer's primacy in it.
     caf::reacts_to<primacy_atom, primacy_update>,
+    /// From the master: do one fixup task; ok once the copy is complete
+    /// (adopted here, or on the target).
+    caf::replies_to<fixup_atom, fixup_order>::with<ok_atom>,
+    /// From the master: the source ORIGIN is gone; roll this peer's copies of
+    /// its hot buckets (being received) to warm (clustering.md §13.1).
+    caf::replies_to<finalize_atom, std::string>::with<ok_atom>,
     /// From the local replicator: the targets of a new hot bucket of this
-    /// peer (index, local id). Asks the master; when the master cannot be
-    /// reached, the last bucket's targets (clustering.md §8.4).
-    caf::replies_to<targets_atom, std::string, uint64_t>::with<std::vector<target_info>>,
+    /// peer (index, local id, GUIDs of targets it lost). Asks the master; when
+    /// the master cannot be reached, the last bucket's targets (§8.4).
+    caf::replies_to<targets_atom, std::string, uint64_t,
+                    std::vector<std::string>>::with<std::vector<target_info>>,
+    /// From the local replicator: a target of index NAME's hot bucket was
+    /// lost; roll the index so that its data gets new targets.
+    caf::reacts_to<roll_atom, std::string>,
+    /// From the local admin (`kura offline [--enforce-counts]`): stop taking
+    /// input, roll, and ask the master; ok when the peer may shut down.
+    caf::replies_to<offline_atom, bool>::with<ok_atom>,
     // INTERNAL: the heartbeat timer.
     caf::reacts_to<tick_atom>>;
 

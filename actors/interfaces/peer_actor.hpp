@@ -19,8 +19,9 @@ using peer_actor = caf::typed_actor<
     /// `| delete` through a search head: marks events of this node's copy of
     /// the bucket with this cluster id (ok also when it holds none).
     caf::replies_to<delete_atom, std::string, ordinals_ptr>::with<ok_atom>,
-    /// A finished replicated copy of index NAME arrived at DIR (replica sink).
-    caf::reacts_to<adopt_atom, std::string, std::string>,
+    /// A finished replicated copy of index NAME arrived at DIR (replica sink):
+    /// ok once the index has it (and reports it).
+    caf::replies_to<adopt_atom, std::string, std::string>::with<ok_atom>,
     caf::replies_to<status_atom>::with<server_status>,
     caf::replies_to<indexes_atom>::with<std::vector<index_status>>,
     caf::replies_to<add_atom, std::string>::with<ok_atom>,

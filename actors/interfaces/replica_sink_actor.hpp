@@ -13,6 +13,12 @@
 //   roll(token, bucket, newest, oldest, size) --> ok: rb_ copy complete
 //   drop(token, bucket)                       --> ok: the source's bucket ended empty
 //
+// The same protocol streams a whole warm or cold bucket for fixup (from the
+// byte the sink holds). Copies being received survive a restart of the sink's
+// node: they are opened again at start (reported as hot copies), and resumed
+// when their source opens them again or rolled when the master says their
+// source is gone.
+//
 // `bucket` is the cluster id <index>~<localid>~<origin guid>.
 #pragma once
 
@@ -31,6 +37,10 @@ using replica_sink_actor = caf::typed_actor<
     caf::replies_to<open_atom, std::string, std::string, bool>::with<uint64_t>,
     caf::replies_to<slice_atom, std::string, std::string, uint64_t, std::string>::with<uint64_t>,
     caf::replies_to<roll_atom, std::string, std::string, int64_t, int64_t, uint64_t>::with<ok_atom>,
-    caf::replies_to<drop_atom, std::string, std::string>::with<ok_atom>>;
+    caf::replies_to<drop_atom, std::string, std::string>::with<ok_atom>,
+    /// LOCAL ONLY (the member actor; refused from another node): source GUID
+    /// is gone, roll every copy of its buckets being received here to an rb_
+    /// copy (its time range from the journal; index files when searchable).
+    caf::replies_to<finalize_atom, std::string>::with<ok_atom>>;
 
 }  // namespace kura::actors

@@ -4,7 +4,9 @@
 // the bucket's targets (asking the member actor for targets when a hot bucket
 // is new) and replies once every target that is up has them on disk — only
 // then is the block acknowledged (product.md §7). A target that fails or
-// times out is dropped for that bucket (logged); issue 10's fixup replaces it.
+// times out is dropped for that bucket (logged), the bucket rolls at once
+// (through the member actor) and the next one gets new targets avoiding it;
+// fixup then copies the rolled bucket to a replacement.
 #pragma once
 
 #include <memory>
@@ -23,6 +25,10 @@ using progress_ptr = std::shared_ptr<const std::vector<journal_progress>>;
 using replicator_actor = caf::typed_actor<
     /// From an index actor: stream this progress of index NAME to the targets.
     caf::replies_to<replicate_atom, std::string, progress_ptr>::with<ok_atom>,
+    /// From the member actor (fixup): stream the whole warm or cold copy of
+    /// bucket KEY in directory DIR to the target (resuming what it holds);
+    /// ok once the target has its complete copy.
+    caf::replies_to<send_atom, std::string, std::string, target_info>::with<ok_atom>,
     /// INTERNAL (from cluster_node, once at start): the member actor to ask for targets.
     caf::reacts_to<register_atom, member_actor>>;
 

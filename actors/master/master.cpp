@@ -1,39 +1,66 @@
-// The master actor: peers, heartbeats, generations, bucket table, targets.
+// The master actor: peers, heartbeats, generations, bucket table, targets,
+// and bucket fixup as supervision (clustering.md §§11-16).
 //
-// Generations (clustering.md §6.2): one when the master starts (the first
-// peer to register after a start begins it), one per peer that joins or
-// rejoins, one per peer that goes Down. With each, every peer gets its primacy
-// exceptions (bucket_table::primary_exceptions).
+// Peer statuses (§12): Up, Pending (3 heartbeats missed), Detention (the peer
+// says so), Down (no heartbeat for heartbeat_timeout, or an offline peer that
+// did not come back within restart_timeout); `kura offline` moves a peer through
+// ReassigningPrimaries to Restarting (fast) or Decommissioning and
+// GracefulShutdown (--enforce-counts).
+//
+// Generations (§6.2): one when the master starts (the first peer to register
+// after a start begins it), one per peer that joins or rejoins, one per peer
+// that stops serving (Down, offline), and one whenever buckets without a
+// primary can have one (a report after a restart, a finished conversion).
+// With each, every peer gets its primacy exceptions.
+//
+// Fixup (§14): after quiet_period from the master's start, on each tick where
+// something changed, cluster::plan_fixup says which tasks to start; each goes
+// to the peer that does it (member actor) and, when it reports success, the
+// table gets the new copy at once (the peer's next report confirms it). A task
+// whose peer or target goes away is dropped and planned again. Heartbeats are
+// answered from the table alone (a map lookup): planning runs at most once per
+// heartbeat period, so a busy master never misses a peer's heartbeat.
 //
 // Indexing (§10.1): on the master's first start ever, peers may not index
 // until replication_factor peers have registered; from then on a marker in
-// the state directory says the cluster was ready once, and after a restart
-// peers keep indexing (they never stopped).
+// the state directory says the cluster was ready once (a standby master
+// learns it from the peers), and after a restart peers keep indexing.
 #include "actors/master/master.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
 #include "core/cluster/bucket_table.hpp"
+#include "core/cluster/fixup_planner.hpp"
 #include "core/cluster/target_chooser.hpp"
 #include "core/log.hpp"
 
 namespace kura::actors {
 namespace {
 
+using clock = std::chrono::steady_clock;
+
 constexpr const char* component = "CMMaster";
 /// A peer is Pending after this many heartbeat periods without one.
 constexpr int pending_after_missed = 3;
 constexpr const char* state_file = "master_state";
+/// The longest a fixup task may run before the master plans it again.
+constexpr auto task_timeout = std::chrono::seconds{2 * 3600};  // caf::duration knows no hours
 
 struct peer_entry {
   std::string name, guid, host_port, replication_uri;
   member_actor member;
   std::string status = "Up";
-  std::chrono::steady_clock::time_point last_heartbeat;
+  clock::time_point last_heartbeat;
+  /// When the status last changed (Restarting: restart_timeout counts from here).
+  clock::time_point since;
+  /// Offline --enforce-counts: answered once the cluster is complete without it.
+  std::optional<caf::typed_response_promise<ok_atom>> decommission;
 };
 
 struct master_state {
@@ -42,18 +69,41 @@ struct master_state {
   cluster::bucket_table table;
   std::mt19937 rng{std::random_device{}()};
   bool indexing_ready = false;
+  clock::time_point started = clock::now();
+  /// Something changed since the last fixup plan.
+  bool dirty = true;
+  uint64_t next_task = 1;
+  std::map<uint64_t, cluster::fixup_task> running;  // by task id
+  /// Buckets with a copy whose stream was cut (hot there, rolled at the
+  /// origin), since when: a task waits settle_time for the copy to finish by itself.
+  std::map<cluster::bucket_key, clock::time_point> unsettled_since;
+  cluster::fixup_counts left;                        // of the last plan
   static inline const char* name = "master";
 };
 
 using self_ptr = master_actor::stateful_pointer<master_state>;
 
-bool is_up(const peer_entry& p) { return p.status != "Down"; }
+/// Serving peers take part in generations: they hold primaries and get searches.
+bool is_serving(const peer_entry& p) {
+  return p.status == "Up" || p.status == "Pending" || p.status == "Detention";
+}
+/// Peers the master talks to (heartbeats accepted).
+bool is_member(const peer_entry& p) {
+  return p.status != "Down" && p.status != "GracefulShutdown";
+}
 
-std::set<std::string> up_peers(self_ptr self) {
+std::set<std::string> serving_peers(self_ptr self) {
   std::set<std::string> out;
   for (auto& [guid, p] : self->state.peers)
-    if (is_up(p)) out.insert(guid);
+    if (is_serving(p)) out.insert(guid);
   return out;
+}
+
+void set_status(peer_entry& p, const std::string& status) {
+  if (p.status == status) return;
+  log::info(component, "peer " + p.name + ": " + p.status + " -> " + status);
+  p.status = status;
+  p.since = clock::now();
 }
 
 /// "generation N\nready 0|1\n" in the state directory.
@@ -64,10 +114,10 @@ error save_state(self_ptr self) {
                                    (st.indexing_ready ? "1" : "0") + "\n");
 }
 
-/// Starts a new generation and tells every peer its primacy in it.
+/// Starts a new generation and tells every serving peer its primacy in it.
 void next_generation(self_ptr self, const std::string& why) {
   auto& st = self->state;
-  auto up = up_peers(self);
+  auto up = serving_peers(self);
   auto gen = st.table.new_generation(up);
   if (auto err = save_state(self))
     log::error(component, "cannot save the master's state: " + err.render());
@@ -75,23 +125,98 @@ void next_generation(self_ptr self, const std::string& why) {
                            "): " + std::to_string(up.size()) + " peers, cluster " +
                            (st.table.valid() ? "valid" : "not valid"));
   for (auto& [guid, p] : st.peers) {
-    if (!is_up(p)) continue;
+    if (!is_member(p)) continue;
     auto ex = st.table.primary_exceptions(guid);
     primacy_update update{gen, {}, {}};
     for (auto& k : ex.demoted) update.demoted.push_back(k.to_string());
     for (auto& k : ex.promoted) update.promoted.push_back(k.to_string());
     self->send(p.member, primacy_atom::value, std::move(update));
   }
+  st.dirty = true;
+}
+
+void set_ready(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (st.indexing_ready) return;
+  st.indexing_ready = true;
+  if (auto err = save_state(self))
+    log::error(component, "cannot save the master's state: " + err.render());
+  log::info(component, why + ": the cluster starts indexing");
 }
 
 void check_ready(self_ptr self) {
   auto& st = self->state;
-  if (st.indexing_ready || up_peers(self).size() < st.args.replication_factor) return;
-  st.indexing_ready = true;
-  if (auto err = save_state(self))
-    log::error(component, "cannot save the master's state: " + err.render());
-  log::info(component, std::to_string(st.args.replication_factor) +
-                           " peers have registered: the cluster starts indexing");
+  if (serving_peers(self).size() >= st.args.replication_factor)
+    set_ready(self, std::to_string(st.args.replication_factor) + " peers have registered");
+}
+
+/// Running tasks that involve `guid` are forgotten (planned again).
+void drop_tasks_of(self_ptr self, const std::string& guid) {
+  auto& running = self->state.running;
+  for (auto it = running.begin(); it != running.end();) {
+    if (it->second.peer == guid || it->second.target == guid) {
+      log::info(component, std::string{"fixup task "} + to_string(it->second.kind) + " of " +
+                               it->second.key.to_string() + " dropped: a peer of it left");
+      it = running.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+/// `guid` stops holding copies (Down, offline): the peers holding copies of
+/// its hot buckets roll them to warm (one becomes primary once they report
+/// them, §13.1), and the sources of hot buckets streaming to it roll those,
+/// so that their new data gets live targets (§8.3). Call before remove_peer.
+void roll_hot_buckets_around(self_ptr self, const std::string& guid) {
+  auto& table = self->state.table;
+  auto me = table.peer_number(guid);
+  if (!me) return;
+  std::set<uint32_t> holders;                          // of copies of its hot buckets
+  std::set<std::pair<uint32_t, std::string>> sources;  // (origin, index) streaming to it
+  table.for_each_bucket([&](const cluster::bucket_view& b) {
+    if (b.state != cluster::bucket_state_kind::hot) return;
+    bool held_there = std::any_of(b.copies.begin(), b.copies.end(),
+                                  [&](auto& c) { return c.peer == *me; });
+    if (b.origin == *me) {
+      for (auto& c : b.copies)
+        if (c.peer != *me) holders.insert(c.peer);
+    } else if (held_there) {
+      sources.emplace(b.origin, table.key_of(b.handle).index);
+    }
+  });
+  for (auto number : holders) {
+    auto it = self->state.peers.find(table.peer_guid(number));
+    if (it == self->state.peers.end() || !is_member(it->second)) continue;
+    auto name = it->second.name;
+    self->request(it->second.member, task_timeout, finalize_atom::value, guid)
+        .then([=](ok_atom) { self->state.dirty = true; },
+              [=](caf::error& e) {
+                log::warn(component, "peer " + name + " could not roll its copies of hot buckets of " +
+                                         guid + ": " + from_caf(e).render());
+              });
+  }
+  for (auto& [number, index] : sources) {
+    auto it = self->state.peers.find(table.peer_guid(number));
+    if (it == self->state.peers.end() || !is_member(it->second)) continue;
+    self->send(it->second.member, roll_atom::value, index);
+  }
+}
+
+/// The peer's copies leave the counts (Down, or decommissioned).
+void lose_peer(self_ptr self, peer_entry& p, const std::string& status, const std::string& why) {
+  bool was_serving = is_serving(p);
+  set_status(p, status);
+  log::warn(component, "peer " + p.name + " (" + p.guid + ") is " + status + ": " + why);
+  roll_hot_buckets_around(self, p.guid);
+  self->state.table.remove_peer(p.guid);
+  drop_tasks_of(self, p.guid);
+  if (p.decommission) {
+    p.decommission->deliver(to_caf({errc::unavailable, "the peer left before it was decommissioned"}));
+    p.decommission.reset();
+  }
+  (void)was_serving;
+  next_generation(self, "peer " + p.name + " " + status);
 }
 
 master_status status_of(self_ptr self) {
@@ -108,12 +233,23 @@ master_status status_of(self_ptr self) {
   s.buckets_total = counts.total;
   s.buckets_valid = counts.valid;
   s.buckets_complete = counts.complete;
-  auto now = std::chrono::steady_clock::now();
+  s.fixup_primary = st.left.primary;
+  s.fixup_searchable = st.left.searchable;
+  s.fixup_replicate = st.left.replicate;
+  s.fixup_bytes_to_go = st.left.bytes_to_go;
+  auto name_of = [&](const std::string& guid) {
+    auto it = st.peers.find(guid);
+    return it == st.peers.end() ? guid : it->second.name;
+  };
+  for (auto& [id, t] : st.running)
+    s.fixup_running.push_back(std::string{to_string(t.kind)} + " " + t.key.to_string() + " on " +
+                              name_of(t.peer) + (t.target.empty() ? "" : " to " + name_of(t.target)));
+  auto now = clock::now();
   for (auto& [guid, p] : st.peers) {
     auto c = st.table.counts_of(guid);
     s.peers.push_back({p.name, guid, p.status, p.host_port, c.buckets, c.primaries, c.searchable,
                        std::chrono::duration<double>(now - p.last_heartbeat).count()});
-    if (is_up(p)) {
+    if (is_serving(p)) {
       ++s.peers_up;
       s.generation_peers.push_back({p.name, guid, p.host_port});
     }
@@ -121,37 +257,168 @@ master_status status_of(self_ptr self) {
   for (auto& b : st.table.snapshot()) {
     cluster_bucket_status out{b.key.to_string(), b.key.index, to_string(b.state), b.size_bytes,
                               b.events,          b.valid(),   b.complete(rf, sf), {}};
-    for (auto& c : b.copies) {
-      auto it = st.peers.find(c.peer);
-      out.copies.push_back(
-          {it == st.peers.end() ? c.peer : it->second.name, c.peer, c.searchable, c.primary});
-    }
+    for (auto& c : b.copies)
+      out.copies.push_back({name_of(c.peer), c.peer, c.searchable, c.primary});
     s.buckets.push_back(std::move(out));
   }
   return s;
 }
 
-/// Marks peers Pending or Down by the time since their last heartbeat.
+/// Marks peers Pending or Down by the time since their last heartbeat, and
+/// offline peers Down once restart_timeout has passed.
 void check_heartbeats(self_ptr self) {
   auto& st = self->state;
-  auto now = std::chrono::steady_clock::now();
+  auto now = clock::now();
   for (auto& [guid, p] : st.peers) {
-    if (!is_up(p)) continue;
     auto silent = now - p.last_heartbeat;
-    if (silent > st.args.heartbeat_timeout) {
-      p.status = "Down";
-      log::warn(
-          component,
-          "peer " + p.name + " (" + guid + ") is Down: no heartbeat for " +
-              std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent).count()) +
-              " s");
-      st.table.remove_peer(guid);
-      next_generation(self, "peer " + p.name + " down");
-    } else if (silent > pending_after_missed * st.args.heartbeat_period && p.status == "Up") {
-      p.status = "Pending";
-      log::warn(component, "peer " + p.name + " is Pending: " +
-                               std::to_string(pending_after_missed) + " heartbeats missed");
+    auto secs = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(silent).count());
+    if (p.status == "Restarting" && now - p.since > st.args.restart_timeout) {
+      lose_peer(self, p, "Down", "it did not come back within restart_timeout");
+    } else if (is_serving(p) || p.status == "Decommissioning" ||
+               p.status == "ReassigningPrimaries") {
+      if (silent > st.args.heartbeat_timeout) {
+        lose_peer(self, p, "Down", "no heartbeat for " + secs + " s");
+      } else if (silent > pending_after_missed * st.args.heartbeat_period && p.status == "Up") {
+        set_status(p, "Pending");
+      }
     }
+  }
+}
+
+/// Whether the cluster would be complete without the peer `leaving`.
+bool complete_without(self_ptr self, const std::string& leaving) {
+  auto& table = self->state.table;
+  auto gone = table.peer_number(leaving);
+  auto rf = self->state.args.replication_factor, sf = self->state.args.search_factor;
+  bool complete = true;
+  table.for_each_bucket([&](const cluster::bucket_view& b) {
+    uint32_t copies = 0, searchable = 0, primaries = 0;
+    for (auto& c : b.copies) {
+      if ((gone && c.peer == *gone) || !b.settled(c)) continue;
+      ++copies;
+      searchable += c.searchable;
+      primaries += c.primary;
+    }
+    if (copies < rf || searchable < sf || primaries != 1) complete = false;
+  });
+  return complete;
+}
+
+/// How long a bucket's copies may take to finish a roll on their own (the
+/// source reports the roll before its targets do) before fixup works on it.
+clock::duration settle_time(const master_args& args) {
+  return std::max<clock::duration>(std::chrono::seconds{5}, 10 * args.heartbeat_period);
+}
+
+/// Whether a task on `key` must wait: the bucket rolled lately and a copy of it
+/// on a serving peer has not reported the roll yet.
+bool settling(self_ptr self, const cluster::bucket_key& key) {
+  auto& st = self->state;
+  auto rec = st.table.find(key);
+  if (!rec || rec->state == cluster::bucket_state_kind::hot) return false;
+  bool cut = std::any_of(rec->copies.begin(), rec->copies.end(), [&](auto& c) {
+    auto p = st.peers.find(c.peer);
+    return c.state == cluster::bucket_state_kind::hot && p != st.peers.end() && is_serving(p->second);
+  });
+  if (!cut) {
+    st.unsettled_since.erase(key);
+    return false;
+  }
+  auto [it, fresh] = st.unsettled_since.try_emplace(key, clock::now());
+  return clock::now() - it->second < settle_time(st.args);
+}
+
+/// Starts one fixup task at its peer.
+void start_task(self_ptr self, const cluster::fixup_task& task) {
+  auto& st = self->state;
+  auto& doer = st.peers.at(task.peer);
+  fixup_order order{to_string(task.kind), task.key.to_string(), {}};
+  if (task.kind == cluster::fixup_kind::replicate) {
+    auto& t = st.peers.at(task.target);
+    order.target = {t.guid, t.name, t.replication_uri, task.searchable};
+  }
+  auto id = st.next_task++;
+  st.running.emplace(id, task);
+  auto what = std::string{to_string(task.kind)} + " " + task.key.to_string() + " on " + doer.name +
+              (order.target.name.empty() ? "" : " to " + order.target.name);
+  log::info(component, "fixup: " + what + " (" + std::to_string(task.bytes) + " bytes)");
+  self->request(doer.member, task_timeout, fixup_atom::value, order)
+      .then(
+          [=](ok_atom) {
+            auto& st = self->state;
+            auto it = st.running.find(id);
+            if (it == st.running.end()) return;
+            auto t = it->second;
+            st.running.erase(it);
+            st.dirty = true;
+            auto rec = st.table.find(t.key);
+            if (!rec) return;
+            if (t.kind == cluster::fixup_kind::searchable)
+              st.table.add_copy(t.key, t.peer, true, rec->state);
+            else
+              st.table.add_copy(t.key, t.target, t.searchable, rec->state);
+            log::info(component, "fixup done: " + what);
+          },
+          [=](caf::error& e) {
+            auto& st = self->state;
+            if (!st.running.erase(id)) return;
+            st.dirty = true;
+            auto err = from_caf(e);
+            if (err.code() == errc::already_exists)  // the copy finished meanwhile; its report follows
+              log::info(component, "fixup not needed: " + what + ": " + err.message());
+            else
+              log::warn(component, "fixup failed: " + what + ": " + err.render());
+          });
+}
+
+/// When something changed: a new generation if buckets can have a primary
+/// again; after quiet_period, plans fixup and starts what can start.
+void run_fixup(self_ptr self) {
+  auto& st = self->state;
+  if (!st.dirty) return;
+  auto serving = serving_peers(self);
+  // Primacy is not fixup work: buckets get a primary as soon as they can.
+  if (auto n = st.table.primaries_assignable(serving); n > 0)
+    next_generation(self, std::to_string(n) + " buckets can have a primary again");
+  if (clock::now() - st.started < st.args.quiet_period) return;
+  st.dirty = false;
+  cluster::fixup_peers peers;
+  peers.up = serving;
+  for (auto& [guid, p] : st.peers) {
+    if (p.status == "Restarting") peers.restarting.insert(guid);
+    if (p.status == "Decommissioning") peers.leaving.insert(guid);
+  }
+  std::vector<cluster::fixup_task> running;
+  for (auto& [id, t] : st.running) running.push_back(t);
+  auto plan = cluster::plan_fixup(
+      st.table, peers,
+      {st.args.replication_factor, st.args.search_factor, st.args.tasks_per_peer}, running);
+  if (plan.left != st.left)
+    log::info(component, "fixup: " + std::to_string(plan.left.pending()) + " tasks to do (primary " +
+                             std::to_string(plan.left.primary) + ", searchable " +
+                             std::to_string(plan.left.searchable) + ", replicate " +
+                             std::to_string(plan.left.replicate) + "), " +
+                             std::to_string(plan.left.bytes_to_go) + " bytes to go");
+  st.left = plan.left;
+  for (auto& t : plan.start) {
+    if (settling(self, t.key)) {
+      st.dirty = true;  // plan again next tick
+      continue;
+    }
+    st.unsettled_since.erase(t.key);
+    start_task(self, t);
+  }
+  // Decommissioning peers leave once the cluster is complete without them.
+  for (auto& [guid, p] : st.peers) {
+    if (p.status != "Decommissioning" || !p.decommission || !st.running.empty() ||
+        plan.left.pending() > 0 || !complete_without(self, guid))
+      continue;
+    log::info(component, "peer " + p.name + " is decommissioned: the cluster is complete without it");
+    p.decommission->deliver(ok_atom::value);
+    p.decommission.reset();
+    set_status(p, "GracefulShutdown");
+    st.table.remove_peer(guid);
+    st.dirty = true;
   }
 }
 
@@ -164,7 +431,9 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
   log::info(component,
             std::string{"master started"} +
                 (ready ? "" : " for the first time: peers index once ") +
-                (ready ? "" : std::to_string(st.args.replication_factor) + " have registered"));
+                (ready ? "" : std::to_string(st.args.replication_factor) + " have registered") +
+                "; fixup starts after the quiet period of " +
+                std::to_string(st.args.quiet_period.count() / 1000.0) + " s");
   self->delayed_send(self, st.args.heartbeat_period, tick_atom::value);
   return {
       [=](register_atom, const login_identity& who, const peer_hello& hello,
@@ -172,16 +441,19 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         auto& st = self->state;
         auto& p = st.peers[who.guid];
         bool rejoin = !p.guid.empty();
-        p = peer_entry{who.name,
-                       who.guid,
-                       hello.host_port,
-                       hello.replication_uri,
-                       std::move(member),
-                       "Up",
-                       std::chrono::steady_clock::now()};
+        auto was = p.status;
+        if (p.decommission) p.decommission->deliver(to_caf({errc::unavailable, "the peer registered again"}));
+        p = peer_entry{who.name,        who.guid,        hello.host_port, hello.replication_uri,
+                       std::move(member), "Up",          clock::now(),    clock::now(),
+                       std::nullopt};
+        // A restarted or standby master goes on from the newest generation its peers know.
+        if (hello.last_generation > st.table.generation())
+          st.table.set_generation(hello.last_generation);
         log::info(component, "peer " + who.name + " (" + who.guid + ") " +
-                                 (rejoin ? "rejoined" : "joined") + ", search at " +
-                                 hello.host_port + ", replication at " + hello.replication_uri);
+                                 (rejoin ? "rejoined (was " + was + ")" : "joined") +
+                                 ", search at " + hello.host_port + ", replication at " +
+                                 hello.replication_uri);
+        if (hello.indexing_ready) set_ready(self, "peer " + who.name + " indexed before");
         check_ready(self);
         next_generation(self, "peer " + who.name + (rejoin ? " rejoined" : " joined"));
         return st.table.generation();
@@ -190,13 +462,12 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
           const peer_report& report) -> caf::result<heartbeat_reply> {
         auto& st = self->state;
         auto it = st.peers.find(guid);
-        if (it == st.peers.end() || !is_up(it->second))
+        if (it == st.peers.end() || !is_member(it->second))
           return to_caf({errc::unauthenticated,
                          "this peer is not registered with the master: register again"});
         auto& p = it->second;
-        if (p.status == "Pending") log::info(component, "peer " + p.name + " is Up again");
-        p.last_heartbeat = std::chrono::steady_clock::now();
-        p.status = report.status == "Detention" ? "Detention" : "Up";
+        p.last_heartbeat = clock::now();
+        if (is_serving(p)) set_status(p, report.status == "Detention" ? "Detention" : "Up");
         if (report.full) {
           std::vector<cluster::copy_report> copies;
           for (auto& c : report.copies) {
@@ -206,22 +477,20 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
             copies.push_back({*key, *state, c.searchable, c.size_bytes, c.events});
           }
           st.table.apply_report(guid, copies);
-          // Buckets that had no searchable copy on an up peer may have one now
-          // (a peer's report after a restart): a new generation gives them a primary.
-          if (auto n = st.table.primaries_assignable(up_peers(self)); n > 0)
-            next_generation(self, std::to_string(n) + " buckets can have a primary again");
+          st.dirty = true;
         }
         return heartbeat_reply{st.table.generation(), st.indexing_ready, false};
       },
-      [=](targets_atom, const std::string& guid, const std::string& index,
-          uint64_t id) -> caf::result<std::vector<target_info>> {
+      [=](targets_atom, const std::string& guid, const std::string& index, uint64_t id,
+          const std::vector<std::string>& avoid) -> caf::result<std::vector<target_info>> {
         auto& st = self->state;
         auto it = st.peers.find(guid);
-        if (it == st.peers.end())
+        if (it == st.peers.end() || !is_member(it->second))
           return to_caf({errc::unauthenticated, "this peer is not registered"});
         std::vector<std::string> candidates;
         for (auto& [g, p] : st.peers)
-          if (p.status == "Up") candidates.push_back(g);
+          if (p.status == "Up" && std::find(avoid.begin(), avoid.end(), g) == avoid.end())
+            candidates.push_back(g);
         auto chosen =
             cluster::choose_targets(guid, candidates, st.args.replication_factor,
                                     st.args.search_factor, st.table.copies_per_peer(), st.rng);
@@ -244,15 +513,57 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
                                  " replicates to " + (names.empty() ? "no peer" : names));
         return out;
       },
+      [=](offline_atom, const std::string& guid, bool enforce_counts) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        auto it = st.peers.find(guid);
+        if (it == st.peers.end() || !is_member(it->second))
+          return to_caf({errc::unauthenticated, "this peer is not registered"});
+        auto& p = it->second;
+        log::info(component, "peer " + p.name + " goes offline" +
+                                 (enforce_counts ? " with --enforce-counts" : ""));
+        set_status(p, "ReassigningPrimaries");
+        next_generation(self, "peer " + p.name + " goes offline");
+        if (!enforce_counts) {
+          set_status(p, "Restarting");
+          return ok_atom::value;
+        }
+        set_status(p, "Decommissioning");
+        roll_hot_buckets_around(self, guid);
+        p.decommission = self->make_response_promise<ok_atom>();
+        st.dirty = true;
+        return *p.decommission;
+      },
+      [=](setting_atom, const std::string& key, double secs) -> caf::result<ok_atom> {
+        auto& a = self->state.args;
+        auto ms = std::chrono::milliseconds{static_cast<int64_t>(secs * 1000)};
+        if (!(secs >= 0) || secs > 86400 * 365)
+          return to_caf({errc::invalid_argument, key + ": expected seconds from 0 to 31536000"});
+        if (key == "restart_timeout")
+          a.restart_timeout = ms;
+        else if (key == "quiet_period")
+          a.quiet_period = ms;
+        else if (key == "heartbeat_timeout") {
+          if (ms <= a.heartbeat_period)
+            return to_caf({errc::invalid_argument, "heartbeat_timeout must be more than heartbeat_period (" +
+                                                       std::to_string(a.heartbeat_period.count() / 1000.0) + " s)"});
+          a.heartbeat_timeout = ms;
+        } else
+          return to_caf({errc::invalid_argument,
+                         "unknown setting '" + key +
+                             "': expected restart_timeout, heartbeat_timeout or quiet_period"});
+        log::info(component, "cluster setting " + key + " = " + std::to_string(secs) + " s");
+        return ok_atom::value;
+      },
       [=](generation_atom) {
         generation_info g{self->state.table.generation(), self->state.table.valid(), {}};
         for (auto& [guid, p] : self->state.peers)
-          if (is_up(p)) g.peers.push_back({p.name, guid, p.host_port});
+          if (is_serving(p)) g.peers.push_back({p.name, guid, p.host_port});
         return g;
       },
       [=](status_atom) { return status_of(self); },
       [=](tick_atom) {
         check_heartbeats(self);
+        run_fixup(self);
         self->delayed_send(self, self->state.args.heartbeat_period, tick_atom::value);
       },
   };

@@ -13,6 +13,12 @@ struct master_args {
   uint32_t replication_factor = 3, search_factor = 2;
   std::chrono::milliseconds heartbeat_period{1000};
   std::chrono::milliseconds heartbeat_timeout{60'000};
+  /// How long a peer that went offline may take to come back before fixup.
+  std::chrono::milliseconds restart_timeout{600'000};
+  /// After a start, how long the master lets peers register before fixup.
+  std::chrono::milliseconds quiet_period{60'000};
+  /// Fixup tasks at most per peer at a time.
+  uint32_t tasks_per_peer = 2;
   /// Where the master keeps what must survive a restart (the last generation,
   /// whether the cluster has ever been ready to index).
   io::fs::path state_dir;

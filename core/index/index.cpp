@@ -414,6 +414,17 @@ std::vector<fsck_report> index::fsck(bool repair) {
   return reports;
 }
 
+error index::refresh(const io::fs::path& dir) {
+  std::error_code ec;
+  for (auto& b : buckets_) {
+    if (!io::fs::equivalent(b.dir, dir, ec)) continue;
+    b.size_bytes = io::dir_size(b.dir);
+    if (!describe(b)) return error{errc::corruption, b.dir.string() + ": " + b.problem};
+    return {};
+  }
+  return error{errc::not_found, dir.string() + " is not a bucket of index '" + cfg_.name + "'"};
+}
+
 error index::close() { return roll_hot_buckets(); }
 
 }  // namespace kura

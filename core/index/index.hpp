@@ -87,6 +87,10 @@ class index {
   /// replication completed) to the index's buckets. Errors: invalid_argument
   /// (not an rb_ name), corruption (its files do not check out).
   result<bucket_info> adopt_replica(const io::fs::path& dir);
+  /// Reads the bucket in `dir` again after its index files were rebuilt (a
+  /// journal-only replicated copy made searchable by fixup).
+  /// Errors: not_found (not a bucket of this index), corruption (it does not check out).
+  error refresh(const io::fs::path& dir);
   /// Rolls made since the last call (the store runs retention after rolls).
   size_t take_roll_count() { return std::exchange(rolls_, 0); }
   /// The hot buckets (for searching hot data).

@@ -298,6 +298,25 @@ admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std
     case verb::show_cluster_status:
     case verb::list_cluster_generation:
       return cluster_command(node, c, as_json);
+    case verb::offline: {
+      auto name = node_name();
+      if (auto err = admin.offline(c.enforce_counts)) return failed(err);
+      admin.request_stop();
+      return done(as_json, {{"node", name}, {"offline", true}, {"enforce_counts", c.enforce_counts}},
+                  "Peer " + name + " is offline" +
+                      (c.enforce_counts ? " (the cluster is complete without it)" : "") +
+                      "; it shuts down now.\n");
+    }
+    case verb::edit_cluster_config: {
+      json_doc doc;
+      std::string sentence;
+      for (auto& [key, secs] : c.settings) {
+        if (auto err = admin.edit_cluster_config(key, secs)) return failed(err);
+        doc[key] = secs;
+        sentence += (sentence.empty() ? "" : ", ") + key + " = " + std::to_string(secs) + " s";
+      }
+      return done(as_json, doc, "Cluster settings changed: " + sentence + ".\n");
+    }
   }
   return {2, "", "error: unknown command\n"};
 }

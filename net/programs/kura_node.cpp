@@ -121,6 +121,8 @@ int main(int argc, char** argv) {
   auto millis = [](double secs) { return std::chrono::milliseconds(int64_t(secs * 1000)); };
   cl.heartbeat_period = millis(cfg->clustering.heartbeat_period);
   cl.heartbeat_timeout = millis(cfg->clustering.heartbeat_timeout);
+  cl.restart_timeout = millis(cfg->clustering.restart_timeout);
+  cl.quiet_period = millis(cfg->clustering.quiet_period);
   cl.state_dir = cfg->node.home / "var/lib/kura/cluster";
   if (role == node_role::peer) settings.store.peer_guid = guid;
   std::vector<std::string> notes;

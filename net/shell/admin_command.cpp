@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 namespace kura::shell {
 
@@ -25,6 +27,8 @@ const std::string& help_text() {
       "list cluster-peers\n"
       "show cluster-status [--verbose]\n"
       "list cluster-generation\n"
+      "offline [--enforce-counts]\n"
+      "edit cluster-config [-restart_timeout S] [-heartbeat_timeout S] [-quiet_period S]\n"
       "stop\n"
       "help\n";
   return text;
@@ -33,7 +37,8 @@ const std::string& help_text() {
 const std::vector<std::string>& command_words() {
   static const std::vector<std::string> words{
       "search",           "add",  "list",    "remove", "disable", "enable", "clean",
-      "roll-hot-buckets", "fsck", "rebuild", "stop",   "help",    "show"};
+      "roll-hot-buckets", "fsck", "rebuild", "stop",   "help",    "show",
+      "offline",          "edit"};
   return words;
 }
 
@@ -116,9 +121,29 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
   auto* rebuild = app.add_subcommand("rebuild", "rebuild a bucket's index files from its journal");
   rebuild->add_option("bucket_dir", c.path, "the bucket directory")->required();
   auto* stop = app.add_subcommand("stop", "stop the node gracefully");
+  auto* offline = app.add_subcommand("offline", "take this peer out of the cluster and stop it");
+  offline->add_flag("--enforce-counts", c.enforce_counts,
+                    "wait until the cluster is complete without it (decommission)");
+  auto* edit_cmd = app.add_subcommand("edit", "change the cluster's settings");
+  edit_cmd->require_subcommand(1);
+  auto* edit_config =
+      edit_cmd->add_subcommand("cluster-config", "live settings of the master, in seconds");
+  std::optional<double> restart_timeout, heartbeat_timeout, quiet_period;
+  edit_config->add_option("--restart_timeout", restart_timeout, "seconds")
+      ->check(CLI::Range(0.0, 31536000.0));
+  edit_config->add_option("--heartbeat_timeout", heartbeat_timeout, "seconds")
+      ->check(CLI::Range(0.01, 31536000.0));
+  edit_config->add_option("--quiet_period", quiet_period, "seconds")
+      ->check(CLI::Range(0.0, 31536000.0));
   auto* help = app.add_subcommand("help", "list the commands");
 
-  std::vector<std::string> args(words.rbegin(), words.rend());  // CLI11 takes them reversed
+  // Splunk writes `edit cluster-config -restart_timeout 600`: one dash.
+  auto spelled = words;
+  if (spelled[0] == "edit")
+    for (auto& w : spelled)
+      if (w.size() > 2 && w[0] == '-' && w[1] != '-' && !std::isdigit(static_cast<unsigned char>(w[1])))
+        w = "-" + w;
+  std::vector<std::string> args(spelled.rbegin(), spelled.rend());  // CLI11 takes them reversed
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
@@ -157,6 +182,17 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
     c.what = verb::list_cluster_generation;
   else if (show_status->parsed())
     c.what = verb::show_cluster_status;
+  else if (offline->parsed())
+    c.what = verb::offline;
+  else if (edit_config->parsed()) {
+    c.what = verb::edit_cluster_config;
+    if (heartbeat_timeout) c.settings.emplace_back("heartbeat_timeout", *heartbeat_timeout);
+    if (quiet_period) c.settings.emplace_back("quiet_period", *quiet_period);
+    if (restart_timeout) c.settings.emplace_back("restart_timeout", *restart_timeout);
+    if (c.settings.empty())
+      return error{errc::invalid_argument,
+                   "edit cluster-config needs a setting (usage: " + usage_of("edit") + ")"};
+  }
   else if (fsck->parsed()) {
     c.what = verb::fsck;
     if (!c.all && c.index.empty())

@@ -30,6 +30,8 @@ enum class verb : uint8_t {
   list_cluster_peers,       ///< list cluster-peers (master)
   show_cluster_status,      ///< show cluster-status [--verbose] (master)
   list_cluster_generation,  ///< list cluster-generation (master)
+  offline,                  ///< offline [--enforce-counts] (peer)
+  edit_cluster_config,      ///< edit cluster-config -KEY SECONDS... (master)
 };
 
 struct admin_command {
@@ -46,6 +48,10 @@ struct admin_command {
   bool force = false;                   ///< clean eventdata -f
   bool repair = false;                  ///< fsck --repair
   bool all = false;                     ///< fsck --all
+  bool enforce_counts = false;          ///< offline --enforce-counts
+  /// edit cluster-config: the settings given, in seconds (restart_timeout,
+  /// heartbeat_timeout, quiet_period), in the order of their names.
+  std::vector<std::pair<std::string, double>> settings;
 };
 
 /// Parses one command. Errors: invalid_argument with a message that says what

@@ -119,7 +119,9 @@ std::string master_info(const master_status& s) {
   j["fixup"] = {{"pending", s.fixup_primary + s.fixup_searchable + s.fixup_replicate},
                 {"primary", s.fixup_primary},
                 {"searchable", s.fixup_searchable},
-                {"replicate", s.fixup_replicate}};
+                {"replicate", s.fixup_replicate},
+                {"bytes_to_go", s.fixup_bytes_to_go},
+                {"running", s.fixup_running}};
   return j.dump();
 }
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -29,13 +30,16 @@ copy_report report(const bucket_key& k, bool searchable,
 }
 
 /// Adds a bucket created by `origin` (searchable, primary) with the given target copies,
-/// rolled to warm (its copies complete).
+/// rolled to warm, and every copy confirmed warm by its peer (settled, complete).
 void add_bucket(bucket_table& t, const bucket_key& k,
                 const std::vector<std::pair<std::string, bool>>& targets) {
   t.add_copy(k, k.origin, true, bucket_state_kind::hot);
   for (const auto& [peer, searchable] : targets)
     t.add_copy(k, peer, searchable, bucket_state_kind::hot);
   t.set_state(k, bucket_state_kind::warm, 100, 10);
+  t.add_copy(k, k.origin, true, bucket_state_kind::warm);
+  for (const auto& [peer, searchable] : targets)
+    t.add_copy(k, peer, searchable, bucket_state_kind::warm);
 }
 
 }  // namespace
@@ -205,11 +209,89 @@ TEST_CASE("bucket table: a hot bucket's copies on its targets never become prima
   t.new_generation({"B", "C"});
   CHECK_FALSE(t.primary_of(b));
   CHECK_FALSE(t.valid());  // searches warn instead of silently missing the bucket
-  // Once its copy is complete (rolled), B can serve it.
+  // The bucket rolls: B's copy is unsettled until B says it has rolled it too.
   t.set_state(b, bucket_state_kind::warm, 100, 10);
+  CHECK(t.primaries_assignable({"B", "C"}) == 0);
+  t.new_generation({"B", "C"});
+  CHECK_FALSE(t.primary_of(b));
+  // Once its copy is complete (rolled), B can serve it.
+  t.add_copy(b, "B", true, bucket_state_kind::warm);
   CHECK(t.primaries_assignable({"B", "C"}) == 1);
   t.new_generation({"B", "C"});
   CHECK(t.primary_of(b) == "B");
+}
+
+TEST_CASE(
+    "bucket table: a hot copy of a rolled bucket (a cut stream) does not count and never becomes "
+    "primary") {
+  bucket_table t;
+  t.new_generation({"A", "B", "C"});
+  auto b = key("A", 1);
+  t.add_copy(b, "A", true, bucket_state_kind::hot);
+  t.add_copy(b, "B", true, bucket_state_kind::hot);
+  t.add_copy(b, "C", false, bucket_state_kind::hot);
+  // While the bucket is hot every copy is settled.
+  CHECK(t.complete(3, 2));
+  CHECK(t.counts_of("C") == peer_counts{1, 0, 0});
+  // A rolls it (a warm copy moves the bucket on), B follows; C's stream was cut.
+  t.add_copy(b, "A", true, bucket_state_kind::warm);
+  t.apply_report("B", {report(b, true)});
+  auto r = t.find(b);
+  REQUIRE(r);
+  CHECK(r->state == bucket_state_kind::warm);
+  CHECK(r->settled(r->copies[0]));
+  CHECK(r->settled(r->copies[1]));
+  CHECK_FALSE(r->settled(r->copies[2]));
+  CHECK_FALSE(t.complete(3, 2));
+  CHECK(t.complete(2, 2));
+  CHECK(t.counts(3, 2) == bucket_counts{1, 1, 0});
+  CHECK(t.counts_of("C") == peer_counts{0, 0, 0});
+  CHECK(t.copies_per_peer().at("C") == 1);  // it still takes disk
+  CHECK(t.copies_of(b) == std::vector<std::string>{"A", "B", "C"});
+  // add_copy never moves the bucket back; C's copy settles when it is complete.
+  t.add_copy(b, "C", false, bucket_state_kind::hot);
+  CHECK(t.find(b)->state == bucket_state_kind::warm);
+  t.add_copy(b, "C", false, bucket_state_kind::warm);
+  CHECK(t.complete(3, 2));
+  CHECK(t.counts_of("C") == peer_counts{1, 0, 0});
+
+  // A searchable copy that is cut never becomes primary, whichever rule would pick it.
+  auto d = key("A", 2);
+  t.add_copy(d, "A", true, bucket_state_kind::hot);
+  t.add_copy(d, "B", true, bucket_state_kind::hot);
+  t.add_copy(d, "C", false, bucket_state_kind::hot);
+  t.add_copy(d, "A", true, bucket_state_kind::warm);
+  t.add_copy(d, "C", false, bucket_state_kind::warm);
+  t.remove_peer("A");
+  CHECK(t.primaries_assignable({"B", "C"}) == 1);  // b only
+  t.new_generation({"B", "C"});
+  CHECK(t.primary_of(b) == "B");
+  CHECK_FALSE(t.primary_of(d));
+  t.apply_report("B", {report(b, true), report(d, true)});  // the rest of d reached B
+  CHECK(t.primaries_assignable({"B", "C"}) == 1);
+  t.new_generation({"B", "C"});
+  CHECK(t.primary_of(d) == "B");
+}
+
+TEST_CASE("bucket table: a primary whose peer has not reported the roll yet keeps its primacy") {
+  bucket_table t;
+  t.new_generation({"A", "B"});
+  auto b = key("A", 1);
+  t.add_copy(b, "A", true, bucket_state_kind::hot);
+  t.add_copy(b, "B", true, bucket_state_kind::hot);
+  t.set_state(b, bucket_state_kind::warm, 100, 10);  // copies keep their states
+  auto r = t.find(b);
+  CHECK_FALSE(r->settled(r->copies[0]));
+  // Primacy moves only when a peer goes down: A keeps it, though no copy counts yet.
+  t.new_generation({"A", "B"});
+  CHECK(t.primary_of(b) == "A");
+  CHECK(t.valid());
+  CHECK(t.counts(2, 1) == bucket_counts{1, 1, 0});
+  CHECK(t.counts_of("A") == peer_counts{0, 1, 0});
+  t.add_copy(b, "A", true, bucket_state_kind::warm);
+  t.add_copy(b, "B", true, bucket_state_kind::warm);
+  CHECK(t.counts(2, 1) == bucket_counts{1, 1, 1});
+  CHECK(t.counts_of("A") == peer_counts{1, 1, 1});
 }
 
 TEST_CASE("bucket table: primacy stays put when a peer joins or returns") {
@@ -293,6 +375,7 @@ TEST_CASE("bucket table: a copy that stops being searchable loses primacy") {
   REQUIRE(t.primary_of(b) == "A");
   t.apply_report("A", {report(b, false)});
   CHECK_FALSE(t.primary_of(b));
+  t.apply_report("B", {report(b, true)});  // B has rolled its copy too
   t.new_generation({"A", "B"});
   CHECK(t.primary_of(b) == "B");
   t.add_copy(b, "B", false, bucket_state_kind::warm);
@@ -459,6 +542,43 @@ TEST_CASE(
   CHECK(t.counts(3, 1) == bucket_counts{7, 7, 0});
 }
 
+TEST_CASE("bucket table: buckets added and forgotten at random stay findable, in key order") {
+  // Enough buckets to grow the index several times and to make its probe runs collide, so
+  // that forget's moves inside the index are exercised.
+  bucket_table t;
+  std::map<bucket_key, std::string> ref;  // key -> the peer holding its one copy
+  std::mt19937 rng(7);
+  const std::vector<std::string> peers{"P1", "P2", "P3"}, indexes{"main", "web", "_internal"};
+  for (int round = 0; round < 20000; ++round) {
+    bucket_key k{indexes[rng() % 3], bucket_id{rng() % 3000}, peers[rng() % 3]};
+    if (rng() % 3 == 0) {
+      t.forget(k);
+      ref.erase(k);
+    } else {
+      const auto& holder = peers[rng() % 3];
+      if (!ref.contains(k)) t.add_copy(k, holder, true, bucket_state_kind::warm);
+      ref.try_emplace(k, holder);
+    }
+  }
+  REQUIRE(t.size() == ref.size());
+  auto snap = t.snapshot();
+  REQUIRE(snap.size() == ref.size());
+  auto it = ref.begin();
+  for (const auto& r : snap) {
+    CHECK(r.key == it->first);
+    CHECK(r.copies.size() == 1);
+    CHECK(t.copies_of(it->first) == std::vector<std::string>{it->second});
+    ++it;
+  }
+  for (uint64_t id = 0; id < 3000; ++id) {
+    bucket_key k{"main", bucket_id{id}, "P1"};
+    CHECK(t.find(k).has_value() == ref.contains(k));
+  }
+  uint64_t held = 0;
+  for (const auto& [peer, n] : t.copies_per_peer()) held += n;
+  CHECK(held == ref.size());
+}
+
 TEST_CASE("bucket table: rolls, lagging copies, forgetting and the snapshot") {
   bucket_table t;
   auto b2 = key("A", 2), b10 = key("A", 10), other = key("A", 1, "_internal");
@@ -468,6 +588,7 @@ TEST_CASE("bucket table: rolls, lagging copies, forgetting and the snapshot") {
   t.add_copy(other, "A", true, bucket_state_kind::hot);
   t.set_state(b10, bucket_state_kind::warm, 5000, 70);
   t.set_state(key("Z", 1), bucket_state_kind::warm, 1, 1);  // unknown: ignored
+  t.add_copy(b10, "A", true, bucket_state_kind::warm);      // the origin rolled it
   // A target that lags behind reports less; the bucket does not move back.
   t.apply_report("B", {report(b10, false, bucket_state_kind::hot, 4000, 60)});
   t.apply_report("C", {report(b10, false, bucket_state_kind::cold, 5000, 70)});
@@ -481,13 +602,22 @@ TEST_CASE("bucket table: rolls, lagging copies, forgetting and the snapshot") {
   CHECK(std::string(to_string(snap[2].state)) == "cold");
   CHECK(snap[2].size_bytes == 5000);
   CHECK(snap[2].events == 70);
-  CHECK(snap[2].copies ==
-        std::vector<copy_record>{{"A", true, true}, {"B", false, false}, {"C", false, false}});
+  using enum bucket_state_kind;
+  CHECK(snap[2].copies == std::vector<copy_record>{{"A", true, true, warm},
+                                                   {"B", false, false, hot},
+                                                   {"C", false, false, cold}});
   CHECK(snap[2].valid());
+  // B's copy lags (hot): it does not count until B reports it rolled.
+  CHECK_FALSE(snap[2].settled(snap[2].copies[1]));
+  CHECK_FALSE(snap[2].complete(3, 1));
+  CHECK(snap[2].complete(2, 1));
+  CHECK(snap[2].primary() == "A");
+  CHECK(t.peer_summary() ==
+        std::map<std::string, peer_counts>{{"A", {3, 3, 3}}, {"B", {0, 0, 0}}, {"C", {1, 0, 0}}});
+  t.apply_report("B", {report(b10, false, bucket_state_kind::cold, 5000, 70)});
+  snap = t.snapshot();
   CHECK(snap[2].complete(3, 1));
   CHECK_FALSE(snap[2].complete(3, 2));
-  CHECK(snap[2].primary() == "A");
-
   CHECK(t.peer_summary() ==
         std::map<std::string, peer_counts>{{"A", {3, 3, 3}}, {"B", {1, 0, 0}}, {"C", {1, 0, 0}}});
   t.forget(b10);

@@ -116,7 +116,10 @@ TEST_CASE("primacy book: the exceptions of each generation give every peer the t
       size_t at = std::find(peers.begin(), peers.end(), origin) - peers.begin();
       table.add_copy(k, peers[(at + 1 + i) % 4], true, bucket_state_kind::hot);
       table.add_copy(k, peers[(at + 1 + (i + 1) % 3) % 4], false, bucket_state_kind::hot);
-      table.set_state(k, bucket_state_kind::warm, 100, 10);  // rolled: its copies are complete
+      table.set_state(k, bucket_state_kind::warm, 100, 10);
+      auto rolled = *table.find(k);
+      for (const auto& c : rolled.copies)  // rolled: each peer confirms its copy
+        table.add_copy(k, c.peer, c.searchable, bucket_state_kind::warm);
     }
   }
   agree(g1);  // new hot buckets: no announcement needed
