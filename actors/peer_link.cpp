@@ -304,6 +304,13 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
           std::erase_if(targets, [&](const target_info& t) {
             return std::find(avoid.begin(), avoid.end(), t.guid) != avoid.end();
           });
+          // Data it cannot replicate is not acknowledged: with no master and no
+          // reachable target (a partition), the bucket gets none.
+          if (targets.empty() && !it->second.empty()) {
+            rp.deliver(to_caf({errc::unavailable, "the master does not answer (" + why.message() +
+                                                      ") and the previous targets are lost"}));
+            return;
+          }
           rp.deliver(std::move(targets));
         };
         if (!self->state.door) {

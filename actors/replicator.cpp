@@ -127,6 +127,9 @@ struct target_stream {
 struct bucket_stream {
   std::string index;
   bool roll_asked = false;  ///< a target was lost: the index was asked to roll
+  /// Why the bucket has no targets at all (no master, none reachable): every
+  /// block of it fails and it rolls, so that the next bucket tries again.
+  error unreplicable;
   std::shared_ptr<journal_reader> journal = std::make_shared<journal_reader>();
   bool ready = false;  ///< targets known and opened
   std::vector<target_stream> targets;
@@ -272,6 +275,15 @@ void on_sink_down(self_ptr self, const caf::down_msg& down) {
 void send_progress(self_ptr self, const std::string& key, const journal_progress& p,
                    const countdown_ptr& cd) {
   auto& b = self->state.buckets.at(key);
+  if (b.unreplicable) {
+    if (!p.empty && !p.rolled) cd->fail(b.unreplicable);
+    if (!b.roll_asked) {
+      b.roll_asked = true;
+      self->send(self->state.args.member, roll_atom::value, b.index);
+    }
+    if (p.rolled) self->state.buckets.erase(key);
+    return;
+  }
   auto missed = [&](const target_stream& t) {
     return error{errc::unavailable, "bucket " + key + " lost its replication target " +
                                         t.target.name + ": the block is not acknowledged (resend it)"};
@@ -381,8 +393,12 @@ void set_up(self_ptr self, const std::string& key, const std::string& index, buc
             }
           },
           [=](caf::error& e) {
-            log::warn(component, "bucket " + key + ": no targets (" + from_caf(e).render() +
-                                     "); it is not replicated");
+            auto why = from_caf(e);
+            log::warn(component, "bucket " + key + ": no replication targets (" + why.render() +
+                                     "): its blocks are not acknowledged and it rolls");
+            self->state.buckets.at(key).unreplicable =
+                error{errc::unavailable, "bucket " + key + " cannot be replicated: " +
+                                             why.message() + " (resend the block)"};
             on_ready(self, key);
           });
 }

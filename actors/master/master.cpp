@@ -487,13 +487,20 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         auto it = st.peers.find(guid);
         if (it == st.peers.end() || !is_member(it->second))
           return to_caf({errc::unauthenticated, "this peer is not registered"});
-        std::vector<std::string> candidates;
-        for (auto& [g, p] : st.peers)
-          if (p.status == "Up" && std::find(avoid.begin(), avoid.end(), g) == avoid.end())
-            candidates.push_back(g);
-        auto chosen =
-            cluster::choose_targets(guid, candidates, st.args.replication_factor,
-                                    st.args.search_factor, st.table.copies_per_peer(), st.rng);
+        // Peers the source lost lately are left out while enough others are up
+        // (it may have lost them before the master did); else they are tried again.
+        std::vector<std::string> preferred, all;
+        for (auto& [g, p] : st.peers) {
+          if (p.status != "Up") continue;
+          all.push_back(g);
+          if (std::find(avoid.begin(), avoid.end(), g) == avoid.end()) preferred.push_back(g);
+        }
+        auto copies = st.table.copies_per_peer();
+        auto chosen = cluster::choose_targets(guid, preferred, st.args.replication_factor,
+                                              st.args.search_factor, copies, st.rng);
+        if (chosen.size() + 1 < st.args.replication_factor && preferred.size() < all.size())
+          chosen = cluster::choose_targets(guid, all, st.args.replication_factor,
+                                           st.args.search_factor, copies, st.rng);
         cluster::bucket_key key{index, bucket_id{id}, guid};
         st.table.add_copy(key, guid, true, cluster::bucket_state_kind::hot);
         std::vector<target_info> out;

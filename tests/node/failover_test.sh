@@ -22,11 +22,11 @@
 #    replication_factor peers, `offline --enforce-counts` on peer5 never completes: still
 #    Decommissioning and running after 5 s; it is killed with kill -9; peer3 and peer5 are
 #    started again and are Up (§13.4: a decommissioned peer restarted is added back);
-# 6. the master killed with kill -9: the peers still take HEC input and acknowledge it; the
-#    search head keeps the last generation and still finds every id once (a WARN that the
-#    master does not answer is allowed and printed); the master
-#    restarted: valid and complete after its quiet_period, a generation greater than before,
-#    every id once;
+# 6. the master killed with kill -9: the peers still take HEC input into their hot buckets
+#    (made while the master was up, with their targets) and acknowledge it; the search head
+#    keeps the last generation and still finds every id once (a WARN that the master does not
+#    answer is allowed and printed); the master restarted: valid and complete after its
+#    quiet_period, a generation greater than before, every id once;
 # 7. standby master (§16.3): the master killed with kill -9, a second master started from a
 #    copy of its config (same ports) with an empty home: the peers register with it, it
 #    rebuilds the bucket table from their reports (every bucket of main known before), the
@@ -243,10 +243,9 @@ feed peer2 200 || feed_ok=0
 gen1="$(cq field generation)"
 kill9 master
 feed_ok=1
-feed peer1 300 || feed_ok=0
+feed peer1 300 || feed_ok=0  # into the hot buckets that have their targets
 feed peer2 300 || feed_ok=0
-feed peer3 200 || feed_ok=0
-[[ $feed_ok == 1 ]] && pass "with the master down, 800 events to peer1, peer2, peer3: every batch acknowledged" ||
+[[ $feed_ok == 1 ]] && pass "with the master down, 600 events to peer1 and peer2: every batch acknowledged" ||
   fail "with the master down, a HEC batch was not acknowledged (above)"
 sh_last_gen() { get "${http[sh]}" /services/cluster/searchhead/generation | python3 -c '
 import json, sys
@@ -285,7 +284,7 @@ if wait_until 60 "the peers to register with the standby master and the search h
 else
   fail "the standby master: $(cq summary)"
 fi
-settle "with the standby master (time since its start)" 60
+settle "with the standby master (time since its start)" 60 "$t0"
 known_all() { cq copies > "$dir/copies_now.json" && python3 - "$dir/copies_before.json" "$dir/copies_now.json" <<'PY'
 import json, sys
 a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))

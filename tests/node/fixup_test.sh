@@ -158,7 +158,7 @@ if wait_until 20 "the copies of $victim's hot buckets to be warm rb_ copies, one
 else
   fail "the copies of $victim's hot buckets: $(cat "$dir/hotcopies.out")"
 fi
-settle "after kill -9 of $victim (time since the kill)" 90
+settle "after kill -9 of $victim (time since the kill)" 90 "$t_kill"
 livesA=(peer1 peer3 peer4 peer5)
 if cq check-buckets 3 2 > "$dir/cb.out"; then pass "master/buckets: $(cat "$dir/cb.out"), >= 2 searchable, one live primary each"
 else fail "master/buckets after fixup: $(cat "$dir/cb.out")"; fi

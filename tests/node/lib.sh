@@ -444,8 +444,10 @@ roll_all() {  # roll_all PEER...: roll-hot-buckets on each (the caller's k); the
   wait_until 30 "the master to list no hot bucket of main, valid and complete, after the roll" "${mname:-master}" rolled ||
     fail "after roll-hot-buckets: hot buckets $(cq hot | paste -sd' '); $(cq summary)"
 }
-settle() {  # settle LABEL SECS: until valid, complete and no fixup pending; one PASS (with the time) or FAIL line
-  local t0=$EPOCHREALTIME
+# settle LABEL SECS [T0]: until valid, complete and no fixup pending; one PASS or FAIL line with
+# the time since T0 (an EPOCHREALTIME; default now).
+settle() {
+  local t0=${3:-$EPOCHREALTIME}
   if wait_until "$2" "$1: the cluster valid and complete with fixup.pending 0" "${mname:-master}" cq state settled; then
     pass "$1: valid and complete, fixup.pending 0, after $(since "$t0") s: $(cq summary)"
   else
