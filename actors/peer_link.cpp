@@ -248,7 +248,7 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
         return rp;
       },
       [=](roll_atom, const std::string& index) {
-        log::info(component, "rolling index '" + index + "': a target of its hot bucket was lost");
+        log::info(component, "rolling index '" + index + "' so that its data gets live replication targets");
         self->request(self->state.args.peer, caf::infinite, roll_atom::value, index)
             .then([](ok_atom) {},
                   [=](caf::error& e) {

@@ -77,6 +77,8 @@ struct master_state {
   /// Buckets with a copy whose stream was cut (hot there, rolled at the
   /// origin), since when: a task waits settle_time for the copy to finish by itself.
   std::map<cluster::bucket_key, clock::time_point> unsettled_since;
+  /// Hot buckets whose origin was asked to roll them (too few copies), when.
+  std::map<cluster::bucket_key, clock::time_point> roll_asked;
   cluster::fixup_counts left;                        // of the last plan
   static inline const char* name = "master";
 };
@@ -371,6 +373,36 @@ void start_task(self_ptr self, const cluster::fixup_task& task) {
           });
 }
 
+/// Hot buckets get no fixup (their copies stream). One with fewer than
+/// replication_factor copies while enough peers are up (it started while
+/// peers were missing) is rolled by its origin, so that fixup completes it.
+void roll_short_hot_buckets(self_ptr self, const std::set<std::string>& serving) {
+  auto& st = self->state;
+  auto rf = st.args.replication_factor;
+  if (serving.size() < rf) return;
+  auto now = clock::now();
+  std::erase_if(st.roll_asked, [&](auto& e) { return now - e.second > std::chrono::seconds{30}; });
+  std::set<uint32_t> up;
+  for (auto& guid : serving)
+    if (auto n = st.table.peer_number(guid)) up.insert(*n);
+  std::vector<std::pair<uint32_t, uint32_t>> short_ones;  // (handle, origin)
+  st.table.for_each_bucket([&](const cluster::bucket_view& b) {
+    if (b.state != cluster::bucket_state_kind::hot || !up.count(b.origin)) return;
+    auto copies = std::count_if(b.copies.begin(), b.copies.end(),
+                                [&](auto& c) { return up.count(c.peer) > 0; });
+    if (copies < rf) short_ones.emplace_back(b.handle, b.origin);
+  });
+  for (auto [handle, origin] : short_ones) {
+    auto key = st.table.key_of(handle);
+    if (!st.roll_asked.emplace(key, now).second) continue;
+    auto it = st.peers.find(st.table.peer_guid(origin));
+    if (it == st.peers.end()) continue;
+    log::info(component, "hot bucket " + key.to_string() + " has fewer than " + std::to_string(rf) +
+                             " copies: " + it->second.name + " rolls it");
+    self->send(it->second.member, roll_atom::value, key.index);
+  }
+}
+
 /// When something changed: a new generation if buckets can have a primary
 /// again; after quiet_period, plans fixup and starts what can start.
 void run_fixup(self_ptr self) {
@@ -382,6 +414,7 @@ void run_fixup(self_ptr self) {
     next_generation(self, std::to_string(n) + " buckets can have a primary again");
   if (clock::now() - st.started < st.args.quiet_period) return;
   st.dirty = false;
+  roll_short_hot_buckets(self, serving);
   cluster::fixup_peers peers;
   peers.up = serving;
   for (auto& [guid, p] : st.peers) {
@@ -443,6 +476,8 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         bool rejoin = !p.guid.empty();
         auto was = p.status;
         if (p.decommission) p.decommission->deliver(to_caf({errc::unavailable, "the peer registered again"}));
+        // Tasks given to its previous run are lost with it: plan them again.
+        if (rejoin) drop_tasks_of(self, who.guid);
         p = peer_entry{who.name,        who.guid,        hello.host_port, hello.replication_uri,
                        std::move(member), "Up",          clock::now(),    clock::now(),
                        std::nullopt};

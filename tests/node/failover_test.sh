@@ -74,9 +74,6 @@ peer_field() {  # peer_field NAME FIELD: FIELD of the master/peers entry named N
 import json, sys
 print(next((json.dumps(p.get(sys.argv[2])) for p in json.load(sys.stdin) if p["name"] == sys.argv[1]), ""))' "$1" "$2"
 }
-status_time() {  # status_time NAME STATUS: when the status watcher first saw NAME with STATUS ("" if never)
-  awk -v n="$1" -v s="$2" '$2 == n && $4 == s { print $1; exit }' "$dir/statuses.log"
-}
 
 # ============================================================================
 echo "== 0. a master, peer1..peer5 (replication_factor 3, search_factor 2), a search head"

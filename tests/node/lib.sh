@@ -274,6 +274,9 @@ PY
 #                                on a live peer (problems printed)
 #   max-copies                   the largest number of copies a bucket of main has
 #   hot [ORIGIN_GUID]            the hot buckets of main (of that origin), one id a line
+#   valid-after GEN NAME T0 SECS polls every 0.05 s (at most SECS) until NAME is Down and the
+#                                cluster valid in a generation above GEN; prints the seconds
+#                                since T0 (epoch seconds)
 #   targets ID                   the GUIDs of bucket ID's copies but its origin's, one a line
 import json, sys, urllib.request
 port, cmd, args = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -282,6 +285,19 @@ def get(doc):
                                  headers={"Authorization": "Bearer api-1"})
     with urllib.request.urlopen(req, timeout=5) as r:
         return json.loads(r.read())
+if cmd == "valid-after":
+    import time
+    gen, name, t0, end = int(args[0]), args[1], float(args[2]), time.time() + float(args[3])
+    while time.time() < end:
+        try:
+            info, peers = get("info"), get("peers")
+            if (info.get("valid") is True and int(info.get("generation", 0)) > gen
+                    and any(p["name"] == name and p["status"] == "Down" for p in peers)):
+                print(f"{time.time() - t0:.2f}"); sys.exit(0)
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.05)
+    sys.exit(1)
 try:
     if cmd in ("summary", "field", "state"): info = get("info")
     if cmd in ("summary", "has", "check-buckets"): peers = get("peers")
@@ -390,6 +406,9 @@ while True:
     time.sleep(0.2)
 PY
   bg+=($!)
+}
+status_time() {  # status_time NAME STATUS: when (epoch seconds) the watcher first saw NAME with STATUS ("" if never)
+  awk -v n="$1" -v s="$2" '$2 == n && $4 == s { print $1; exit }' "$dir/statuses.log"
 }
 status_seq() { awk -v n="$1" '$2 == n && $4 != prev { printf "%s%s", sep, $4; sep = " "; prev = $4 }' "$dir/statuses.log"; }
 # fault_ready SH_HTTP NAME...: the master indexing_ready with exactly these peers Up, and the
