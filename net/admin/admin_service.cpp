@@ -227,8 +227,14 @@ admin_reply cluster_command(node_api& node, const shell::admin_command& c, bool 
       "\nbuckets " + std::to_string(s->buckets_total) + " (valid " +
       std::to_string(s->buckets_valid) + ", complete " + std::to_string(s->buckets_complete) +
       ")\nfixup tasks pending " +
-      std::to_string(s->fixup_primary + s->fixup_searchable + s->fixup_replicate) + "\n";
-  if (c.verbose) out += "\n" + table(peers);
+      std::to_string(s->fixup_primary + s->fixup_searchable + s->fixup_replicate) + " (primary " +
+      std::to_string(s->fixup_primary) + ", searchable " + std::to_string(s->fixup_searchable) +
+      ", replicate " + std::to_string(s->fixup_replicate) + "), " +
+      std::to_string(s->fixup_bytes_to_go) + " bytes to go\n";
+  if (c.verbose) {
+    for (auto& task : s->fixup_running) out += "fixup running: " + task + "\n";
+    out += "\n" + table(peers);
+  }
   return {0, out, ""};
 }
 

@@ -18,12 +18,19 @@
                                 (from their current end, read every 20 ms); OUT gets JSON lines
                                 stamped with time.time(): {"t", "poll": {...}} whenever the state
                                 changes and {"t", "node", "line"} for each new log line (its stamp
-                                is when it was read: the logs' own stamps are whole seconds). It ends 1 s after the
-                                victim is Down and a later generation is valid and complete with
-                                fixup.pending 0 and every bucket complete; or when no fixup task has
-                                been pending or running for --stuck s (30) and the cluster is still
-                                not complete; or after --timeout s (600).
-  report ...                    the figures (see `report --help`): a table and the details.
+                                is when it was read: the logs' own stamps are whole seconds). It
+                                ends 1 s after the victim is Down and a later generation is valid
+                                and complete with fixup.pending 0 and every bucket complete; or when
+                                no fixup task has been pending or running for --stuck s (30) and the
+                                cluster is still not complete; or after --timeout s (600).
+  report --snapshot F --watch F --t-kill F --heartbeat-timeout S [baselines]
+                                the figures: times from the kill (the polls), the fixup tasks
+                                (the master's "fixup: KIND KEY on P [to Q] (N bytes)", "fixup
+                                done/failed/not needed: ..." and "fixup task ... dropped" lines),
+                                the streams (the sources' "streaming bucket ... whole" and
+                                "streamed whole" lines), rates against the same-run baselines
+                                (--cp-bytes/--cp-secs, --rebuild-events/--rebuild-secs); a table,
+                                then the details and the WARN/ERROR lines after the kill.
 """
 import argparse
 import json
@@ -266,6 +273,7 @@ def cmd_watch(a):
 
 START = re.compile(r"fixup: (replicate|searchable) (\S+) on (\S+)(?: to (\S+))? \((\d+) bytes\)")
 DONE = re.compile(r"fixup (done|failed|not needed): (replicate|searchable) (\S+) on ([^\s:]+)(?: to ([^\s:]+))?(?::|$)")
+DROPPED = re.compile(r"fixup task (replicate|searchable) of (\S+) dropped: (.*)")
 STREAM = re.compile(r"streaming bucket (\S+) whole to (\S+) \((\d+) bytes\)")
 STREAMED = re.compile(r"bucket (\S+) streamed whole to (\S+) \((\d+) bytes\)")
 GENERATION_VALID = re.compile(r"generation \d+ .*: \d+ peers, cluster valid")
@@ -325,6 +333,14 @@ def cmd_report(a):
                                                              "bytes": 0, "start": None})
                 task.update(end=t, how=how, events=events.get(key, 0))
                 tasks.append(task)
+                continue
+            m = DROPPED.search(line)
+            if m:
+                kind, key, why = m.groups()
+                for k in [k for k in open_tasks if k[0] == kind and k[1] == key]:
+                    task = open_tasks.pop(k)
+                    task.update(end=t, how="dropped", events=events.get(key, 0), why=why)
+                    tasks.append(task)
         m = STREAM.search(line)
         if m:
             open_streams[(m.group(1), m.group(2))] = t
@@ -337,7 +353,7 @@ def cmd_report(a):
     t_last = max((x["end"] for x in tasks), default=None)
     rep = [x for x in done if x["kind"] == "replicate"]
     srch = [x for x in done if x["kind"] == "searchable"]
-    failed = [x for x in tasks if x["how"] == "failed"]
+    failed = [x for x in tasks if x["how"] in ("failed", "dropped")]
 
     # Rates.
     base_cp = a.cp_bytes / a.cp_secs / 1e6 if a.cp_secs > 0 else None
@@ -375,7 +391,9 @@ def cmd_report(a):
          "—" if stream_rate is None else f"{stream_rate:.1f} MB/s", "—", f"{ratio(stream_rate, base_cp)} of cp"),
         ("  the streams alone (source log, union of their spans)",
          "—" if pure_rate is None else f"{pure_rate:.1f} MB/s ({busy:.1f} s)", "—", f"{ratio(pure_rate, base_cp)} of cp"),
-        (f"make searchable: {ms_events} events in {len(srch)} tasks (union of their spans)",
+        (f"make searchable: {ms_events} events, {len(srch)} tasks done"
+         + "".join(f" ({n} more dropped)" for n in [sum(x["kind"] == "searchable" for x in failed)] if n)
+         + " / union of their spans",
          "—" if ms_rate is None else f"{ms_rate:,.0f} events/s ({ms_busy:.1f} s)",
          "≥ rebuild rate" + ("" if ms_rate is None or not base_rb else (": met" if ms_rate >= base_rb else ": MISSED")),
          f"{ratio(ms_rate, base_rb)} of rebuild"),
@@ -407,15 +425,27 @@ def cmd_report(a):
     others = [c for c in changes if f" {snap['victim']['name']} " not in c]
     if others:
         print(f"NOTE: peers other than the victim changed status: {'; '.join(others)}")
-    print(f"fixup tasks done (from the master's log): replicate {len(rep)} "
-          f"({sum(x['bytes'] for x in rep) / 1e6:.1f} MB by size_bytes), searchable {len(srch)}; failed {len(failed)}")
-    for x in sorted(tasks, key=lambda x: x["end"]):
-        took = "" if x["start"] is None else f" {x['end'] - x['start']:.1f} s"
-        print(f"  {x['how']:8} {x['kind']:10} {x['key']} on {x['on']}{' to ' + x['to'] if x['to'] else ''}: "
-              f"{x['bytes'] / 1e6:.1f} MB, {x['events']} events, {fmt_s(x['start'])} → {fmt_s(x['end'])}{took}")
-    for s in streams:
+    print(f"fixup tasks after the kill (master's log): done: replicate {len(rep)} "
+          f"({sum(x['bytes'] for x in rep) / 1e6:.1f} MB by size_bytes), searchable {len(srch)}; "
+          f"failed or dropped {len(failed)}; not needed {sum(x['how'] == 'not needed' for x in tasks)}; "
+          f"still running at the end {len(open_tasks)}")
+    is_main = lambda key: key.startswith("main~")
+    rest = [x for x in tasks if not is_main(x["key"])]
+    print(f"  other indexes (_internal, _audit): {len(rest)} tasks, {sum(x['how'] == 'done' for x in rest)} done, "
+          f"between {fmt_s(min((x['end'] for x in rest), default=None))} and {fmt_s(max((x['end'] for x in rest), default=None))}")
+    for x in sorted([x for x in tasks if is_main(x["key"])] + [dict(v, how="running", end=None, events=events.get(v["key"], 0))
+                                                              for v in open_tasks.values()],
+                    key=lambda x: x["start"] if x["start"] is not None else 1e9):
+        took = "" if x["start"] is None or x["end"] is None else f" ({x['end'] - x['start']:.1f} s)"
+        print(f"  {x['how']:10} {x['kind']:10} {x['key']} on {x['on']}{' to ' + x['to'] if x['to'] else ''}: "
+              f"{x['bytes'] / 1e6:.1f} MB, {x['events']} events, {fmt_s(x['start'])} → {fmt_s(x['end'])}{took}"
+              f"{': ' + x['why'] if x.get('why') else ''}")
+    for s in [s for s in streams if is_main(s["key"])]:
         took = "" if s["start"] is None else f" in {s['end'] - s['start']:.2f} s"
         print(f"  stream {s['key']} {s['from']} → {s['to']}: {s['bytes'] / 1e6:.1f} MB of journal{took}")
+    builds = [(t, n, l) for t, n, l in lines if "fixup: building index files of" in l]
+    print(f"peers' 'fixup: building index files' lines after the kill: {len(builds)} "
+          f"({sum(is_main(l.rsplit(' ', 1)[-1]) for _, _, l in builds)} of main)")
     odd = [(t, n, l) for t, n, l in lines if ODD.search(l)]
     print(f"WARN/ERROR log lines after the kill: {len(odd)}")
     for t, n, l in odd[:a.max_odd]:

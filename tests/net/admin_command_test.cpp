@@ -63,3 +63,21 @@ TEST_CASE("shell: mistakes say what was wrong and show the usage") {
   CHECK(error_of("search $(rm -rf /)").find("command substitution") == 0);
   CHECK(parse_command({}).err().message() == "no command; type help for the list");
 }
+
+TEST_CASE("shell: cluster commands, with Splunk's one-dash settings") {
+  CHECK(parse("offline").what == verb::offline);
+  CHECK_FALSE(parse("offline").enforce_counts);
+  CHECK(parse("offline --enforce-counts").enforce_counts);
+  auto e = parse("edit cluster-config -restart_timeout 900 -quiet_period 30");
+  CHECK(e.what == verb::edit_cluster_config);
+  REQUIRE(e.settings.size() == 2);
+  CHECK(e.settings[0] == std::pair<std::string, double>{"quiet_period", 30});
+  CHECK(e.settings[1] == std::pair<std::string, double>{"restart_timeout", 900});
+  CHECK(parse("edit cluster-config --heartbeat_timeout 0.5").settings.at(0).second == 0.5);
+  CHECK(error_of("edit cluster-config").find("edit cluster-config needs a setting") == 0);
+  CHECK(error_of("edit cluster-config -restart_timeout -5").find("restart_timeout") !=
+        std::string::npos);
+  CHECK(error_of("edit cluster-config -replication_factor 2").find("replication_factor") !=
+        std::string::npos);
+  CHECK(error_of("offline --force").find("usage: offline") != std::string::npos);
+}
