@@ -27,6 +27,11 @@ struct link_state {
   uint64_t attempt = 0;     ///< numbers joins and heartbeats: answers to older ones are ignored
   bool want_report = true;  ///< send the full copy set next time
   size_t last_report_hash = 0;
+  /// The peer's copies as last collected (in the background: index actors
+  /// building index files answer late, heartbeats never wait for them).
+  std::optional<std::vector<copy_report>> copies;
+  size_t copies_hash = 0;
+  bool collecting = false;
   std::string last_problem;  ///< logged once until it changes
   std::map<std::string, std::vector<target_info>>
       last_targets;  ///< per index (master down: reuse, §8.4)
@@ -156,6 +161,29 @@ void join(self_ptr self) {
   });
 }
 
+void heartbeat(self_ptr self);
+
+/// Collects the peer's copies (its indexes, and the copies being received)
+/// for the next heartbeat; with `report_now`, sends that heartbeat as soon as
+/// they are collected (a change the master should learn at once).
+void collect_copies(self_ptr self, bool report_now = false) {
+  if (self->state.collecting && !report_now) return;
+  self->state.collecting = true;
+  self->request(self->state.args.peer, caf::infinite, indexes_atom::value)
+      .then(
+          [=](std::vector<index_status>& indexes) {
+            auto& st = self->state;
+            st.collecting = false;
+            auto copies = copies_of(indexes);
+            for (auto& [bucket, searchable] : st.args.view->incoming())
+              copies.push_back({bucket, "hot", searchable, 0, 0});
+            st.copies_hash = hash_of(copies);
+            st.copies = std::move(copies);
+            if (report_now && !st.busy && st.door) heartbeat(self);
+          },
+          [=](caf::error&) { self->state.collecting = false; });
+}
+
 void heartbeat(self_ptr self) {
   self->state.busy = true;
   auto attempt = ++self->state.attempt;
@@ -168,37 +196,31 @@ void heartbeat(self_ptr self) {
     self->state.token.clear();
     problem(self, "heartbeat to the master failed: " + err.render());
   };
+  collect_copies(self);
   auto& a = self->state.args;
   self->request(a.peer, remote_timeout, status_atom::value)
       .then(
           [=](server_status& status) {
-            self->request(a.peer, remote_timeout, indexes_atom::value)
+            auto& st = self->state;
+            if (attempt != st.attempt || !st.door) return;
+            peer_report report;
+            report.status = status.detention ? "Detention" : "Up";
+            auto h = st.copies_hash;
+            if (st.copies && (st.want_report || h != st.last_report_hash)) {
+              report.full = true;
+              report.copies = *st.copies;
+            }
+            self->request(st.door, remote_timeout, heartbeat_atom::value, st.token, report)
                 .then(
-                    [=](std::vector<index_status>& indexes) {
-                      if (attempt != self->state.attempt || !self->state.door) return;
-                      peer_report report;
-                      report.status = status.detention ? "Detention" : "Up";
-                      auto copies = copies_of(indexes);
-                      for (auto& [bucket, searchable] : self->state.args.view->incoming())
-                        copies.push_back({bucket, "hot", searchable, 0, 0});
-                      auto h = hash_of(copies);
-                      if (self->state.want_report || h != self->state.last_report_hash) {
-                        report.full = true;
-                        report.copies = std::move(copies);
-                      }
-                      self->request(self->state.door, remote_timeout, heartbeat_atom::value,
-                                    self->state.token, report)
-                          .then(
-                              [=](const heartbeat_reply& reply) {
-                                if (attempt != self->state.attempt) return;
-                                self->state.busy = false;
-                                if (report.full) self->state.last_report_hash = h;
-                                self->state.want_report = reply.want_report;
-                                self->state.last_problem.clear();
-                                self->state.args.view->set_master(true, reply.generation);
-                                self->state.args.view->set_indexing_ready(reply.indexing_ready);
-                              },
-                              [=](caf::error& e) { fail(from_caf(e)); });
+                    [=](const heartbeat_reply& reply) {
+                      auto& st = self->state;
+                      if (attempt != st.attempt) return;
+                      st.busy = false;
+                      if (report.full) st.last_report_hash = h;
+                      st.want_report = reply.want_report || (st.want_report && !report.full);
+                      st.last_problem.clear();
+                      st.args.view->set_master(true, reply.generation);
+                      st.args.view->set_indexing_ready(reply.indexing_ready);
                     },
                     [=](caf::error& e) { fail(from_caf(e)); });
           },
@@ -243,8 +265,12 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
         // A request, not a delegation: the sink takes finalize only from its own node.
         auto rp = self->make_response_promise<ok_atom>();
         self->request(self->state.args.sink, caf::infinite, finalize_atom::value, origin)
-            .then([=](ok_atom) mutable { rp.deliver(ok_atom::value); },
-                  [=](caf::error& e) mutable { rp.deliver(e); });
+            .then(
+                [=](ok_atom) mutable {
+                  collect_copies(self, true);  // the master counts the rolled copies at once
+                  rp.deliver(ok_atom::value);
+                },
+                [=](caf::error& e) mutable { rp.deliver(e); });
         return rp;
       },
       [=](roll_atom, const std::string& index) {

@@ -2,6 +2,7 @@
 #include "actors/replica_sink.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -150,11 +151,25 @@ result<io::fs::path> finish_copy(self_ptr self, const std::string& id, int64_t n
 
 /// Hands a finished copy to its index; it stays reported as incoming until
 /// the index has it, so that no report of this peer misses the copy.
-void adopt(self_ptr self, const std::string& id, const std::string& index, const io::fs::path& dir) {
+void adopt(self_ptr self, const std::string& id, const std::string& index, const io::fs::path& dir,
+           std::function<void()> then = [] {}) {
   self->request(self->state.args.peer, caf::infinite, adopt_atom::value, index, dir.string())
-      .then([=](ok_atom) { self->state.args.view->remove_incoming(id); },
-            [=](caf::error&) { self->state.args.view->remove_incoming(id); });
+      .then(
+          [=](ok_atom) {
+            self->state.args.view->remove_incoming(id);
+            then();
+          },
+          [=](caf::error&) {
+            self->state.args.view->remove_incoming(id);
+            then();
+          });
 }
+
+/// A copy rolled here, to be adopted.
+struct finished_copy {
+  std::string id, index;
+  io::fs::path dir;
+};
 
 /// The time range of a journal, in epoch seconds (newest, oldest).
 /// Errors: corruption (no valid slice), io_error.
@@ -176,14 +191,14 @@ result<std::pair<int64_t, int64_t>> journal_time_range(const io::fs::path& journ
 }
 
 /// The source ORIGIN is gone: its copies being received here become rb_
-/// copies with what arrived (every acknowledged block did). Returns how many.
-uint64_t finalize_copies_of(self_ptr self, const std::string& origin) {
+/// copies with what arrived (every acknowledged block did). Returns them.
+std::vector<finished_copy> finalize_copies_of(self_ptr self, const std::string& origin) {
   std::vector<std::string> ids;
   for (auto& [id, c] : self->state.copies) {
     auto key = cluster::bucket_key::parse(id);
     if (key && key->origin == origin) ids.push_back(id);
   }
-  uint64_t done = 0;
+  std::vector<finished_copy> done;
   for (auto& id : ids) {
     auto& c = self->state.copies.at(id);
     auto index = c.index;
@@ -206,8 +221,7 @@ uint64_t finalize_copies_of(self_ptr self, const std::string& origin) {
       continue;
     }
     log::info(component, "bucket " + id + " of a lost source rolled here: " + finished->string());
-    adopt(self, id, index, *finished);
-    ++done;
+    done.push_back({id, index, *finished});
   }
   return done;
 }
@@ -239,9 +253,16 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
         auto sender = self->current_sender();
         if (!sender || sender->node() != self->node())
           return to_caf({errc::unauthenticated, "finalize is not taken from other nodes"});
-        auto n = finalize_copies_of(self, origin);
-        if (n > 0) log::info(component, std::to_string(n) + " copies of lost source " + origin + " rolled");
-        return ok_atom::value;
+        auto done = finalize_copies_of(self, origin);
+        if (done.empty()) return ok_atom::value;
+        // Answered once the index has every rolled copy (the peer reports them next).
+        auto rp = self->make_response_promise<ok_atom>();
+        auto left = std::make_shared<size_t>(done.size());
+        for (auto& c : done)
+          adopt(self, c.id, c.index, c.dir, [=]() mutable {
+            if (--*left == 0) rp.deliver(ok_atom::value);
+          });
+        return rp;
       },
       [=](challenge_atom) { return self->state.sessions->challenge(); },
       [=](login_atom, const login_identity& who, const std::string& nonce,

@@ -31,7 +31,9 @@ using master_actor = caf::typed_actor<
     /// Everything the status documents show (local only: the door never forwards it).
     caf::replies_to<status_atom>::with<master_status>,
     // INTERNAL: the heartbeat check.
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    // INTERNAL: plan fixup now (a task ended, a report arrived).
+    caf::reacts_to<fixup_atom>>;
 
 }  // namespace kura::actors
 

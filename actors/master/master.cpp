@@ -72,6 +72,8 @@ struct master_state {
   clock::time_point started = clock::now();
   /// Something changed since the last fixup plan.
   bool dirty = true;
+  /// A fixup_atom is on its way (plan_soon).
+  bool plan_scheduled = false;
   uint64_t next_task = 1;
   std::map<uint64_t, cluster::fixup_task> running;  // by task id
   /// Buckets with a copy whose stream was cut (hot there, rolled at the
@@ -99,6 +101,15 @@ std::set<std::string> serving_peers(self_ptr self) {
   for (auto& [guid, p] : self->state.peers)
     if (is_serving(p)) out.insert(guid);
   return out;
+}
+
+/// Something changed that may allow fixup work or primaries: plan shortly
+/// (not on every message: one plan covers what arrives within 20 ms).
+void plan_soon(self_ptr self) {
+  self->state.dirty = true;
+  if (self->state.plan_scheduled) return;
+  self->state.plan_scheduled = true;
+  self->delayed_send(self, std::chrono::milliseconds{20}, fixup_atom::value);
 }
 
 void set_status(peer_entry& p, const std::string& status) {
@@ -192,7 +203,7 @@ void roll_hot_buckets_around(self_ptr self, const std::string& guid) {
     if (it == self->state.peers.end() || !is_member(it->second)) continue;
     auto name = it->second.name;
     self->request(it->second.member, task_timeout, finalize_atom::value, guid)
-        .then([=](ok_atom) { self->state.dirty = true; },
+        .then([=](ok_atom) { plan_soon(self); },
               [=](caf::error& e) {
                 log::warn(component, "peer " + name + " could not roll its copies of hot buckets of " +
                                          guid + ": " + from_caf(e).render());
@@ -307,10 +318,12 @@ bool complete_without(self_ptr self, const std::string& leaving) {
 }
 
 /// How long a bucket's copies may take to finish a roll on their own (the
-/// source reports the roll before its targets do) before fixup works on it.
+/// source reports the roll before its targets do, and a searchable target
+/// builds index files first) before fixup works on it.
 clock::duration settle_time(const master_args& args) {
-  return std::max<clock::duration>(std::chrono::seconds{5}, 10 * args.heartbeat_period);
+  return std::max<clock::duration>(std::chrono::seconds{15}, 10 * args.heartbeat_period);
 }
+
 
 /// Whether a task on `key` must wait: the bucket rolled lately and a copy of it
 /// on a serving peer has not reported the roll yet.
@@ -352,7 +365,7 @@ void start_task(self_ptr self, const cluster::fixup_task& task) {
             if (it == st.running.end()) return;
             auto t = it->second;
             st.running.erase(it);
-            st.dirty = true;
+            plan_soon(self);
             auto rec = st.table.find(t.key);
             if (!rec) return;
             if (t.kind == cluster::fixup_kind::searchable)
@@ -364,7 +377,7 @@ void start_task(self_ptr self, const cluster::fixup_task& task) {
           [=](caf::error& e) {
             auto& st = self->state;
             if (!st.running.erase(id)) return;
-            st.dirty = true;
+            plan_soon(self);
             auto err = from_caf(e);
             if (err.code() == errc::already_exists)  // the copy finished meanwhile; its report follows
               log::info(component, "fixup not needed: " + what + ": " + err.message());
@@ -512,7 +525,7 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
             copies.push_back({*key, *state, c.searchable, c.size_bytes, c.events});
           }
           st.table.apply_report(guid, copies);
-          st.dirty = true;
+          plan_soon(self);
         }
         return heartbeat_reply{st.table.generation(), st.indexing_ready, false};
       },
@@ -607,6 +620,10 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         check_heartbeats(self);
         run_fixup(self);
         self->delayed_send(self, self->state.args.heartbeat_period, tick_atom::value);
+      },
+      [=](fixup_atom) {
+        self->state.plan_scheduled = false;
+        run_fixup(self);
       },
   };
 }
