@@ -161,6 +161,9 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         auto views = std::make_shared<std::vector<std::unique_ptr<search::bucket_view>>>();
         std::vector<const search::bucket_view*> ptrs;
         for (auto& hot : st.idx->hot_buckets()) {
+          if (std::find(request.skip_hot.begin(), request.skip_hot.end(), hot->id().value) !=
+              request.skip_hot.end())
+            continue;
           auto v = search::hot_bucket_view(*hot, st.idx->config().name, st.idx->config().peer_guid);
           if (!v) return to_caf(v.err());
           ptrs.push_back(v->get());
@@ -256,7 +259,11 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
                             std::move(buckets)};
       },
       [=, &st](targets_atom, const primacy_filter_ptr& filter) {
-        std::vector<search_target> targets{{cursor_actor{self}, st.idx->hot_buckets().size()}};
+        std::vector<search_target> targets{{cursor_actor{self}, st.idx->hot_buckets().size(), {}}};
+        if (filter)
+          for (auto& hot : st.idx->hot_buckets())
+            if (!(*filter)(st.idx->config().name, hot->id(), st.idx->config().peer_guid))
+              targets.front().skip_hot.push_back(hot->id().value);
         for (auto& [key, c] : st.children)
           if (!filter || (*filter)(st.idx->config().name, bucket_id{key.first}, key.second))
             targets.push_back({c.handle, 1});

@@ -51,7 +51,8 @@ result<local_parts> open_local_parts(caf::actor_system& sys, const peer_actor& p
   size_t rank = first_rank;
   for (auto& t : *targets) {
     pending.push_back(self->request(t.owner, caf::infinite, open_atom::value,
-                                    search::cursor_request{std::string{text}, options, rank}));
+                                    search::cursor_request{std::string{text}, options, rank,
+                                                           t.skip_hot}));
     rank += t.buckets;
   }
   error failed;

@@ -17,6 +17,10 @@ namespace kura::actors {
 struct search_target {
   cursor_actor owner;
   size_t buckets = 0;
+  /// The owner's hot buckets the filter refused (by local id): a hot bucket of
+  /// this peer whose primacy moved while the peer was gone (its copies were
+  /// rolled elsewhere); the owner reads the others.
+  std::vector<uint64_t> skip_hot;
 };
 
 /// Which warm, cold and thawed copies a search reads (a search head's search:

@@ -79,6 +79,9 @@ struct master_state {
   /// Buckets with a copy whose stream was cut (hot there, rolled at the
   /// origin), since when: a task waits settle_time for the copy to finish by itself.
   std::map<cluster::bucket_key, clock::time_point> unsettled_since;
+  /// Hot buckets with too few copies, since when (a report may miss a copy
+  /// that was just opened: only a lasting shortage counts).
+  std::map<cluster::bucket_key, clock::time_point> short_since;
   /// Hot buckets whose origin was asked to roll them (too few copies), when.
   std::map<cluster::bucket_key, clock::time_point> roll_asked;
   cluster::fixup_counts left;                        // of the last plan
@@ -405,8 +408,13 @@ void roll_short_hot_buckets(self_ptr self, const std::set<std::string>& serving)
                                 [&](auto& c) { return up.count(c.peer) > 0; });
     if (copies < rf) short_ones.emplace_back(b.handle, b.origin);
   });
+  std::map<cluster::bucket_key, clock::time_point> still_short;
   for (auto [handle, origin] : short_ones) {
     auto key = st.table.key_of(handle);
+    auto before = st.short_since.find(key);
+    auto since = before == st.short_since.end() ? now : before->second;
+    still_short.emplace(key, since);
+    if (now - since < settle_time(st.args)) continue;
     if (!st.roll_asked.emplace(key, now).second) continue;
     auto it = st.peers.find(st.table.peer_guid(origin));
     if (it == st.peers.end()) continue;
@@ -414,6 +422,7 @@ void roll_short_hot_buckets(self_ptr self, const std::set<std::string>& serving)
                              " copies: " + it->second.name + " rolls it");
     self->send(it->second.member, roll_atom::value, key.index);
   }
+  st.short_since = std::move(still_short);
 }
 
 /// When something changed: a new generation if buckets can have a primary
@@ -427,7 +436,6 @@ void run_fixup(self_ptr self) {
     next_generation(self, std::to_string(n) + " buckets can have a primary again");
   if (clock::now() - st.started < st.args.quiet_period) return;
   st.dirty = false;
-  roll_short_hot_buckets(self, serving);
   cluster::fixup_peers peers;
   peers.up = serving;
   for (auto& [guid, p] : st.peers) {
@@ -619,6 +627,8 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
       [=](tick_atom) {
         check_heartbeats(self);
         run_fixup(self);
+        if (clock::now() - self->state.started >= self->state.args.quiet_period)
+          roll_short_hot_buckets(self, serving_peers(self));
         self->delayed_send(self, self->state.args.heartbeat_period, tick_atom::value);
       },
       [=](fixup_atom) {

@@ -31,6 +31,7 @@ struct cursor_request {
   std::string text;  ///< the search, parsed again where the buckets are
   search_options options;
   size_t first_rank = 0;  ///< rank of the owner's first bucket in the whole search (ties)
+  std::vector<uint64_t> skip_hot;  ///< hot buckets (local ids) the owner must not read
 };
 
 /// The owner's answer to open.
