@@ -285,7 +285,7 @@ void send_progress(self_ptr self, const std::string& key, const journal_progress
     return;
   }
   auto missed = [&](const target_stream& t) {
-    return error{errc::unavailable, "bucket " + key + " lost its replication target " +
+    return error{errc::not_replicated, "bucket " + key + " lost its replication target " +
                                         t.target.name + ": the block is not acknowledged (resend it)"};
   };
   for (size_t i = 0; i < b.targets.size(); ++i) {
@@ -305,7 +305,7 @@ void send_progress(self_ptr self, const std::string& key, const journal_progress
     // A failed request drops the target for this bucket (the others go on).
     auto settle = [=](error err) {
       if (err) {
-        cd->fail(error{errc::unavailable, "bucket " + key + ": replication target " + uri +
+        cd->fail(error{errc::not_replicated, "bucket " + key + ": replication target " + uri +
                                               " failed: " + err.message() +
                                               "; the block is not acknowledged (resend it)"});
         auto it = self->state.buckets.find(key);
@@ -397,7 +397,7 @@ void set_up(self_ptr self, const std::string& key, const std::string& index, buc
             log::warn(component, "bucket " + key + ": no replication targets (" + why.render() +
                                      "): its blocks are not acknowledged and it rolls");
             self->state.buckets.at(key).unreplicable =
-                error{errc::unavailable, "bucket " + key + " cannot be replicated: " +
+                error{errc::not_replicated, "bucket " + key + " cannot be replicated: " +
                                              why.message() + " (resend the block)"};
             on_ready(self, key);
           });

@@ -29,6 +29,8 @@ const char* to_string(errc code) {
       return "unavailable";
     case errc::unauthenticated:
       return "unauthenticated";
+    case errc::not_replicated:
+      return "not_replicated";
   }
   return "unknown";
 }

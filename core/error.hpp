@@ -36,6 +36,10 @@ enum class errc : uint8_t {
   unavailable,
   /// A node could not prove that it knows the cluster's secret.
   unauthenticated,
+  /// Data is on disk on this peer but not on every replication target of its
+  /// bucket: it is not acknowledged, and a client that sends it again may
+  /// store it twice (unlike unavailable, which stores nothing).
+  not_replicated,
 };
 
 /// The name of an error code ("corruption"), for messages and logs.

@@ -121,7 +121,10 @@ struct receiver_server::impl {
       for (auto i : g.fresh) {
         auto one = input_of(g.blocks[i]);
         if (auto err = node.ingest_raw({&one, 1}, now_us())) {
-          g.acks[i].status = err.code() == errc::disk_full || err.code() == errc::unavailable
+          // Busy: the forwarder sends the block again later (not_replicated: it
+          // may then be stored twice, as a resent block may be).
+          g.acks[i].status = err.code() == errc::disk_full || err.code() == errc::unavailable ||
+                                     err.code() == errc::not_replicated
                                  ? wire::ack_status::busy
                                  : wire::ack_status::rejected;
           g.acks[i].message = err.message();

@@ -25,9 +25,11 @@ channel's last one means the peer restarted: the older ids of that channel are
 then dropped (their batches are resent).
 
 Attempts. Each send of a batch is an attempt with an outcome: `refused` (the
-peer answered with an error, or the connection was refused: nothing stored),
-`pending` (code 0 with an ackId, ack not yet true), `acked`, `unknown` (the
-request may have reached the peer: timeout, reset, no answer) or `dropped`
+peer answered with a client error or "busy" (503, HEC code 9), or the
+connection was refused: nothing stored), `pending` (code 0 with an ackId, ack
+not yet true), `acked`, `unknown` (the request may have reached the peer:
+timeout, reset, no answer, or another server error such as 500 for a block
+stored on the peer but not on its replication targets) or `dropped`
 (its ack id became unusable). Every attempt but a refused one may have stored
 the batch, so a batch with two or more such attempts may be found more than
 once ("resent"); a batch with at most one must never be found twice.
@@ -154,6 +156,13 @@ class Client:
             peer.max_ack = ack
             a["ack_id"] = ack
             a["outcome"] = "pending"
+        elif status >= 500 and not (status == 503 and a["code"] == 9):
+            # A server error other than "busy" (e.g. 500: stored on the peer but not on
+            # every replication target): the batch may be stored; sent again, it may be
+            # found twice, which is allowed for a resent batch.
+            a["outcome"] = "unknown"
+            a["text"] = doc.get("text") if isinstance(doc, dict) else None
+            self.trouble(peer, 1)
         else:
             a["outcome"] = "refused"
             a["text"] = doc.get("text") if isinstance(doc, dict) else None
