@@ -161,7 +161,9 @@ if [[ $off_rc == 0 ]]; then pass "kura offline on peer4 answered 0 after $off_se
 else fail "kura offline on peer4 exited $off_rc: $(head -c 300 "$dir/offline-peer4.out"); stopping peer4 with SIGTERM instead"; stop peer4; fi
 [[ -n "${pid[peer4]:-}" ]] && exited_0 peer4 30 "after kura offline"
 down4() { cq has peer4 Down; }
-if wait_until 30 "peer4 to be Down" "master" down4; then
+down4_recorded() { [[ -n "$(status_time peer4 Down)" ]]; }
+if wait_until 30 "peer4 to be Down" "master" down4 &&
+   wait_until 10 "the status poller to record peer4 Down" "master" down4_recorded; then
   t_r="$(status_time peer4 Restarting)" t_d="$(status_time peer4 Down)"
   if [[ -n "$t_r" ]]; then
     secs="$(awk -v a="$t_r" -v b="$t_d" 'BEGIN { printf "%.1f", b - a }')"

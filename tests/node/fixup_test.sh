@@ -7,8 +7,9 @@
 # Cluster A: a master, peer1..peer5 (replication_factor 3, search_factor 2), a search head.
 # a. §14.2: data to every peer, roll, more data left hot on peer2 (which then holds primaries
 #    and hot buckets); kill -9 peer2: it goes Pending and Down, a new generation is valid
-#    within heartbeat_timeout + 1 s (+1 s for polling: each poll is a python + curl run on a
-#    loaded 2-core machine, and the wait starts after the Down check; the time is printed); the copies of
+#    within heartbeat_timeout + 1 s (+2 s for polling: each poll is a python + curl run on a
+#    loaded 2-core machine, and the wait starts after the Down check; the time is printed;
+#    scripts/bench-fixup measures it from the master's side); the copies of
 #    its hot buckets on the other peers become warm rb_ directories, one of them primary;
 #    fixup ends valid and complete with fixup.pending 0 (time printed); every bucket of main
 #    has >= 3 copies and >= 2 searchable ones on live peers, each listed copy is on disk with a
@@ -119,10 +120,10 @@ fi
 [[ "$(status_seq $victim)" == *"Pending Down"* ]] && pass "$victim went Up -> Pending -> Down" ||
   fail "$victim's statuses were '$(status_seq $victim)', expected Up Pending Down"
 if secs="$(cq valid-after "$gen0" $victim "${t_kill/,/.}" 20)"; then
-  if awk -v s="$secs" -v t="$hb_timeout" 'BEGIN { exit !(s <= t + 2) }'; then
-    pass "valid again in a new generation $secs s after kill -9 (<= heartbeat_timeout + 1 s, +1 s for polling)"
+  if awk -v s="$secs" -v t="$hb_timeout" 'BEGIN { exit !(s <= t + 3) }'; then
+    pass "valid again in a new generation $secs s after kill -9 (<= heartbeat_timeout + 1 s, +2 s for polling)"
   else
-    fail "valid again only $secs s after kill -9 (expected <= heartbeat_timeout + 1 s = $((hb_timeout + 1)) s, +1 s for polling; Down seen $(awk -v a="${t_kill/,/.}" -v b="$(status_time $victim Down)" 'BEGIN { printf "%.1f", b - a }') s after the kill)"
+    fail "valid again only $secs s after kill -9 (expected <= heartbeat_timeout + 1 s = $((hb_timeout + 1)) s, +2 s for polling; Down seen $(awk -v a="${t_kill/,/.}" -v b="$(status_time $victim Down)" 'BEGIN { printf "%.1f", b - a }') s after the kill)"
   fi
 else
   fail "no valid new generation 20 s after kill -9: $(cq summary)"
