@@ -34,7 +34,7 @@ fi
 echo "== Dockerfile"
 # The build packages of scripts/setup (not the tools only tests and checks use).
 setup_packages="$(sed -n '/^packages=(/,/^)/p' "$root/scripts/setup" | sed 's/#.*//' | tr ' ' '\n' | grep -E '^[a-z0-9.+-]+$' |
-  grep -vE '^(ccache|curl|python3|docker-compose|chromium)$' | sort -u)"
+  grep -vE '^(ccache|curl|python3|docker-compose|chromium|iproute2|procps)$' | sort -u)"
 docker_packages="$(sed -n '/^FROM debian:12 AS build/,/^WORKDIR/p' "$root/deploy/Dockerfile" | tr ' \\' '\n\n' |
   grep -E '^[a-z0-9.+-]+$' | grep -vE '^(apt-get|update|install|y|rm|rf|debian:12|as|build|run|from)$' | sort -u)"
 missing="$(comm -23 <(echo "$setup_packages") <(echo "$docker_packages"))"

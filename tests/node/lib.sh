@@ -1,11 +1,22 @@
 # Shared by the node process tests (source it).
 
-# free_ports N: N TCP ports on 127.0.0.1 that are free now, on one line.
+# free_ports N: N TCP ports on 127.0.0.1 that are free now, on one line. They are drawn
+# below the kernel's ephemeral range (where outgoing connections of the many node processes
+# take their local ports, which could take a listening port chosen there before it is bound).
 free_ports() {
   python3 - "$1" <<'PY'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+socks, ports = [], set()
+while len(socks) < int(sys.argv[1]):
+    port = random.randrange(10000, max(low, 10001))
+    if port in ports: continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        s.close(); continue
+    socks.append(s); ports.add(port)
 print(*[s.getsockname()[1] for s in socks])
 PY
 }
