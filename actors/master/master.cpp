@@ -49,6 +49,8 @@ constexpr const char* component = "CMMaster";
 /// A peer is Pending after this many heartbeat periods without one.
 constexpr int pending_after_missed = 3;
 constexpr const char* state_file = "master_state";
+/// The longest a fast offline waits for its primaries to move (§13.3: 5-10 min).
+constexpr auto offline_wait = std::chrono::minutes{5};
 /// The longest a fixup task may run before the master plans it again.
 constexpr auto task_timeout = std::chrono::seconds{2 * 3600};  // caf::duration knows no hours
 
@@ -61,6 +63,8 @@ struct peer_entry {
   clock::time_point since;
   /// Offline --enforce-counts: answered once the cluster is complete without it.
   std::optional<caf::typed_response_promise<ok_atom>> decommission;
+  /// Fast offline: answered once the cluster is valid without it.
+  std::optional<caf::typed_response_promise<ok_atom>> reassigning;
 };
 
 struct master_state {
@@ -230,6 +234,10 @@ void lose_peer(self_ptr self, peer_entry& p, const std::string& status, const st
   if (p.decommission) {
     p.decommission->deliver(to_caf({errc::unavailable, "the peer left before it was decommissioned"}));
     p.decommission.reset();
+  }
+  if (p.reassigning) {
+    p.reassigning->deliver(to_caf({errc::unavailable, "the peer left before its primaries moved"}));
+    p.reassigning.reset();
   }
   (void)was_serving;
   next_generation(self, "peer " + p.name + " " + status);
@@ -425,6 +433,20 @@ void roll_short_hot_buckets(self_ptr self, const std::set<std::string>& serving)
   st.short_since = std::move(still_short);
 }
 
+/// Peers going offline (fast) may stop once their primaries have moved: the
+/// cluster is valid without them (or offline_wait passed).
+void release_offline_peers(self_ptr self) {
+  auto& st = self->state;
+  for (auto& [guid, p] : st.peers) {
+    if (p.status != "ReassigningPrimaries" || !p.reassigning) continue;
+    if (!st.table.valid() && clock::now() - p.since < offline_wait) continue;
+    log::info(component, "peer " + p.name + "'s primaries have moved: it may stop");
+    p.reassigning->deliver(ok_atom::value);
+    p.reassigning.reset();
+    set_status(p, "Restarting");
+  }
+}
+
 /// When something changed: a new generation if buckets can have a primary
 /// again; after quiet_period, plans fixup and starts what can start.
 void run_fixup(self_ptr self) {
@@ -439,7 +461,8 @@ void run_fixup(self_ptr self) {
   cluster::fixup_peers peers;
   peers.up = serving;
   for (auto& [guid, p] : st.peers) {
-    if (p.status == "Restarting") peers.restarting.insert(guid);
+    // A peer going offline fast keeps its copies counted (it comes back, §13.2).
+    if (p.status == "Restarting" || p.status == "ReassigningPrimaries") peers.restarting.insert(guid);
     if (p.status == "Decommissioning") peers.leaving.insert(guid);
   }
   std::vector<cluster::fixup_task> running;
@@ -497,11 +520,12 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         bool rejoin = !p.guid.empty();
         auto was = p.status;
         if (p.decommission) p.decommission->deliver(to_caf({errc::unavailable, "the peer registered again"}));
+        if (p.reassigning) p.reassigning->deliver(to_caf({errc::unavailable, "the peer registered again"}));
         // Tasks given to its previous run are lost with it: plan them again.
         if (rejoin) drop_tasks_of(self, who.guid);
         p = peer_entry{who.name,        who.guid,        hello.host_port, hello.replication_uri,
                        std::move(member), "Up",          clock::now(),    clock::now(),
-                       std::nullopt};
+                       std::nullopt,      std::nullopt};
         // A restarted or standby master goes on from the newest generation its peers know.
         if (hello.last_generation > st.table.generation())
           st.table.set_generation(hello.last_generation);
@@ -587,8 +611,11 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         set_status(p, "ReassigningPrimaries");
         next_generation(self, "peer " + p.name + " goes offline");
         if (!enforce_counts) {
-          set_status(p, "Restarting");
-          return ok_atom::value;
+          // Answered once the cluster is valid without it (its last hot buckets'
+          // copies report their roll), or after offline_wait: §13.3 steps 2-4.
+          p.reassigning = self->make_response_promise<ok_atom>();
+          plan_soon(self);
+          return *p.reassigning;
         }
         set_status(p, "Decommissioning");
         roll_hot_buckets_around(self, guid);
@@ -627,6 +654,7 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
       [=](tick_atom) {
         check_heartbeats(self);
         run_fixup(self);
+        release_offline_peers(self);
         if (clock::now() - self->state.started >= self->state.args.quiet_period)
           roll_short_hot_buckets(self, serving_peers(self));
         self->delayed_send(self, self->state.args.heartbeat_period, tick_atom::value);
@@ -634,6 +662,7 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
       [=](fixup_atom) {
         self->state.plan_scheduled = false;
         run_fixup(self);
+        release_offline_peers(self);
       },
   };
 }
