@@ -225,7 +225,6 @@ void roll_hot_buckets_around(self_ptr self, const std::string& guid) {
 
 /// The peer's copies leave the counts (Down, or decommissioned).
 void lose_peer(self_ptr self, peer_entry& p, const std::string& status, const std::string& why) {
-  bool was_serving = is_serving(p);
   set_status(p, status);
   log::warn(component, "peer " + p.name + " (" + p.guid + ") is " + status + ": " + why);
   roll_hot_buckets_around(self, p.guid);
@@ -239,7 +238,6 @@ void lose_peer(self_ptr self, peer_entry& p, const std::string& status, const st
     p.reassigning->deliver(to_caf({errc::unavailable, "the peer left before its primaries moved"}));
     p.reassigning.reset();
   }
-  (void)was_serving;
   next_generation(self, "peer " + p.name + " " + status);
 }
 
