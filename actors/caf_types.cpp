@@ -42,6 +42,7 @@ void register_kura_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<target_info>>("kura::target_info_list");
   cfg.add_message_type<member_actor>("kura::member_actor");
   cfg.add_message_type<fixup_order>("kura::fixup_order");
+  cfg.add_message_type<config::config_bundle>("kura::config_bundle");
   cfg.add_message_type<remote_cursor_actor>("kura::remote_cursor_actor");
 }
 

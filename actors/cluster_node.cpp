@@ -19,7 +19,9 @@ cluster_node::cluster_node(caf::actor_system& sys, node_settings settings)
   auto& c = settings_.cluster;
   if (settings_.role == "peer") {
     view_ = std::make_shared<cluster_view>(c.guid);
-    replicator_ = spawn_replicator(sys_, {settings_.name, c.guid, c.secret, member_actor{}});
+    meter_ = std::make_shared<replication_meter>();
+    replicator_ =
+        spawn_replicator(sys_, {settings_.name, c.guid, c.secret, member_actor{}, meter_});
   }
 }
 
@@ -36,11 +38,12 @@ error cluster_node::start(const peer_actor& peer) {
     args.restart_timeout = c.restart_timeout;
     args.quiet_period = c.quiet_period;
     args.state_dir = c.state_dir;
+    args.master_apps = c.master_apps;
     auto m = spawn_master(sys_, args);
     if (!m) return m.err();
     master_ = *m;
   } else if (settings_.role == "peer") {
-    replica_sink_args sink_args{settings_.name, c.guid, c.secret, {}, peer, view_};
+    replica_sink_args sink_args{settings_.name, c.guid, c.secret, {}, peer, view_, meter_};
     std::vector<index_config> configs = settings_.indexes;
     for (auto& name : builtin_indexes())
       if (std::none_of(configs.begin(), configs.end(), [&](auto& x) { return x.name == name; }))
@@ -58,12 +61,19 @@ error cluster_node::start(const peer_actor& peer) {
     link.guid = c.guid;
     link.secret = c.secret;
     link.master_uri = c.master_uris.at(0);
-    link.hello = {advertised(c.bind, c.admin_port), advertised(c.bind, sink_port_)};
+    link.hello.host_port = advertised(c.bind, c.admin_port);
+    link.hello.replication_uri = advertised(c.bind, sink_port_);
     link.heartbeat_period = c.heartbeat_period;
     link.peer = peer;
     link.replicator = replicator_;
     link.sink = sink_;
     link.view = view_;
+    link.local_config = c.local_config;
+    link.slave_apps = c.slave_apps;
+    link.hello.active_bundle = c.active_bundle;
+    view_->set_active_bundle(c.active_bundle);
+    link.bundle = c.active_bundle_settings;
+    link.restart = c.restart;
     member_ = spawn_peer_link(sys_, link);
     caf::anon_send(replicator_, register_atom::value, member_);
     search_ = spawn_search_service(sys_, peer, view_);
@@ -100,10 +110,32 @@ error cluster_node::offline(bool enforce_counts, std::chrono::seconds timeout) c
   return done ? error{} : done.err();
 }
 
-error cluster_node::edit_setting(const std::string& key, double secs) const {
+error cluster_node::edit_setting(const std::string& key, double value) const {
   if (!master_) return error{errc::bad_state, settings_.name + " is not a cluster master"};
   caf::scoped_actor self{sys_};
-  auto done = ask_and_wait<ok_atom>(self, master_, remote_timeout, setting_atom::value, key, secs);
+  if (key == "replication_factor" || key == "search_factor") {
+    if (!(value >= 1 && value <= 64) || value != double(uint32_t(value)))
+      return error{errc::invalid_argument, key + ": expected a whole number from 1 to 64"};
+    auto done = ask_and_wait<ok_atom>(self, master_, remote_timeout, setting_atom::value, key,
+                                      uint32_t(value));
+    return done ? error{} : done.err();
+  }
+  auto done = ask_and_wait<ok_atom>(self, master_, remote_timeout, setting_atom::value, key, value);
+  return done ? error{} : done.err();
+}
+
+result<std::string> cluster_node::apply_bundle(bool dry_run) const {
+  if (!master_) return error{errc::bad_state, settings_.name + " is not a cluster master"};
+  caf::scoped_actor self{sys_};
+  // Validation and installation each wait up to a minute per peer (in parallel).
+  return ask_and_wait<std::string>(self, master_, std::chrono::seconds{150}, bundle_atom::value,
+                                   dry_run);
+}
+
+error cluster_node::rolling_restart(uint32_t percent) const {
+  if (!master_) return error{errc::bad_state, settings_.name + " is not a cluster master"};
+  caf::scoped_actor self{sys_};
+  auto done = ask_and_wait<ok_atom>(self, master_, remote_timeout, restart_atom::value, percent);
   return done ? error{} : done.err();
 }
 
@@ -117,6 +149,9 @@ result<peer_cluster_status> cluster_node::peer_status_now() const {
   s.master_reachable = view_->master_reachable();
   s.generation = view_->generation();
   s.replication_port = sink_port_;
+  s.active_bundle = view_->active_bundle();
+  s.streams_out = meter_->streams(replication_meter::direction::out);
+  s.streams_in = meter_->streams(replication_meter::direction::in);
   return s;
 }
 

@@ -48,7 +48,12 @@ class cluster_node {
   error offline(bool enforce_counts, std::chrono::seconds timeout) const;
   /// `kura edit cluster-config -KEY SECONDS` on a master. Errors: bad_state,
   /// invalid_argument (unknown key, bad value).
-  error edit_setting(const std::string& key, double secs) const;
+  /// replication_factor and search_factor (whole numbers) too.
+  error edit_setting(const std::string& key, double value) const;
+  /// `kura apply cluster-bundle [--dry-run]` on a master (waits for every peer's answer).
+  result<std::string> apply_bundle(bool dry_run) const;
+  /// `kura rolling-restart cluster-peers` on a master.
+  error rolling_restart(uint32_t percent) const;
 
   /// Stops the role's actors (after the peer actor stopped).
   void stop();
@@ -57,6 +62,7 @@ class cluster_node {
   caf::actor_system& sys_;
   node_settings settings_;
   std::shared_ptr<cluster_view> view_;
+  std::shared_ptr<replication_meter> meter_;
   replicator_actor replicator_;
   member_actor member_;
   replica_sink_actor sink_;

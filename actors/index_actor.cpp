@@ -253,6 +253,7 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
             b.problem = it->second;
         return index_status{c.name,
                             c.disabled,
+                            c.replicated,
                             c.home_path.string(),
                             c.cold_path.string(),
                             c.thawed_path.string(),

@@ -52,6 +52,7 @@ struct activity {
 struct index_status {
   std::string name;
   bool disabled = false;
+  bool replicated = false;  ///< a cluster peer replicates it (repFactor = "auto")
   std::string home_path, cold_path, thawed_path;
   std::vector<bucket_info> buckets;
 };
@@ -73,6 +74,7 @@ struct cluster_bucket_status {
 /// One peer as the master sees it (GET /services/cluster/master/peers).
 struct cluster_peer_status {
   std::string name, guid, status, host_port;  ///< status: Up, Pending, Detention, Down, …
+  std::string active_bundle;                  ///< the checksum of the bundle it runs
   uint64_t buckets = 0, primaries = 0, searchable = 0;
   double last_heartbeat_secs_ago = 0;
 };
@@ -96,6 +98,19 @@ struct master_status {
   std::vector<cluster_peer_status> peers;
   std::vector<cluster_bucket_status> buckets;
   std::vector<cluster_generation_peer> generation_peers;
+  /// A rolling restart in progress, one line ("" when none): "2 of 3 peers restarted; restarting
+  /// peer3".
+  std::string rolling_restart;
+  /// The checksum of the configuration bundle the peers should run ("" before the first).
+  std::string active_bundle;
+};
+
+/// A bucket's journal streaming between two peers (a hot bucket's replication or a fixup copy).
+struct replication_stream {
+  std::string bucket;        ///< the bucket's cluster id
+  std::string peer;          ///< the other end: host:port of the target, or the source's name
+  uint64_t bytes = 0;        ///< bytes of the journal sent or received so far
+  double bytes_per_sec = 0;  ///< over the last seconds
 };
 
 /// A peer's own view (GET /services/cluster/peer/info).
@@ -104,6 +119,8 @@ struct peer_cluster_status {
   bool master_reachable = false;
   uint64_t generation = 0;
   uint16_t replication_port = 0;
+  std::string active_bundle;  ///< the checksum of the bundle in slave-apps ("" before the first)
+  std::vector<replication_stream> streams_out, streams_in;
 };
 
 /// What a search head knows of one master (GET /services/cluster/searchhead/generation).
@@ -189,8 +206,16 @@ class node_admin {
   /// caller then stops the node. Errors: bad_state (not a peer), unavailable.
   virtual error offline(bool enforce_counts) = 0;
   /// A master's live setting (restart_timeout, heartbeat_timeout,
-  /// quiet_period). Errors: bad_state (not a master), invalid_argument.
-  virtual error edit_cluster_config(const std::string& key, double secs) = 0;
+  /// quiet_period in seconds; replication_factor, search_factor). Errors:
+  /// bad_state (not a master), invalid_argument.
+  virtual error edit_cluster_config(const std::string& key, double value) = 0;
+  /// `apply cluster-bundle [--dry-run]` on a master: returns a one-line
+  /// summary. Errors: bad_state (not a master), invalid_argument (naming the
+  /// peer, file, line and key), unavailable (no peer up).
+  virtual result<std::string> apply_cluster_bundle(bool dry_run) = 0;
+  /// `rolling-restart cluster-peers` on a master: started (progress in the
+  /// master's status). Errors: bad_state, invalid_argument, unavailable.
+  virtual error rolling_restart(uint32_t percent) = 0;
 };
 
 }  // namespace kura

@@ -62,10 +62,15 @@ class node_runtime final : public node_api, public node_admin {
   result<uint64_t> ingest_file(const input_meta& meta, const io::fs::path& file) override;
   void request_stop() override;
   error offline(bool enforce_counts) override;
-  error edit_cluster_config(const std::string& key, double secs) override;
+  error edit_cluster_config(const std::string& key, double value) override;
+  result<std::string> apply_cluster_bundle(bool dry_run) override;
+  error rolling_restart(uint32_t percent) override;
 
   /// Called by request_stop (the program wires it to its graceful stop).
   void on_stop_request(std::function<void()> fn);
+  /// Called when the master restarts this peer (rolling restart): the program
+  /// stops gracefully and starts itself again.
+  void on_restart_request(std::function<void()> fn);
   /// Applies retention now (it also runs on its own timer).
   error enforce_retention();
   /// Collects log lines and stores them in `_internal` about once a second

@@ -3,10 +3,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "config/bundle.hpp"
 #include "core/index/index_config.hpp"
 #include "core/pipeline/event_stream.hpp"
 
@@ -27,6 +30,15 @@ struct cluster_settings {
   std::chrono::milliseconds restart_timeout{600'000};  ///< master: an offline peer's time to return
   std::chrono::milliseconds quiet_period{60'000};      ///< master: registration time after a start
   io::fs::path state_dir;  ///< master: what survives its restarts
+  io::fs::path master_apps;  ///< master: the bundle the operator edits ($KURA_HOME/etc/master-apps)
+  /// Peer: its own file's settings (a bundle is validated against them), where
+  /// bundles are installed ($KURA_HOME/etc/slave-apps), the installed one.
+  std::shared_ptr<const config::node_config> local_config;
+  io::fs::path slave_apps;
+  std::string active_bundle;  ///< its checksum ("" when none)
+  config::bundle_settings active_bundle_settings;
+  /// Peer: restarts the node process (a rolling restart); set by node_runtime.
+  std::function<void()> restart;
 };
 
 struct node_settings {

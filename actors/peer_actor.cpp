@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "actors/gather.hpp"
 #include "core/cluster/bucket_key.hpp"
 #include "core/index/store.hpp"
 #include "core/log.hpp"
@@ -30,43 +31,6 @@ int64_t now_secs() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-/// Replies of several requests, delivered together (in request order) or the first error.
-template <class T>
-struct collector {
-  std::vector<T> values;
-  size_t left = 0;
-  error failed;
-  std::function<void(result<std::vector<T>>)> done;
-  void settle() {
-    if (--left > 0) return;
-    if (failed)
-      done(failed);
-    else
-      done(std::move(values));
-  }
-};
-
-/// Calls `send(i, on_value, on_error)` for i in [0, n) and `done` once every reply is in.
-template <class T, class Send>
-void gather(size_t n, Send send, std::function<void(result<std::vector<T>>)> done) {
-  if (n == 0) return done(std::vector<T>{});
-  auto c = std::make_shared<collector<T>>();
-  c->values.resize(n);
-  c->left = n;
-  c->done = std::move(done);
-  for (size_t i = 0; i < n; ++i)
-    send(
-        i,
-        [c, i](T value) {
-          c->values[i] = std::move(value);
-          c->settle();
-        },
-        [c](caf::error& e) {
-          if (!c->failed) c->failed = from_caf(e);
-          c->settle();
-        });
 }
 
 /// The same request to each of `actors`.
@@ -221,7 +185,9 @@ caf::result<ok_atom> ingest(self_ptr self, const event_batch& events) {
 
 void add_index_actor(self_ptr self, std::unique_ptr<index> idx) {
   auto cfg = idx->config();
-  self->state.indexes[cfg.name] = spawn_index_actor(self, std::move(idx), self->state.replicator);
+  // Only replicated indexes stream to targets; a peer-local one (repFactor 0) stays here.
+  self->state.indexes[cfg.name] = spawn_index_actor(
+      self, std::move(idx), cfg.replicated ? self->state.replicator : replicator_actor{});
   self->state.configs[cfg.name] = cfg;
 }
 
@@ -301,6 +267,16 @@ peer_actor::behavior_type peer(self_ptr self, node_settings settings,
         if (!idx) return to_caf(idx.err());
         add_index_actor(self, std::move(*idx));
         log::info(component, "added index '" + name + "'");
+        return ok_atom::value;
+      },
+      [=](add_atom, index_config cfg) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (st.indexes.count(cfg.name)) return ok_atom::value;  // a bundle installed again
+        cfg.peer_guid = st.settings.store.peer_guid;
+        auto idx = index::open(cfg);
+        if (!idx) return to_caf(idx.err());
+        add_index_actor(self, std::move(*idx));
+        log::info(component, "added index '" + cfg.name + "' (configuration bundle)");
         return ok_atom::value;
       },
       [=](remove_atom, const std::string& name) -> caf::result<ok_atom> {

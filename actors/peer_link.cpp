@@ -12,12 +12,17 @@
 #include <optional>
 
 #include "actors/cluster/remote.hpp"
+#include "actors/gather.hpp"
 #include "core/log.hpp"
 
 namespace kura::actors {
 namespace {
 
 constexpr const char* component = "CMSlave";
+/// After the master moved a leaving peer's primaries, how long the peer still
+/// answers searches: a search head learns the new generation within its
+/// refresh period (5 s), and a search it started before still reads here.
+constexpr auto offline_drain = std::chrono::seconds{7};
 
 struct link_state {
   peer_link_args args;
@@ -35,6 +40,12 @@ struct link_state {
   std::string last_problem;  ///< logged once until it changes
   std::map<std::string, std::vector<target_info>>
       last_targets;  ///< per index (master down: reuse, §8.4)
+  /// The master let this peer go (offline): no more heartbeats or joins, which
+  /// would register it again while it drains searches before it stops.
+  bool leaving = false;
+  /// Callbacks scheduled with `later`, by number.
+  std::map<uint64_t, std::function<void()>> scheduled;
+  uint64_t next_scheduled = 0;
   static inline const char* name = "peer_link";
 };
 
@@ -52,6 +63,7 @@ std::vector<copy_report> copies_of(const std::vector<index_status>& indexes) {
   std::vector<copy_report> out;
   for (auto& idx : indexes)
     for (auto& b : idx.buckets) {
+      if (!idx.replicated) break;  // a peer-local index: not the cluster's
       if (b.state == bucket_state::thawed || !b.problem.empty()) continue;
       if (b.origin.empty()) continue;  // made before the node was a peer: not clustered
       out.push_back({idx.name + "~" + std::to_string(b.id.value) + "~" + b.origin,
@@ -184,6 +196,105 @@ void collect_copies(self_ptr self, bool report_now = false) {
           [=](caf::error&) { self->state.collecting = false; });
 }
 
+/// Runs `fn` in this actor after `delay`.
+void later(self_ptr self, std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto id = self->state.next_scheduled++;
+  self->state.scheduled.emplace(id, std::move(fn));
+  self->delayed_send(self, delay, tick_atom::value, id);
+}
+
+/// Partial shutdown (clustering.md §13.3 step 1): no input, no replicated
+/// data; the hot buckets roll so that their copies complete on the targets;
+/// then the master moves the primaries (and, with enforce_counts, completes
+/// the cluster without this peer). `done` gets the outcome.
+void go_offline(self_ptr self, bool enforce_counts, std::function<void(error)> done) {
+  auto& a = self->state.args;
+  if (!self->state.door) {
+    done(error{errc::unavailable,
+               "the master at " + a.master_uri + " is not reachable: offline needs it"});
+    return;
+  }
+  a.view->set_offline();
+  log::info(component, std::string{"going offline"} +
+                           (enforce_counts ? " with --enforce-counts" : "") +
+                           ": no more input; rolling hot buckets");
+  self->request(a.peer, caf::infinite, roll_atom::value, std::string{})
+      .then(
+          [=](ok_atom) {
+            if (!self->state.door) {
+              done(error{errc::unavailable, "the master went away"});
+              return;
+            }
+            self->request(self->state.door, caf::infinite, offline_atom::value, self->state.token,
+                          enforce_counts)
+                .then(
+                    [=](ok_atom) {
+                      self->state.leaving = true;
+                      log::info(component,
+                                "the master moved this peer's primaries; answering "
+                                "searches of the previous generation for " +
+                                    std::to_string(offline_drain.count()) + " s");
+                      later(self, offline_drain, [=] {
+                        log::info(component, "the master let this peer go offline");
+                        done({});
+                      });
+                    },
+                    [=](caf::error& e) { done(from_caf(e)); });
+          },
+          [=](caf::error& e) { done(from_caf(e)); });
+}
+
+/// A bundle from the master: validated against this peer's own file; when
+/// `install`, written to slave-apps and applied: new indexes open at once
+/// (the index and the replica sink learn them), any other change waits for
+/// the restart the master orders.
+caf::result<std::string> take_bundle(self_ptr self, const config::config_bundle& bundle,
+                                     bool install) {
+  auto& a = self->state.args;
+  if (config::bundle_checksum(bundle.files) != bundle.checksum)
+    return to_caf({errc::corruption, "the bundle's files do not match its checksum"});
+  auto parsed = config::parse_bundle(bundle, *a.local_config);
+  if (!parsed) return to_caf({errc::invalid_argument, parsed.err().message()});
+  if (!install) return std::string{"valid"};
+  auto change = config::compare_bundles(a.bundle, *parsed);
+  if (auto err = config::write_bundle(bundle, a.slave_apps)) return to_caf(err);
+  std::vector<index_config> added;
+  for (auto& c : parsed->indexes)
+    if (std::none_of(a.bundle.indexes.begin(), a.bundle.indexes.end(),
+                     [&](auto& old) { return old.name == c.name; }))
+      added.push_back(c);
+  a.bundle = std::move(*parsed);
+  a.hello.active_bundle = bundle.checksum;
+  a.view->set_active_bundle(bundle.checksum);
+  log::info(component, "installed bundle " + bundle.checksum + " in " + a.slave_apps.string() +
+                           ": " + config::to_string(change));
+  if (change != config::bundle_change::live) return std::string{config::to_string(change)};
+  auto rp = self->make_response_promise<std::string>();
+  gather<ok_atom>(
+      added.size() * 2,
+      [=](size_t i, auto on_value, auto on_error) {
+        auto& c = added[i / 2];
+        if (i % 2 == 0)
+          self->request(self->state.args.peer, remote_timeout, add_atom::value, c)
+              .then(on_value, on_error);
+        else
+          self->request(self->state.args.sink, remote_timeout, add_atom::value, c.name,
+                        c.cold_path.string())
+              .then(on_value, on_error);
+      },
+      [=](result<std::vector<ok_atom>> opened) mutable {
+        if (!opened) {
+          rp.deliver(
+              to_caf({opened.err().code(), "the bundle's new indexes: " + opened.err().message()}));
+          return;
+        }
+        for (auto& c : added)
+          log::info(component, "index '" + c.name + "' from the bundle takes data");
+        rp.deliver(std::string{"live"});
+      });
+  return rp;
+}
+
 void heartbeat(self_ptr self) {
   self->state.busy = true;
   auto attempt = ++self->state.attempt;
@@ -283,36 +394,24 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
       },
       [=](offline_atom, bool enforce_counts) -> caf::result<ok_atom> {
         auto rp = self->make_response_promise<ok_atom>();
-        auto& a = self->state.args;
-        if (!self->state.door) {
-          rp.deliver(to_caf({errc::unavailable, "the master at " + a.master_uri +
-                                                    " is not reachable: offline needs it"}));
-          return rp;
-        }
-        // Partial shutdown (clustering.md §13.3 step 1): no input, no replicated
-        // data; the hot buckets roll so that their copies complete on the targets.
-        a.view->set_offline();
-        log::info(component, std::string{"going offline"} +
-                                 (enforce_counts ? " with --enforce-counts" : "") +
-                                 ": no more input; rolling hot buckets");
-        self->request(a.peer, caf::infinite, roll_atom::value, std::string{})
-            .then(
-                [=](ok_atom) mutable {
-                  if (!self->state.door) {
-                    rp.deliver(to_caf({errc::unavailable, "the master went away"}));
-                    return;
-                  }
-                  self->request(self->state.door, caf::infinite, offline_atom::value,
-                                self->state.token, enforce_counts)
-                      .then(
-                          [=](ok_atom) mutable {
-                            log::info(component, "the master let this peer go offline");
-                            rp.deliver(ok_atom::value);
-                          },
-                          [=](caf::error& e) mutable { rp.deliver(e); });
-                },
-                [=](caf::error& e) mutable { rp.deliver(e); });
+        go_offline(self, enforce_counts, [=](const error& err) mutable {
+          if (err)
+            rp.deliver(to_caf(err));
+          else
+            rp.deliver(ok_atom::value);
+        });
         return rp;
+      },
+      [=](bundle_atom, const config::config_bundle& bundle,
+          bool install) -> caf::result<std::string> { return take_bundle(self, bundle, install); },
+      [=](restart_atom) {
+        log::info(component, "the master restarts this peer (rolling restart): going offline");
+        go_offline(self, false, [=](const error& err) {
+          if (err)
+            log::warn(component, "restart: the master did not confirm the offline (" +
+                                     err.render() + "); restarting anyway");
+          if (self->state.args.restart) self->state.args.restart();
+        });
       },
       [=](targets_atom, const std::string& index, uint64_t id,
           const std::vector<std::string>& avoid) -> caf::result<std::vector<target_info>> {
@@ -353,8 +452,15 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
                 [=](caf::error& e) mutable { fallback(from_caf(e)); });
         return rp;
       },
+      [=](tick_atom, uint64_t id) {
+        auto it = self->state.scheduled.find(id);
+        if (it == self->state.scheduled.end()) return;
+        auto fn = std::move(it->second);
+        self->state.scheduled.erase(it);
+        fn();
+      },
       [=](tick_atom) {
-        if (!self->state.busy) {
+        if (!self->state.busy && !self->state.leaving) {
           if (!self->state.door)
             join(self);
           else

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,6 +23,13 @@ struct peer_link_args {
   replicator_actor replicator;         ///< streams whole buckets (fixup)
   replica_sink_actor sink;             ///< rolls the copies of a lost source's hot buckets
   std::shared_ptr<cluster_view> view;  ///< updated from the master's answers
+  /// The peer's own file (bundles are validated against it); where bundles
+  /// are installed; the installed one's settings (its checksum: hello.active_bundle).
+  std::shared_ptr<const config::node_config> local_config;
+  io::fs::path slave_apps;
+  config::bundle_settings bundle;
+  /// Restarts the node process (a rolling restart), after going offline.
+  std::function<void()> restart;
 };
 
 /// Spawns the member actor; it joins the cluster at once and keeps trying.

@@ -157,10 +157,12 @@ void adopt(self_ptr self, const std::string& id, const std::string& index, const
       .then(
           [=](ok_atom) {
             self->state.args.view->remove_incoming(id);
+            self->state.args.meter->end(replication_meter::direction::in, id);
             then();
           },
           [=](caf::error&) {
             self->state.args.view->remove_incoming(id);
+            self->state.args.meter->end(replication_meter::direction::in, id);
             then();
           });
 }
@@ -211,6 +213,7 @@ std::vector<finished_copy> finalize_copies_of(self_ptr self, const std::string& 
                                range.err().render());
       self->state.copies.erase(id);
       self->state.args.view->remove_incoming(id);
+      self->state.args.meter->end(replication_meter::direction::in, id);
       (void)io::remove_all(dir);
       continue;
     }
@@ -249,6 +252,13 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
   self->set_exit_handler([](caf::exit_msg&) {});  // only the node's own kill ends it
   reopen_copies(self);
   return {
+      [=](add_atom, const std::string& index, const std::string& cold) -> caf::result<ok_atom> {
+        auto sender = self->current_sender();
+        if (!sender || sender->node() != self->node())
+          return to_caf({errc::unauthenticated, "indexes are not added from other nodes"});
+        self->state.args.cold_paths[index] = cold;
+        return ok_atom::value;
+      },
       [=](finalize_atom, const std::string& origin) -> caf::result<ok_atom> {
         auto sender = self->current_sender();
         if (!sender || sender->node() != self->node())
@@ -292,6 +302,8 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
           log::warn(component, "refused a journal part: " + held.err().render());
           return to_caf(held.err());
         }
+        if (auto* who = self->state.sessions->check(token))
+          self->state.args.meter->progress(replication_meter::direction::in, id, who->name, *held);
         return *held;
       },
       [=](roll_atom, const std::string& token, const std::string& id, int64_t newest,
@@ -314,6 +326,7 @@ replica_sink_actor::behavior_type sink(self_ptr self, replica_sink_args args) {
         auto dir = it->second.dir;
         self->state.copies.erase(it);
         self->state.args.view->remove_incoming(id);
+        self->state.args.meter->end(replication_meter::direction::in, id);
         if (auto err = io::remove_all(dir)) return to_caf(err);
         return ok_atom::value;
       },

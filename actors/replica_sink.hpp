@@ -5,6 +5,7 @@
 #include <string>
 
 #include "actors/cluster/cluster_view.hpp"
+#include "actors/cluster/replication_meter.hpp"
 #include "actors/interfaces/peer_actor.hpp"
 #include "actors/interfaces/replica_sink_actor.hpp"
 
@@ -15,6 +16,7 @@ struct replica_sink_args {
   std::map<std::string, io::fs::path> cold_paths;  ///< coldPath of every index
   peer_actor peer;                                 ///< told to adopt each finished copy
   std::shared_ptr<cluster_view> view;              ///< told which copies are being received
+  std::shared_ptr<replication_meter> meter;        ///< told what arrives (streams in)
 };
 
 /// Spawns the sink (the caller publishes it on the replication port).

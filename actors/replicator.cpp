@@ -205,6 +205,7 @@ constexpr auto avoid_lost_for = std::chrono::seconds{30};
 void lose_target(self_ptr self, const std::string& key, target_stream& t, const error& why) {
   if (t.lost) return;
   t.lost = true;
+  self->state.args.meter->end(replication_meter::direction::out, key, t.target.name);
   self->state.lost[t.target.guid] = std::chrono::steady_clock::now();
   log::warn(component, "bucket " + key + ": target " + t.target.name + " (" +
                            t.target.replication_uri + ") dropped: " + why.render());
@@ -330,6 +331,7 @@ void send_progress(self_ptr self, const std::string& key, const journal_progress
         send_to<uint64_t>(self, uri, settle, slice_atom::value, token, key, t.queued,
                           std::move(*bytes));
         t.queued = to;
+        self->state.args.meter->progress(replication_meter::direction::out, key, t.target.name, to);
       }
     }
     if (t.lost || !p.rolled) continue;
@@ -340,7 +342,10 @@ void send_progress(self_ptr self, const std::string& key, const journal_progress
       send_to<ok_atom>(self, uri, settle, roll_atom::value, token, key, p.newest, p.oldest,
                        p.durable_bytes);
   }
-  if (p.rolled) self->state.buckets.erase(key);
+  if (p.rolled) {
+    self->state.buckets.erase(key);
+    self->state.args.meter->end(replication_meter::direction::out, key);
+  }
 }
 
 /// The bucket's targets are known and opened: send what waited.
@@ -417,7 +422,8 @@ struct bucket_send {
 };
 using send_ptr = std::shared_ptr<bucket_send>;
 
-void send_failed(const send_ptr& s, const error& err) {
+void send_failed(self_ptr self, const send_ptr& s, const error& err) {
+  self->state.args.meter->end(replication_meter::direction::out, s->key, s->target.name);
   log::warn(component, "bucket " + s->key + ": streaming it to " + s->target.name +
                            " failed: " + err.render());
   s->rp.deliver(to_caf(err));
@@ -429,15 +435,16 @@ void send_next(self_ptr self, const send_ptr& s, uint64_t held) {
   auto uri = s->target.replication_uri;
   auto link = self->state.links.find(uri);
   if (link == self->state.links.end() || !link->second.ready)
-    return send_failed(s, error{errc::unavailable, "the connection to the target was lost"});
+    return send_failed(self, s, error{errc::unavailable, "the connection to the target was lost"});
   auto token = link->second.token;
   if (held >= size) {
     send_to<ok_atom>(
         self, uri,
         [=](error err) {
-          if (err) return send_failed(s, err);
+          if (err) return send_failed(self, s, err);
           log::info(component, "bucket " + s->key + " streamed whole to " + s->target.name + " (" +
                                    std::to_string(size) + " bytes)");
+          self->state.args.meter->end(replication_meter::direction::out, s->key, s->target.name);
           s->rp.deliver(ok_atom::value);
         },
         roll_atom::value, token, s->key, s->newest, s->oldest, size);
@@ -446,8 +453,9 @@ void send_next(self_ptr self, const send_ptr& s, uint64_t held) {
   // Whole slices from `held`, at most send_part_bytes (at least one slice).
   auto first = std::upper_bound(s->ends.begin(), s->ends.end(), held);
   if (first == s->ends.end() || (held != 0 && !std::binary_search(s->ends.begin(), s->ends.end(), held)))
-    return send_failed(s, error{errc::bad_state, "the target holds " + std::to_string(held) +
-                                                     " bytes, which is not the end of a slice"});
+    return send_failed(self, s,
+                       error{errc::bad_state, "the target holds " + std::to_string(held) +
+                                                  " bytes, which is not the end of a slice"});
   auto last = first;
   while (std::next(last) != s->ends.end() && *std::next(last) - held <= send_part_bytes) ++last;
   auto to = *last;
@@ -455,7 +463,9 @@ void send_next(self_ptr self, const send_ptr& s, uint64_t held) {
   send_to<uint64_t>(
       self, uri,
       [=](error err) {
-        if (err) return send_failed(s, err);
+        if (err) return send_failed(self, s, err);
+        self->state.args.meter->progress(replication_meter::direction::out, s->key, s->target.name,
+                                         to);
         send_next(self, s, to);
       },
       slice_atom::value, token, s->key, held, std::move(bytes));
@@ -465,29 +475,31 @@ void send_next(self_ptr self, const send_ptr& s, uint64_t held) {
 void send_bucket(self_ptr self, const send_ptr& s, const io::fs::path& dir) {
   auto name = bucket_name::parse(dir.filename().string());
   if (!name || (name->kind != bucket_kind::original && name->kind != bucket_kind::replicated))
-    return send_failed(s, error{errc::invalid_argument, dir.string() + " is not a warm or cold bucket"});
+    return send_failed(
+        self, s, error{errc::invalid_argument, dir.string() + " is not a warm or cold bucket"});
   s->newest = name->newest;
   s->oldest = name->oldest;
   auto mapped = io::mapped_file::open(dir / bucket_files::rawdata_dir / bucket_files::journal);
-  if (!mapped) return send_failed(s, mapped.err());
+  if (!mapped) return send_failed(self, s, mapped.err());
   s->journal = std::move(*mapped);
   auto scan = scan_journal(s->journal.bytes());
-  if (!scan) return send_failed(s, scan.err());
+  if (!scan) return send_failed(self, s, scan.err());
   if (!scan->clean() || scan->slices.empty())
-    return send_failed(s, error{errc::corruption, dir.string() + ": the journal does not scan clean: " +
-                                                      scan->problem});
+    return send_failed(self, s,
+                       error{errc::corruption,
+                             dir.string() + ": the journal does not scan clean: " + scan->problem});
   s->ends.push_back(scan->slices.front().offset);
   for (auto& sl : scan->slices) s->ends.push_back(sl.offset + sl.size);
   auto uri = s->target.replication_uri;
   with_link(self, uri, [=](error err) {
-    if (err) return send_failed(s, err);
+    if (err) return send_failed(self, s, err);
     auto& link = self->state.links.at(uri);
     log::info(component, "streaming bucket " + s->key + " whole to " + s->target.name + " (" +
                              std::to_string(s->ends.back()) + " bytes)");
     self->request(link.sink, remote_timeout, open_atom::value, link.token, s->key,
                   s->target.searchable)
         .then([=](uint64_t held) { send_next(self, s, held); },
-              [=](caf::error& e) { send_failed(s, from_caf(e)); });
+              [=](caf::error& e) { send_failed(self, s, from_caf(e)); });
   });
 }
 

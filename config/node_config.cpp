@@ -105,8 +105,8 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
   if (key == "createBloomfilter") return rd.boolean(v, key, c.create_bloomfilter);
   if (key == "disabled") return rd.boolean(v, key, c.disabled);
   if (key == "repFactor") {
-    if (v.is_integer() && *v.value<int64_t>() == 0) return {};
-    if (v.is_string() && *v.value<std::string>() == "auto") return {};
+    c.replicated = v.is_string() && *v.value<std::string>() == "auto";
+    if (c.replicated || (v.is_integer() && *v.value<int64_t>() == 0)) return {};
     return expected(v, rd.file, rd.section, key, "\"auto\" or 0");
   }
   return expected(

@@ -18,6 +18,16 @@ bool cluster_view::offline() const {
   return offline_;
 }
 
+std::string cluster_view::active_bundle() const {
+  std::lock_guard lock{mutex_};
+  return active_bundle_;
+}
+
+void cluster_view::set_active_bundle(std::string checksum) {
+  std::lock_guard lock{mutex_};
+  active_bundle_ = std::move(checksum);
+}
+
 void cluster_view::set_offline() {
   std::lock_guard lock{mutex_};
   offline_ = true;

@@ -46,6 +46,10 @@ class cluster_view {
   void remove_incoming(const std::string& bucket);
   std::map<std::string, bool> incoming() const;
 
+  /// The checksum of the configuration bundle installed in slave-apps.
+  std::string active_bundle() const;
+  void set_active_bundle(std::string checksum);
+
   const std::string& guid() const { return guid_; }
 
  private:
@@ -57,6 +61,7 @@ class cluster_view {
   uint64_t generation_ = 0;
   cluster::primacy_book primacy_;
   std::map<std::string, bool> incoming_;
+  std::string active_bundle_;
 };
 
 }  // namespace kura::actors

@@ -2,6 +2,7 @@
 // them. No CAF.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -16,5 +17,10 @@ result<std::pair<std::string, uint16_t>> split_host_port(const std::string& uri)
 /// "host:port" where others reach a node that listens on `bind`:`port`
 /// (0.0.0.0 is advertised as 127.0.0.1: set a real bind address for several hosts).
 std::string advertised(const std::string& bind, uint16_t port);
+
+/// Opens a TCP connection to host:port and closes it again; blocks (name lookup
+/// included) for at most about `timeout`. Errors: unavailable (refused, unreachable,
+/// no answer within `timeout`, unknown host).
+error probe_tcp(const std::string& host, uint16_t port, std::chrono::milliseconds timeout);
 
 }  // namespace kura::actors

@@ -26,21 +26,50 @@ constexpr std::chrono::seconds connect_timeout{5};
 /// Connects to the actor published at `uri` and calls `done` with a handle of
 /// type Handle (the published actor must offer at least Handle's messages) or
 /// with the error (unreachable, timeout, bad uri).
+///
+/// Contract: this never blocks the node's middleman on a host that does not
+/// answer. CAF's middleman connects synchronously, in its one actor, and the
+/// kernel gives up on a silent host (a stopped container's address, a dropped
+/// SYN) only after up to two minutes; meanwhile every other use of the
+/// middleman waits behind it, among them the unpublish calls of a stopping
+/// node, which then did not exit for minutes when it had lost a replication
+/// target just before (a cluster stopped peer after peer). So a throwaway
+/// detached actor first probes the address (probe_tcp, at most
+/// connect_timeout, on its own thread) and only a host that answered is handed
+/// to the middleman.
 template <class Handle, class Self>
 void connect_to(Self* self, const std::string& uri, std::function<void(result<Handle>)> done) {
   auto hp = split_host_port(uri);
   if (!hp) return done(hp.err());
-  auto mm = self->system().middleman().actor_handle();
-  self->request(mm, connect_timeout, caf::connect_atom::value, hp->first, hp->second)
+  auto host = hp->first;
+  auto port = hp->second;
+  auto probe = self->system().template spawn<caf::detached + caf::hidden>(
+      [](caf::event_based_actor* p) -> caf::behavior {
+        return {[p](caf::connect_atom, const std::string& h, uint16_t port) {
+          auto err = probe_tcp(h, port, connect_timeout);
+          p->quit();
+          return err ? err.message() : std::string{};
+        }};
+      });
+  auto unreachable = [done, uri](const std::string& why) {
+    done(error{errc::unavailable, "cannot connect to " + uri + ": " + why});
+  };
+  self->request(probe, connect_timeout + std::chrono::seconds{1}, caf::connect_atom::value, host,
+                port)
       .then(
-          [done](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
-            if (!ptr) return done(error{errc::unavailable, "no actor published there"});
-            done(caf::actor_cast<Handle>(std::move(ptr)));
+          [=](const std::string& probed) {
+            if (!probed.empty()) return done(error{errc::unavailable, probed});
+            auto mm = self->system().middleman().actor_handle();
+            self->request(mm, connect_timeout, caf::connect_atom::value, host, port)
+                .then(
+                    [done](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                           const std::set<std::string>&) {
+                      if (!ptr) return done(error{errc::unavailable, "no actor published there"});
+                      done(caf::actor_cast<Handle>(std::move(ptr)));
+                    },
+                    [=](caf::error& e) { unreachable(from_caf(e).message()); });
           },
-          [done, uri](caf::error& e) {
-            done(error{errc::unavailable,
-                       "cannot connect to " + uri + ": " + from_caf(e).message()});
-          });
+          [=](caf::error& e) { unreachable(from_caf(e).message()); });
 }
 
 /// Logs in at a door or sink (anything with challenge and login) and calls

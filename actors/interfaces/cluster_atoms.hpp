@@ -7,6 +7,7 @@
 namespace kura::actors {
 
 using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
+using bundle_atom = caf::atom_constant<caf::atom("bundle")>;
 using challenge_atom = caf::atom_constant<caf::atom("challenge")>;
 using doc_atom = caf::atom_constant<caf::atom("doc")>;
 using drop_atom = caf::atom_constant<caf::atom("drop")>;
@@ -19,6 +20,7 @@ using offline_atom = caf::atom_constant<caf::atom("offline")>;
 using primacy_atom = caf::atom_constant<caf::atom("primacy")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using replicate_atom = caf::atom_constant<caf::atom("replicate")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using search_atom = caf::atom_constant<caf::atom("search")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using setting_atom = caf::atom_constant<caf::atom("setting")>;

@@ -54,12 +54,15 @@ struct peer_hello {
   /// A master once let it index (a standby master need not wait for
   /// replication_factor peers again).
   bool indexing_ready = false;
+  /// The checksum of the bundle in its slave-apps ("" when none): the master
+  /// sends a peer with another one the current bundle before it takes data.
+  std::string active_bundle;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peer_hello& x) {
   return f(caf::meta::type_name("kura::peer_hello"), x.host_port, x.replication_uri,
-           x.last_generation, x.indexing_ready);
+           x.last_generation, x.indexing_ready, x.active_bundle);
 }
 
 /// One copy a peer holds, as it reports it.

@@ -26,6 +26,17 @@ using master_actor = caf::typed_actor<
     /// `kura edit cluster-config -KEY SECONDS` (local only): restart_timeout,
     /// heartbeat_timeout or quiet_period.
     caf::replies_to<setting_atom, std::string, double>::with<ok_atom>,
+    /// `kura edit cluster-config -replication_factor N` / `-search_factor N`
+    /// (local only): fixup brings the cluster to the new counts.
+    caf::replies_to<setting_atom, std::string, uint32_t>::with<ok_atom>,
+    /// `kura apply cluster-bundle [--dry-run]` (local only): every Up peer
+    /// validates master-apps; then (not dry) each installs and applies it, and
+    /// the peers whose change needs a restart restart in waves. Replies a
+    /// one-line summary; an error names the peer, file, line and key.
+    caf::replies_to<bundle_atom, bool>::with<std::string>,
+    /// `kura rolling-restart cluster-peers -percent_peers_to_restart N` (local
+    /// only): every Up peer restarts, N % at a time; replies once started.
+    caf::replies_to<restart_atom, uint32_t>::with<ok_atom>,
     /// The current generation and its peers (search heads).
     caf::replies_to<generation_atom>::with<generation_info>,
     /// Everything the status documents show (local only: the door never forwards it).

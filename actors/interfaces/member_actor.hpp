@@ -14,6 +14,7 @@
 
 #include "actors/caf_types.hpp"
 #include "actors/interfaces/cluster_atoms.hpp"
+#include "config/bundle.hpp"
 
 namespace kura::actors {
 
@@ -58,6 +59,24 @@ typename Inspector::result_type inspect(Inspector& f, fixup_order& x) {
   return f(caf::meta::type_name("kura::fixup_order"), x.kind, x.bucket, x.target);
 }
 
+}  // namespace kura::actors
+
+namespace kura::config {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, bundle_file& x) {
+  return f(caf::meta::type_name("kura::bundle_file"), x.name, x.text);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, config_bundle& x) {
+  return f(caf::meta::type_name("kura::config_bundle"), x.checksum, x.files);
+}
+
+}  // namespace kura::config
+
+namespace kura::actors {
+
 using member_actor = caf::typed_actor<
     /// From the master when a generation starts: this peer's primacy in it.
     caf::reacts_to<primacy_atom, primacy_update>,
@@ -78,7 +97,17 @@ using member_actor = caf::typed_actor<
     /// From the local admin (`kura offline [--enforce-counts]`): stop taking
     /// input, roll, and ask the master; ok when the peer may shut down.
     caf::replies_to<offline_atom, bool>::with<ok_atom>,
+    /// From the master: the configuration bundle. install false: validate it
+    /// for this peer (an error names file, line and key); true: install it in
+    /// slave-apps and apply it; replies what applying took: "none", "live"
+    /// (new indexes take data now) or "restart" (the master restarts it).
+    caf::replies_to<bundle_atom, config::config_bundle, bool>::with<std::string>,
+    /// From the master (a rolling restart): go offline fast, then restart the
+    /// node process; it registers again as a new run.
+    caf::reacts_to<restart_atom>,
     // INTERNAL: the heartbeat timer.
-    caf::reacts_to<tick_atom>>;
+    caf::reacts_to<tick_atom>,
+    // INTERNAL: a callback the actor scheduled for later (by number).
+    caf::reacts_to<tick_atom, uint64_t>>;
 
 }  // namespace kura::actors

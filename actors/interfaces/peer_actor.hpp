@@ -25,6 +25,9 @@ using peer_actor = caf::typed_actor<
     caf::replies_to<status_atom>::with<server_status>,
     caf::replies_to<indexes_atom>::with<std::vector<index_status>>,
     caf::replies_to<add_atom, std::string>::with<ok_atom>,
+    /// An index of the configuration bundle (local only): opened with these
+    /// settings, replicated when they say so.
+    caf::replies_to<add_atom, index_config>::with<ok_atom>,
     caf::replies_to<remove_atom, std::string>::with<ok_atom>,
     caf::replies_to<disable_atom, std::string, bool>::with<ok_atom>,
     /// Index NAME, or every index when empty.
@@ -47,3 +50,5 @@ result<peer_actor> spawn_peer_actor(caf::actor_system& sys, const node_settings&
                                     replicator_actor replicator = {});
 
 }  // namespace kura::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(kura::index_config)

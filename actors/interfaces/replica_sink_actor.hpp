@@ -41,6 +41,9 @@ using replica_sink_actor = caf::typed_actor<
     /// LOCAL ONLY (the member actor; refused from another node): source GUID
     /// is gone, roll every copy of its buckets being received here to an rb_
     /// copy (its time range from the journal; index files when searchable).
-    caf::replies_to<finalize_atom, std::string>::with<ok_atom>>;
+    caf::replies_to<finalize_atom, std::string>::with<ok_atom>,
+    /// LOCAL ONLY (the member actor, a bundle's new index): copies of index
+    /// NAME go to coldPath DIR.
+    caf::replies_to<add_atom, std::string, std::string>::with<ok_atom>>;
 
 }  // namespace kura::actors

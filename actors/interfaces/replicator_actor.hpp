@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "actors/caf_types.hpp"
+#include "actors/cluster/replication_meter.hpp"
 #include "actors/interfaces/cluster_atoms.hpp"
 #include "actors/interfaces/member_actor.hpp"
 
@@ -36,6 +37,7 @@ using replicator_actor = caf::typed_actor<
 struct replicator_args {
   std::string name, guid, secret;  ///< this peer's name, GUID and pass4SymmKey
   member_actor member;  ///< asked for the targets of new hot buckets (or set by register)
+  std::shared_ptr<replication_meter> meter;  ///< told what each target holds (streams out)
 };
 
 /// Spawns the replicator.

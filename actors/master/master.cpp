@@ -35,8 +35,10 @@
 #include <random>
 #include <set>
 
+#include "actors/gather.hpp"
 #include "core/cluster/bucket_table.hpp"
 #include "core/cluster/fixup_planner.hpp"
+#include "core/cluster/rolling_restart.hpp"
 #include "core/cluster/target_chooser.hpp"
 #include "core/log.hpp"
 
@@ -53,6 +55,10 @@ constexpr const char* state_file = "master_state";
 constexpr auto offline_wait = std::chrono::minutes{5};
 /// The longest a fixup task may run before the master plans it again.
 constexpr auto task_timeout = std::chrono::seconds{2 * 3600};  // caf::duration knows no hours
+/// The applied bundle, below the state directory.
+constexpr const char* bundle_dir = "bundle";
+/// How long a peer may take to validate or install a bundle.
+constexpr auto bundle_timeout = std::chrono::seconds{60};
 
 struct peer_entry {
   std::string name, guid, host_port, replication_uri;
@@ -65,6 +71,10 @@ struct peer_entry {
   std::optional<caf::typed_response_promise<ok_atom>> decommission;
   /// Fast offline: answered once the cluster is valid without it.
   std::optional<caf::typed_response_promise<ok_atom>> reassigning;
+  /// The checksum of the bundle it runs.
+  std::string active_bundle;
+  /// It registered with another bundle than the master's: no data until installed.
+  bool bundle_needed = false;
 };
 
 struct master_state {
@@ -89,6 +99,10 @@ struct master_state {
   /// Hot buckets whose origin was asked to roll them (too few copies), when.
   std::map<cluster::bucket_key, clock::time_point> roll_asked;
   cluster::fixup_counts left;                        // of the last plan
+  /// The bundle applied last (kept in state_dir/bundle); its checksum is "" before the first.
+  config::config_bundle bundle;
+  bool applying = false;  ///< an apply cluster-bundle is under way
+  std::optional<cluster::rolling_restart> restart;
   static inline const char* name = "master";
 };
 
@@ -226,6 +240,7 @@ void roll_hot_buckets_around(self_ptr self, const std::string& guid) {
 /// The peer's copies leave the counts (Down, or decommissioned).
 void lose_peer(self_ptr self, peer_entry& p, const std::string& status, const std::string& why) {
   set_status(p, status);
+  if (self->state.restart) self->state.restart->lost(p.guid);
   log::warn(component, "peer " + p.name + " (" + p.guid + ") is " + status + ": " + why);
   roll_hot_buckets_around(self, p.guid);
   self->state.table.remove_peer(p.guid);
@@ -269,13 +284,17 @@ master_status status_of(self_ptr self) {
   auto now = clock::now();
   for (auto& [guid, p] : st.peers) {
     auto c = st.table.counts_of(guid);
-    s.peers.push_back({p.name, guid, p.status, p.host_port, c.buckets, c.primaries, c.searchable,
+    s.peers.push_back({p.name, guid, p.status, p.host_port, p.active_bundle, c.buckets, c.primaries,
+                       c.searchable,
                        std::chrono::duration<double>(now - p.last_heartbeat).count()});
     if (is_serving(p)) {
       ++s.peers_up;
       s.generation_peers.push_back({p.name, guid, p.host_port});
     }
   }
+  s.active_bundle = st.bundle.checksum;
+  if (st.restart)
+    s.rolling_restart = st.restart->progress([&](const std::string& g) { return name_of(g); });
   for (auto& b : st.table.snapshot()) {
     cluster_bucket_status out{b.key.to_string(), b.key.index, to_string(b.state), b.size_bytes,
                               b.events,          b.valid(),   b.complete(rf, sf), {}};
@@ -497,12 +516,191 @@ void run_fixup(self_ptr self) {
   }
 }
 
+/// Orders the next wave of a rolling restart when the current one is over;
+/// ends it when every peer is back (or lost).
+void advance_restart(self_ptr self) {
+  auto& st = self->state;
+  if (!st.restart) return;
+  // Peers of one wave never hold every searchable copy of a bucket between them.
+  auto fits = [&](const std::vector<std::string>& wave) {
+    std::set<uint32_t> away;
+    for (auto& g : wave)
+      if (auto n = st.table.peer_number(g)) away.insert(*n);
+    bool ok = true;
+    st.table.for_each_bucket([&](const cluster::bucket_view& b) {
+      if (!ok) return;
+      ok = std::any_of(b.copies.begin(), b.copies.end(), [&](auto& c) {
+        return c.searchable && b.settled(c) && !away.count(c.peer);
+      });
+    });
+    return ok;
+  };
+  for (auto& guid : st.restart->next_orders(fits)) {
+    auto it = st.peers.find(guid);
+    if (it == st.peers.end() || !is_serving(it->second)) {
+      st.restart->lost(guid);
+      continue;
+    }
+    log::info(component, "rolling restart: peer " + it->second.name + " restarts");
+    self->send(it->second.member, restart_atom::value);
+  }
+  if (st.restart->done()) {
+    log::info(component, "rolling restart: done, " + std::to_string(st.restart->restarted()) +
+                             " of " + std::to_string(st.restart->total()) + " peers restarted");
+    st.restart.reset();
+  }
+}
+
+/// Starts a rolling restart of `guids` (in name order), `percent` % per wave.
+void start_restart(self_ptr self, std::vector<std::string> guids, uint32_t percent,
+                   const std::string& why) {
+  auto& st = self->state;
+  std::sort(guids.begin(), guids.end(),
+            [&](auto& a, auto& b) { return st.peers.at(a).name < st.peers.at(b).name; });
+  st.restart.emplace(std::move(guids), percent);
+  log::info(component, "rolling restart (" + why + "): " + std::to_string(st.restart->total()) +
+                           " peers, " + std::to_string(st.restart->wave_size()) + " at a time");
+  advance_restart(self);
+}
+
+/// Sends the current bundle to a peer that registered with another one; it
+/// takes data once it has installed it (a change that needs a restart
+/// restarts it first).
+void send_bundle(self_ptr self, const std::string& guid) {
+  auto& st = self->state;
+  auto& p = st.peers.at(guid);
+  p.bundle_needed = true;
+  auto checksum = st.bundle.checksum;
+  auto member = p.member;
+  log::info(component,
+            "peer " + p.name + " runs bundle '" + p.active_bundle + "': sending " + checksum);
+  self->request(member, bundle_timeout, bundle_atom::value, st.bundle, true)
+      .then(
+          [=](const std::string& change) {
+            auto it = self->state.peers.find(guid);
+            if (it == self->state.peers.end() || it->second.member != member) return;
+            it->second.active_bundle = checksum;
+            it->second.bundle_needed = false;
+            log::info(component, "peer " + it->second.name + " installed bundle " + checksum +
+                                     " (" + change + ")");
+            if (change == "restart") self->send(member, restart_atom::value);
+          },
+          [=](caf::error& e) {
+            auto it = self->state.peers.find(guid);
+            if (it == self->state.peers.end()) return;
+            log::error(component, "peer " + it->second.name + " cannot install bundle " + checksum +
+                                      ": " + from_caf(e).render() +
+                                      "; it takes no data until it can");
+          });
+}
+
+/// `kura apply cluster-bundle [--dry-run]`: validation on every serving peer
+/// first; only when all accept, installation everywhere (clustering.md §17.4).
+caf::result<std::string> apply_bundle(self_ptr self, bool dry_run) {
+  auto& st = self->state;
+  if (st.applying) return to_caf({errc::bad_state, "another apply cluster-bundle is under way"});
+  auto bundle = config::read_bundle(st.args.master_apps);
+  if (!bundle) return to_caf(bundle.err());
+  std::vector<std::string> guids;
+  std::vector<member_actor> members;
+  for (auto& [guid, p] : st.peers)
+    if (is_serving(p)) {
+      guids.push_back(guid);
+      members.push_back(p.member);
+    }
+  if (guids.empty()) return to_caf({errc::unavailable, "no peer is up to validate the bundle"});
+  st.applying = true;
+  auto rp = self->make_response_promise<std::string>();
+  auto b = std::make_shared<config::config_bundle>(std::move(*bundle));
+  auto names = std::make_shared<std::vector<std::string>>();
+  for (auto& g : guids) names->push_back(st.peers.at(g).name);
+  auto ask_all = [=](bool install, std::function<void(result<std::vector<std::string>>)> done) {
+    // Each reply keeps its peer's name: an error says which peer refused.
+    gather<std::string>(
+        members.size(),
+        [=](size_t i, auto on_value, auto on_error) {
+          self->request(members[i], bundle_timeout, bundle_atom::value, *b, install)
+              .then(on_value, [=](caf::error& e) mutable {
+                auto err = from_caf(e);
+                caf::error named =
+                    to_caf({err.code(), "peer " + (*names)[i] + ": " + err.message()});
+                on_error(named);
+              });
+        },
+        std::move(done));
+  };
+  ask_all(false, [=](result<std::vector<std::string>> checked) mutable {
+    auto& st = self->state;
+    if (!checked) {
+      st.applying = false;
+      log::warn(component, "bundle " + b->checksum + " refused: " + checked.err().message());
+      rp.deliver(to_caf({errc::invalid_argument, checked.err().message()}));
+      return;
+    }
+    if (dry_run) {
+      st.applying = false;
+      rp.deliver("bundle " + b->checksum + " (" + std::to_string(b->files.size()) +
+                 " files) is valid on " + std::to_string(members.size()) +
+                 " peers; dry run: nothing installed");
+      return;
+    }
+    if (auto err = config::write_bundle(*b, st.args.state_dir / bundle_dir)) {
+      st.applying = false;
+      rp.deliver(to_caf(err));
+      return;
+    }
+    st.bundle = *b;
+    log::info(component, "bundle " + b->checksum + " validated on every peer: installing");
+    ask_all(true, [=](result<std::vector<std::string>> changes) mutable {
+      auto& st = self->state;
+      st.applying = false;
+      if (!changes) {
+        rp.deliver(
+            to_caf({changes.err().code(), "bundle " + b->checksum +
+                                              " was validated but not installed everywhere: " +
+                                              changes.err().message() + " (apply it again)"}));
+        return;
+      }
+      std::vector<std::string> to_restart;
+      size_t live = 0;
+      for (size_t i = 0; i < guids.size(); ++i) {
+        auto it = st.peers.find(guids[i]);
+        if (it == st.peers.end()) continue;
+        it->second.active_bundle = b->checksum;
+        if ((*changes)[i] == "restart") to_restart.push_back(guids[i]);
+        live += (*changes)[i] == "live";
+      }
+      std::string summary =
+          "bundle " + b->checksum + " applied on " + std::to_string(guids.size()) + " peers";
+      if (!to_restart.empty()) {
+        if (st.restart) {
+          summary += "; " + std::to_string(to_restart.size()) +
+                     " need a restart, but a rolling restart is under way: run "
+                     "rolling-restart cluster-peers when it ends";
+        } else {
+          start_restart(self, to_restart, 10, "bundle " + b->checksum);
+          summary += "; " + std::to_string(to_restart.size()) +
+                     " peers restart in waves (show cluster-bundle-status)";
+        }
+      } else if (live > 0) {
+        summary += "; applied live, no restart";
+      } else {
+        summary += "; nothing changed";
+      }
+      log::info(component, summary);
+      rp.deliver(summary);
+    });
+  });
+  return rp;
+}
+
 master_actor::behavior_type master(self_ptr self, master_args args, uint64_t last_generation,
-                                   bool ready) {
+                                   bool ready, config::config_bundle bundle) {
   auto& st = self->state;
   st.args = std::move(args);
   st.table.set_generation(last_generation);
   st.indexing_ready = ready;
+  st.bundle = std::move(bundle);
   log::info(component,
             std::string{"master started"} +
                 (ready ? "" : " for the first time: peers index once ") +
@@ -517,8 +715,10 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         auto& p = st.peers[who.guid];
         bool rejoin = !p.guid.empty();
         auto was = p.status;
-        if (p.decommission) p.decommission->deliver(to_caf({errc::unavailable, "the peer registered again"}));
-        if (p.reassigning) p.reassigning->deliver(to_caf({errc::unavailable, "the peer registered again"}));
+        if (p.decommission)
+          p.decommission->deliver(to_caf({errc::unavailable, "the peer registered again"}));
+        if (p.reassigning)
+          p.reassigning->deliver(to_caf({errc::unavailable, "the peer registered again"}));
         // Tasks given to its previous run are lost with it: plan them again.
         if (rejoin) drop_tasks_of(self, who.guid);
         p = peer_entry{who.name,        who.guid,        hello.host_port, hello.replication_uri,
@@ -531,9 +731,16 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
                                  (rejoin ? "rejoined (was " + was + ")" : "joined") +
                                  ", search at " + hello.host_port + ", replication at " +
                                  hello.replication_uri);
+        p.active_bundle = hello.active_bundle;
         if (hello.indexing_ready) set_ready(self, "peer " + who.name + " indexed before");
         check_ready(self);
         next_generation(self, "peer " + who.name + (rejoin ? " rejoined" : " joined"));
+        if (!st.bundle.checksum.empty() && hello.active_bundle != st.bundle.checksum)
+          send_bundle(self, who.guid);
+        if (st.restart) {
+          st.restart->registered(who.guid);
+          advance_restart(self);
+        }
         return st.table.generation();
       },
       [=](heartbeat_atom, const std::string& guid,
@@ -557,7 +764,7 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
           st.table.apply_report(guid, copies);
           plan_soon(self);
         }
-        return heartbeat_reply{st.table.generation(), st.indexing_ready, false};
+        return heartbeat_reply{st.table.generation(), st.indexing_ready && !p.bundle_needed, false};
       },
       [=](targets_atom, const std::string& guid, const std::string& index, uint64_t id,
           const std::vector<std::string>& avoid) -> caf::result<std::vector<target_info>> {
@@ -607,6 +814,7 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         log::info(component, "peer " + p.name + " goes offline" +
                                  (enforce_counts ? " with --enforce-counts" : ""));
         set_status(p, "ReassigningPrimaries");
+        if (st.restart) st.restart->went_away(guid);
         next_generation(self, "peer " + p.name + " goes offline");
         if (!enforce_counts) {
           // Answered once the cluster is valid without it (its last hot buckets'
@@ -642,6 +850,48 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         log::info(component, "cluster setting " + key + " = " + std::to_string(secs) + " s");
         return ok_atom::value;
       },
+      [=](setting_atom, const std::string& key, uint32_t n) -> caf::result<ok_atom> {
+        auto& a = self->state.args;
+        auto rf = a.replication_factor, sf = a.search_factor;
+        if (key == "replication_factor")
+          rf = n;
+        else if (key == "search_factor")
+          sf = n;
+        else
+          return to_caf(
+              {errc::invalid_argument,
+               "unknown setting '" + key + "': expected replication_factor or search_factor"});
+        if (rf < 1 || rf > 64 || sf < 1 || sf > rf)
+          return to_caf({errc::invalid_argument,
+                         key + " " + std::to_string(n) +
+                             ": expected 1 <= search_factor <= replication_factor <= 64 (now " +
+                             std::to_string(a.replication_factor) + " and " +
+                             std::to_string(a.search_factor) + ")"});
+        a.replication_factor = rf;
+        a.search_factor = sf;
+        log::info(component, "cluster setting " + key + " = " + std::to_string(n) +
+                                 ": fixup brings every bucket to it");
+        next_generation(self, key + " changed");
+        plan_soon(self);
+        return ok_atom::value;
+      },
+      [=](bundle_atom, bool dry_run) { return apply_bundle(self, dry_run); },
+      [=](restart_atom, uint32_t percent) -> caf::result<ok_atom> {
+        auto& st = self->state;
+        if (st.restart)
+          return to_caf({errc::bad_state, "a rolling restart is under way: " +
+                                              st.restart->progress([&](const std::string& g) {
+                                                return st.peers.at(g).name;
+                                              })});
+        if (percent < 1 || percent > 100)
+          return to_caf({errc::invalid_argument, "percent_peers_to_restart: expected 1 to 100"});
+        std::vector<std::string> guids;
+        for (auto& [guid, p] : st.peers)
+          if (is_serving(p)) guids.push_back(guid);
+        if (guids.empty()) return to_caf({errc::unavailable, "no peer is up"});
+        start_restart(self, std::move(guids), percent, "rolling-restart cluster-peers");
+        return ok_atom::value;
+      },
       [=](generation_atom) {
         generation_info g{self->state.table.generation(), self->state.table.valid(), {}};
         for (auto& [guid, p] : self->state.peers)
@@ -655,6 +905,7 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         release_offline_peers(self);
         if (clock::now() - self->state.started >= self->state.args.quiet_period)
           roll_short_hot_buckets(self, serving_peers(self));
+        advance_restart(self);
         self->delayed_send(self, self->state.args.heartbeat_period, tick_atom::value);
       },
       [=](fixup_atom) {
@@ -683,7 +934,9 @@ result<master_actor> spawn_master(caf::actor_system& sys, master_args args) {
                    path.string() + ": expected \"generation N\" and \"ready 0|1\""};
     ready = was_ready != 0;
   }
-  return sys.spawn(master, std::move(args), generation, ready);
+  auto bundle = config::read_bundle(args.state_dir / bundle_dir);
+  if (!bundle) return bundle.err();
+  return sys.spawn(master, std::move(args), generation, ready, std::move(*bundle));
 }
 
 }  // namespace kura::actors

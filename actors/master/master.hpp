@@ -22,6 +22,8 @@ struct master_args {
   /// Where the master keeps what must survive a restart (the last generation,
   /// whether the cluster has ever been ready to index).
   io::fs::path state_dir;
+  /// The configuration bundle the operator edits: $KURA_HOME/etc/master-apps.
+  io::fs::path master_apps;
 };
 
 /// Spawns the master. Errors: io_error (its state file cannot be read).

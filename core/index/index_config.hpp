@@ -24,6 +24,7 @@ struct volume_config {
   std::string name;                      ///< the volume's name
   io::fs::path path;                     ///< `path`
   uint64_t max_volume_data_size_mb = 0;  ///< `maxVolumeDataSizeMB`; 0 means no limit
+  bool operator==(const volume_config&) const = default;
 };
 
 /// One index's settings. Paths are resolved (no `volume:` or `$KURA_HOME` left).
@@ -49,10 +50,14 @@ struct index_config {
   std::string cold_to_frozen_script;  ///< `coldToFrozenScript`: run with the bucket path as $1
   bool create_bloomfilter = true;     ///< `createBloomfilter`
   bool disabled = false;              ///< `disabled`: refuse writes, keep data
+  /// `repFactor = "auto"`: a cluster peer replicates the index (the master's
+  /// bundle defines such indexes; the built-in ones are replicated on peers).
+  bool replicated = false;
   std::string peer_guid;              ///< the peer's guid when clustered (names db_…_<guid>)
 
   /// Checks sizes and paths. Errors: invalid_argument naming the key.
   error validate() const;
+  bool operator==(const index_config&) const = default;
 };
 
 /// The defaults of a new index below `db_root` ($KURA_HOME/var/lib/kura):

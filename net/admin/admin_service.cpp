@@ -188,6 +188,22 @@ admin_reply simple(error err, bool as_json, json_doc doc, std::string sentence) 
 admin_reply cluster_command(node_api& node, const shell::admin_command& c, bool as_json) {
   auto s = node.cluster_master_status();
   if (!s) return failed(s.err());
+  if (c.what == verb::show_cluster_bundle_status) {
+    if (as_json) return {0, status::bundle_status(*s) + "\n", ""};
+    std::vector<search::row> rows;
+    for (auto& p : s->peers) {
+      search::row r;
+      r.add("peer", text(p.name));
+      r.add("active_bundle", text(p.active_bundle));
+      r.add("status", text(status::peer_bundle_status(*s, p)));
+      rows.push_back(std::move(r));
+    }
+    return {0,
+            "active bundle " + (s->active_bundle.empty() ? "(none applied)" : s->active_bundle) +
+                (s->rolling_restart.empty() ? "" : "\nrolling restart: " + s->rolling_restart) +
+                "\n" + table(rows),
+            ""};
+  }
   if (c.what == verb::list_cluster_generation) {
     if (as_json) return {0, status::master_generation(*s) + "\n", ""};
     std::vector<search::row> rows;
@@ -230,7 +246,8 @@ admin_reply cluster_command(node_api& node, const shell::admin_command& c, bool 
       std::to_string(s->fixup_primary + s->fixup_searchable + s->fixup_replicate) + " (primary " +
       std::to_string(s->fixup_primary) + ", searchable " + std::to_string(s->fixup_searchable) +
       ", replicate " + std::to_string(s->fixup_replicate) + "), " +
-      std::to_string(s->fixup_bytes_to_go) + " bytes to go\n";
+      std::to_string(s->fixup_bytes_to_go) + " bytes to go\n" +
+      (s->rolling_restart.empty() ? "" : "rolling restart " + s->rolling_restart + "\n");
   if (c.verbose) {
     for (auto& task : s->fixup_running) out += "fixup running: " + task + "\n";
     out += "\n" + table(peers);
@@ -316,12 +333,41 @@ admin_reply run_command(node_api& node, node_admin& admin, const std::vector<std
     case verb::edit_cluster_config: {
       json_doc doc;
       std::string sentence;
-      for (auto& [key, secs] : c.settings) {
-        if (auto err = admin.edit_cluster_config(key, secs)) return failed(err);
-        doc[key] = secs;
-        sentence += (sentence.empty() ? "" : ", ") + key + " = " + std::to_string(secs) + " s";
+      auto settings = c.settings;
+      // Both factors at once: each step must keep search_factor <= replication_factor,
+      // so search_factor goes first when it fits under the current replication_factor.
+      auto rf = std::find_if(settings.begin(), settings.end(),
+                             [](auto& s) { return s.first == "replication_factor"; });
+      auto sf = std::find_if(settings.begin(), settings.end(),
+                             [](auto& s) { return s.first == "search_factor"; });
+      if (rf != settings.end() && sf != settings.end())
+        if (auto now = node.cluster_master_status(); now && sf->second <= now->replication_factor)
+          std::iter_swap(rf, sf);  // rf was first (the parser's order)
+      for (auto& [key, value] : settings) {
+        if (auto err = admin.edit_cluster_config(key, value)) return failed(err);
+        bool count = key == "replication_factor" || key == "search_factor";
+        if (count)
+          doc[key] = uint32_t(value);
+        else
+          doc[key] = value;
+        sentence += (sentence.empty() ? "" : ", ") + key + " = " +
+                    (count ? std::to_string(uint32_t(value)) : std::to_string(value) + " s");
       }
       return done(as_json, doc, "Cluster settings changed: " + sentence + ".\n");
+    }
+    case verb::apply_cluster_bundle: {
+      auto summary = admin.apply_cluster_bundle(c.dry_run);
+      if (!summary) return failed(summary.err());
+      return done(as_json, {{"applied", !c.dry_run}, {"dry_run", c.dry_run}, {"summary", *summary}},
+                  *summary + "\n");
+    }
+    case verb::show_cluster_bundle_status:
+      return cluster_command(node, c, as_json);
+    case verb::rolling_restart: {
+      if (auto err = admin.rolling_restart(c.percent)) return failed(err);
+      return done(as_json, {{"rolling_restart", true}, {"percent_peers_to_restart", c.percent}},
+                  "Rolling restart of the peers started, " + std::to_string(c.percent) +
+                      " % at a time; follow it with show cluster-status.\n");
     }
   }
   return {2, "", "error: unknown command\n"};

@@ -14,6 +14,9 @@
 #include "net/hec/hec_protocol.hpp"
 #include "net/hec/hec_session.hpp"
 #include "net/search/export_format.hpp"
+#include "net/status/cluster_pages.hpp"
+#include "net/status/health.hpp"
+#include "net/status/page_html.hpp"
 #include "net/status/status_json.hpp"
 #include "net/status/status_page.hpp"
 
@@ -326,13 +329,44 @@ struct http_server::impl {
                                                     httplib::Response& res) {
       hec_reply(res, api.accepting() ? hec::status::healthy : hec::status::unhealthy_queues_full);
     });
+    server.Get("/services/server/health", [this](const httplib::Request&, httplib::Response& res) {
+      auto h = status::check_health(api);
+      res.status = h.healthy ? 200 : 503;
+      res.set_content(status::health_json(h, api.server_info().role), json_type);
+    });
     server.Post("/services/search/jobs/export", bind(&impl::on_export));
     server.Get("/services/search/jobs/export", bind(&impl::on_export));
+    // The page of the node's role: a cluster dashboard (clustering.md §23) or the status page.
     server.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
-      if (page_authorized(req, res))
-        res.set_content(
-            status::status_page(api.server_info(), api.indexes(), api.recent_activity()),
-            "text/html; charset=utf-8");
+      if (!page_authorized(req, res)) return;
+      auto info = api.server_info();
+      auto page = [&]() -> result<std::string> {
+        if (info.role == "master") {
+          auto s = api.cluster_master_status();
+          if (!s) return s.err();
+          return status::master_page(info, *s, api.recent_activity());
+        }
+        if (info.role == "peer") {
+          auto s = api.cluster_peer_status();
+          if (!s) return s.err();
+          return status::peer_page(info, *s, api.indexes(), api.recent_activity());
+        }
+        if (info.role == "search_head") {
+          auto s = api.cluster_searchhead_status();
+          if (!s) return s.err();
+          return status::searchhead_page(info, *s, api.recent_activity());
+        }
+        return status::status_page(info, api.indexes(), api.recent_activity());
+      }();
+      if (!page) {
+        res.status = 503;
+        res.set_content("<!doctype html><p>kura: the " + status::html::escape(info.role) +
+                            " does not answer: " + status::html::escape(page.err().message()) +
+                            "</p>",
+                        "text/html; charset=utf-8");
+        return;
+      }
+      res.set_content(*page, "text/html; charset=utf-8");
     });
     server.Get("/services/server/info",
                [this](const httplib::Request& req, httplib::Response& res) {

@@ -8,16 +8,23 @@
 // admin port (the `kura` shell and the cluster's messages); standalone nodes
 // and peers also take forwarders on the receiving port, peers copies of
 // other peers' buckets on the replication port.
+#include <dirent.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "actors/door.hpp"
 #include "actors/node_runtime.hpp"
+#include "config/bundle.hpp"
 #include "config/instance.hpp"
 #include "config/node_config.hpp"
 #include "core/log.hpp"
@@ -51,6 +58,24 @@ max_content_length = 100000000
 /// Once the node runs, log lines are also indexed into _internal.
 std::atomic<kura::node_runtime*> indexing_log{nullptr};
 
+/// Starts this program again in place (a rolling restart): same pid, same
+/// arguments, nothing inherited but stdin, stdout and stderr.
+int restart_in_place(char** argv) {
+  std::vector<int> open_fds;
+  if (DIR* d = ::opendir("/proc/self/fd")) {
+    while (auto* e = ::readdir(d))
+      if (int fd = std::atoi(e->d_name); fd > 2 && fd != ::dirfd(d)) open_fds.push_back(fd);
+    ::closedir(d);
+  }
+  for (int fd : open_fds) ::close(fd);
+  sigset_t none;
+  sigemptyset(&none);
+  pthread_sigmask(SIG_SETMASK, &none, nullptr);
+  ::execv("/proc/self/exe", argv);
+  std::fprintf(stderr, "error: cannot restart kura-node: %s\n", std::strerror(errno));
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +96,25 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string name = config_file.empty() ? "(embedded default)" : config_file;
+  // A peer runs its own file plus the bundle in slave-apps (product.md §7).
+  auto local_config = std::make_shared<const kura::config::node_config>(*cfg);
+  kura::config::config_bundle bundle;
+  kura::config::bundle_settings bundle_settings;
+  if (cfg->node.role == kura::config::node_role::peer) {
+    auto installed = kura::config::read_bundle(cfg->node.home / "etc/slave-apps");
+    if (!installed) {
+      std::fprintf(stderr, "error: %s\n", installed.err().message().c_str());
+      return 2;
+    }
+    auto parsed = kura::config::parse_bundle(*installed, *cfg);
+    if (!parsed) {
+      std::fprintf(stderr, "error: %s\n", parsed.err().message().c_str());
+      return 2;
+    }
+    bundle = std::move(*installed);
+    bundle_settings = std::move(*parsed);
+    *cfg = kura::config::with_bundle(std::move(*cfg), bundle_settings);
+  }
   if (check) {
     std::printf(
         "config OK: %s (node %s, role %s, home %s, %zu indexes configured, %zu sourcetypes)\n",
@@ -124,6 +168,12 @@ int main(int argc, char** argv) {
   cl.restart_timeout = millis(cfg->clustering.restart_timeout);
   cl.quiet_period = millis(cfg->clustering.quiet_period);
   cl.state_dir = cfg->node.home / "var/lib/kura/cluster";
+  cl.master_apps = cfg->node.home / "etc/master-apps";
+  if (role == node_role::master) (void)kura::io::make_dirs(cl.master_apps);
+  cl.local_config = local_config;
+  cl.slave_apps = cfg->node.home / "etc/slave-apps";
+  cl.active_bundle = bundle.checksum;
+  cl.active_bundle_settings = bundle_settings;
   if (role == node_role::peer) settings.store.peer_guid = guid;
   std::vector<std::string> notes;
   auto started = kura::node_runtime::start(settings, true, &notes);
@@ -133,6 +183,11 @@ int main(int argc, char** argv) {
   }
   auto& node = **started;
   node.on_stop_request([] { ::kill(::getpid(), SIGTERM); });
+  static std::atomic<bool> restart_requested{false};
+  node.on_restart_request([] {
+    restart_requested = true;
+    ::kill(::getpid(), SIGTERM);
+  });
   node.index_own_log(log_file.string());
   indexing_log = &node;
   auto stop_node = [&](int rc) {
@@ -220,6 +275,11 @@ int main(int argc, char** argv) {
   if (takes_input) receiver.stop();
   admin->reset();
   int rc = stop_node(0);
-  if (rc == 0) kura::log::info("kura-node", "stopped");
+  if (rc == 0)
+    kura::log::info("kura-node", restart_requested ? "stopped; starting again" : "stopped");
+  if (rc == 0 && restart_requested) {
+    started->reset();  // the actor system (and its sockets) ends before the program starts again
+    return restart_in_place(argv);
+  }
   return rc;
 }

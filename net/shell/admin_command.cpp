@@ -28,7 +28,11 @@ const std::string& help_text() {
       "show cluster-status [--verbose]\n"
       "list cluster-generation\n"
       "offline [--enforce-counts]\n"
-      "edit cluster-config [-restart_timeout S] [-heartbeat_timeout S] [-quiet_period S]\n"
+      "edit cluster-config [-restart_timeout S] [-heartbeat_timeout S] [-quiet_period S] "
+      "[-replication_factor N] [-search_factor N]\n"
+      "apply cluster-bundle [--dry-run] [--answer-yes]\n"
+      "show cluster-bundle-status\n"
+      "rolling-restart cluster-peers [-percent_peers_to_restart N]\n"
       "stop\n"
       "help\n";
   return text;
@@ -36,9 +40,8 @@ const std::string& help_text() {
 
 const std::vector<std::string>& command_words() {
   static const std::vector<std::string> words{
-      "search",           "add",  "list",    "remove", "disable", "enable", "clean",
-      "roll-hot-buckets", "fsck", "rebuild", "stop",   "help",    "show",
-      "offline",          "edit"};
+      "search",  "add",  "list", "remove", "disable", "enable", "clean", "roll-hot-buckets", "fsck",
+      "rebuild", "stop", "help", "show",   "offline", "edit",   "apply", "rolling-restart"};
   return words;
 }
 
@@ -96,6 +99,21 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
   auto* show_status =
       show->add_subcommand("cluster-status", "the cluster's status (on the master)");
   show_status->add_flag("--verbose", c.verbose, "also every peer");
+  auto* show_bundle = show->add_subcommand(
+      "cluster-bundle-status", "the configuration bundle on every peer (on the master)");
+  auto* apply_cmd = app.add_subcommand("apply", "apply the configuration bundle");
+  apply_cmd->require_subcommand(1);
+  auto* apply_bundle = apply_cmd->add_subcommand(
+      "cluster-bundle", "validate master-apps on every peer, then install it (on the master)");
+  apply_bundle->add_flag("--dry-run", c.dry_run, "validate only; install nothing");
+  bool answer_yes = false;
+  apply_bundle->add_flag("--answer-yes", answer_yes, "accepted for Splunk's scripts; never asks");
+  auto* restart_cmd = app.add_subcommand("rolling-restart", "restart the peers in waves");
+  restart_cmd->require_subcommand(1);
+  auto* restart_peers = restart_cmd->add_subcommand(
+      "cluster-peers", "every peer restarts, its primaries moved first (on the master)");
+  restart_peers->add_option("--percent_peers_to_restart", c.percent, "peers per wave, in %")
+      ->check(CLI::Range(1, 100));
   auto index_verb = [&](const char* word, const char* what) {
     auto* cmd = app.add_subcommand(word, what);
     cmd->require_subcommand(1);
@@ -129,6 +147,11 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
   auto* edit_config =
       edit_cmd->add_subcommand("cluster-config", "live settings of the master, in seconds");
   std::optional<double> restart_timeout, heartbeat_timeout, quiet_period;
+  std::optional<uint32_t> replication_factor, search_factor;
+  edit_config->add_option("--replication_factor", replication_factor, "copies of each bucket")
+      ->check(CLI::Range(1, 64));
+  edit_config->add_option("--search_factor", search_factor, "searchable copies of each bucket")
+      ->check(CLI::Range(1, 64));
   edit_config->add_option("--restart_timeout", restart_timeout, "seconds")
       ->check(CLI::Range(0.0, 31536000.0));
   edit_config->add_option("--heartbeat_timeout", heartbeat_timeout, "seconds")
@@ -139,7 +162,7 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
 
   // Splunk writes `edit cluster-config -restart_timeout 600`: one dash.
   auto spelled = words;
-  if (spelled[0] == "edit")
+  if (spelled[0] == "edit" || spelled[0] == "rolling-restart")
     for (auto& w : spelled)
       if (w.size() > 2 && w[0] == '-' && w[1] != '-' && !std::isdigit(static_cast<unsigned char>(w[1])))
         w = "-" + w;
@@ -184,11 +207,19 @@ result<admin_command> parse_command(const std::vector<std::string>& words) {
     c.what = verb::show_cluster_status;
   else if (offline->parsed())
     c.what = verb::offline;
+  else if (show_bundle->parsed())
+    c.what = verb::show_cluster_bundle_status;
+  else if (apply_bundle->parsed())
+    c.what = verb::apply_cluster_bundle;
+  else if (restart_peers->parsed())
+    c.what = verb::rolling_restart;
   else if (edit_config->parsed()) {
     c.what = verb::edit_cluster_config;
     if (heartbeat_timeout) c.settings.emplace_back("heartbeat_timeout", *heartbeat_timeout);
     if (quiet_period) c.settings.emplace_back("quiet_period", *quiet_period);
     if (restart_timeout) c.settings.emplace_back("restart_timeout", *restart_timeout);
+    if (replication_factor) c.settings.emplace_back("replication_factor", *replication_factor);
+    if (search_factor) c.settings.emplace_back("search_factor", *search_factor);
     if (c.settings.empty())
       return error{errc::invalid_argument,
                    "edit cluster-config needs a setting (usage: " + usage_of("edit") + ")"};

@@ -27,11 +27,14 @@ enum class verb : uint8_t {
   rebuild,           ///< rebuild BUCKET_DIR
   stop,              ///< stop
   help,              ///< help
-  list_cluster_peers,       ///< list cluster-peers (master)
-  show_cluster_status,      ///< show cluster-status [--verbose] (master)
-  list_cluster_generation,  ///< list cluster-generation (master)
-  offline,                  ///< offline [--enforce-counts] (peer)
-  edit_cluster_config,      ///< edit cluster-config -KEY SECONDS... (master)
+  list_cluster_peers,          ///< list cluster-peers (master)
+  show_cluster_status,         ///< show cluster-status [--verbose] (master)
+  list_cluster_generation,     ///< list cluster-generation (master)
+  offline,                     ///< offline [--enforce-counts] (peer)
+  edit_cluster_config,         ///< edit cluster-config -KEY VALUE... (master)
+  apply_cluster_bundle,        ///< apply cluster-bundle [--dry-run] [--answer-yes] (master)
+  show_cluster_bundle_status,  ///< show cluster-bundle-status (master)
+  rolling_restart,  ///< rolling-restart cluster-peers [-percent_peers_to_restart N] (master)
 };
 
 struct admin_command {
@@ -49,8 +52,11 @@ struct admin_command {
   bool repair = false;                  ///< fsck --repair
   bool all = false;                     ///< fsck --all
   bool enforce_counts = false;          ///< offline --enforce-counts
-  /// edit cluster-config: the settings given, in seconds (restart_timeout,
-  /// heartbeat_timeout, quiet_period), in the order of their names.
+  bool dry_run = false;                 ///< apply cluster-bundle --dry-run
+  uint32_t percent = 10;                ///< rolling-restart -percent_peers_to_restart
+  /// edit cluster-config: the settings given (restart_timeout,
+  /// heartbeat_timeout, quiet_period in seconds; replication_factor,
+  /// search_factor), in the order of their names.
   std::vector<std::pair<std::string, double>> settings;
 };
 

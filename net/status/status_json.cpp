@@ -122,6 +122,8 @@ std::string master_info(const master_status& s) {
                 {"replicate", s.fixup_replicate},
                 {"bytes_to_go", s.fixup_bytes_to_go},
                 {"running", s.fixup_running}};
+  j["rolling_restart"] = s.rolling_restart.empty() ? json() : json(s.rolling_restart);
+  j["active_bundle"] = s.active_bundle;
   return j.dump();
 }
 
@@ -167,6 +169,24 @@ std::string master_generation(const master_status& s) {
   return j.dump();
 }
 
+std::string peer_bundle_status(const master_status& s, const cluster_peer_status& p) {
+  if (p.status == "Down" || p.status == "GracefulShutdown") return p.status;
+  if (p.status == "Restarting" || p.status == "ReassigningPrimaries") return "restarting";
+  return p.active_bundle == s.active_bundle ? "applied" : "pending";
+}
+
+std::string bundle_status(const master_status& s) {
+  nlohmann::json peers = nlohmann::json::array();
+  for (auto& p : s.peers)
+    peers.push_back({{"name", p.name},
+                     {"active_bundle", p.active_bundle},
+                     {"status", peer_bundle_status(s, p)}});
+  nlohmann::json j{{"active_bundle", s.active_bundle}, {"peers", peers}};
+  j["rolling_restart"] =
+      s.rolling_restart.empty() ? nlohmann::json() : nlohmann::json(s.rolling_restart);
+  return j.dump();
+}
+
 std::string peer_info(const peer_cluster_status& s) {
   json j;
   j["name"] = s.name;
@@ -176,6 +196,18 @@ std::string peer_info(const peer_cluster_status& s) {
   j["master_reachable"] = s.master_reachable;
   j["generation"] = s.generation;
   j["replication_port"] = s.replication_port;
+  j["active_bundle"] = s.active_bundle;
+  auto streams = [](const std::vector<replication_stream>& list) {
+    json out = json::array();
+    for (auto& r : list)
+      out.push_back({{"bucket", r.bucket},
+                     {"peer", r.peer},
+                     {"bytes", r.bytes},
+                     {"bytes_per_sec", r.bytes_per_sec}});
+    return out;
+  };
+  j["streams_out"] = streams(s.streams_out);
+  j["streams_in"] = streams(s.streams_in);
   return j.dump();
 }
 

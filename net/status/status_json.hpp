@@ -34,6 +34,13 @@ std::string master_buckets(const master_status& s);
 /// GET /services/cluster/master/generation = `kura --json list cluster-generation`:
 /// {"generation","peers":[{"name","guid","host_port"}…]}
 std::string master_generation(const master_status& s);
+/// `kura --json show cluster-bundle-status` (product.md §7): {"active_bundle",
+/// "rolling_restart", "peers":[{"name","active_bundle","status"}…]}; a peer's status
+/// is peer_bundle_status's.
+std::string bundle_status(const master_status& s);
+/// A peer's bundle status: "applied", "restarting" (a rolling restart or
+/// offline under way), "pending" (it runs another bundle), or "Down".
+std::string peer_bundle_status(const master_status& s, const cluster_peer_status& p);
 /// GET /services/cluster/peer/info: {"name","guid","status","master_uri","master_reachable",
 /// "generation","replication_port"}
 std::string peer_info(const peer_cluster_status& s);

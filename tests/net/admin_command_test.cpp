@@ -77,7 +77,27 @@ TEST_CASE("shell: cluster commands, with Splunk's one-dash settings") {
   CHECK(error_of("edit cluster-config").find("edit cluster-config needs a setting") == 0);
   CHECK(error_of("edit cluster-config -restart_timeout -5").find("restart_timeout") !=
         std::string::npos);
-  CHECK(error_of("edit cluster-config -replication_factor 2").find("replication_factor") !=
+  auto f = parse("edit cluster-config -replication_factor 4 -search_factor 3");
+  REQUIRE(f.settings.size() == 2);
+  CHECK(f.settings[0] == std::pair<std::string, double>{"replication_factor", 4});
+  CHECK(f.settings[1] == std::pair<std::string, double>{"search_factor", 3});
+  CHECK(error_of("edit cluster-config -replication_factor 0").find("replication_factor") !=
         std::string::npos);
+  CHECK(error_of("edit cluster-config -mode master").find("mode") != std::string::npos);
   CHECK(error_of("offline --force").find("usage: offline") != std::string::npos);
+}
+
+TEST_CASE("shell: bundle and rolling restart commands") {
+  CHECK(parse("apply cluster-bundle").what == verb::apply_cluster_bundle);
+  CHECK_FALSE(parse("apply cluster-bundle").dry_run);
+  CHECK(parse("apply cluster-bundle --dry-run").dry_run);
+  CHECK(parse("apply cluster-bundle --answer-yes").what == verb::apply_cluster_bundle);
+  CHECK(parse("show cluster-bundle-status").what == verb::show_cluster_bundle_status);
+  auto r = parse("rolling-restart cluster-peers");
+  CHECK(r.what == verb::rolling_restart);
+  CHECK(r.percent == 10);
+  CHECK(parse("rolling-restart cluster-peers -percent_peers_to_restart 50").percent == 50);
+  CHECK(error_of("rolling-restart cluster-peers -percent_peers_to_restart 0")
+            .find("percent_peers_to_restart") != std::string::npos);
+  CHECK(error_of("rolling-restart").find("usage: rolling-restart") != std::string::npos);
 }

@@ -15,8 +15,8 @@
 #    byte-identical journals, exactly one of them searchable; the master lists
 #    every bucket with 3 copies and reports the cluster valid and complete; the
 #    peers' direct searches together count every event twice (search factor 2);
-# 4. the whole cluster stopped with SIGTERM and started again gives the same
-#    counts through the search head;
+# 4. the whole cluster stopped with SIGTERM (the peers 0.5 s apart; every node exits 0
+#    within 20 s) and started again gives the same counts through the search head;
 # 5. a peer and a search head with a wrong pass4SymmKey are refused, and the
 #    refusal is logged on both sides; the search head returns no results;
 # 6. junk bytes on the master's admin port and a peer's replication port change
@@ -440,15 +440,20 @@ fi
 
 # ============================================================================
 echo "== 4. the whole cluster stopped with SIGTERM and started again"
+# The peers one after another, 0.5 s apart (as `docker-compose down`): each later one loses
+# its replication targets to the earlier stops while it rolls, and must still exit 0 within
+# seconds (product.md §1; the data stays durable here, fixup copies it later). `stop` sends
+# peer1 and peer2 a second SIGTERM, which a stopping node ignores.
+kill -TERM "${pid[peer1]}"; sleep 0.5; kill -TERM "${pid[peer2]}"; sleep 0.5
 stop sh peer1 peer2 peer3 master
 stop_ok=1
 for n in sh peer1 peer2 peer3 master; do
   stopped_line=$(grep -c "kura-node - stopped" "$dir/$n.log" || true)
   echo "$n: exit ${stop_rc[$n]} after ${stop_secs[$n]} s"
-  if [[ ${stop_rc[$n]} != 0 || $stopped_line -lt 1 ]]; then stop_ok=0; show_logs "$n"; fi
+  if [[ ${stop_rc[$n]} != 0 || $stopped_line -lt 1 || ${stop_secs[$n]} -gt 20 ]]; then stop_ok=0; show_logs "$n"; fi
   [[ ${stop_secs[$n]} -gt 10 ]] && echo "note: $n took ${stop_secs[$n]} s to stop: $(grep -h 'WARN' "$dir/$n.log" | tail -2 | cut -c1-220)"
 done
-if [[ $stop_ok == 1 ]]; then pass "every node exited 0 after SIGTERM"; else fail "a node did not exit 0 after SIGTERM (above)"; fi
+if [[ $stop_ok == 1 ]]; then pass "every node exited 0 within 20 s after SIGTERM (peers stopped 0.5 s apart)"; else fail "a node did not exit 0 within 20 s after SIGTERM (above)"; fi
 start_cluster
 pass "the restarted cluster is ready (indexing_ready, 3 peers Up, the search head on the master's generation)"
 if ! wait_until 60 "the search head to return every event exactly once after the restart" "" stream_ok_quiet "$shh"; then

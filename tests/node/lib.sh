@@ -3,20 +3,36 @@
 # free_ports N: N TCP ports on 127.0.0.1 that are free now, on one line. They are drawn
 # below the kernel's ephemeral range (where outgoing connections of the many node processes
 # take their local ports, which could take a listening port chosen there before it is bound).
+# Tests running at the same time (ctest -j) never get the same port: each port handed out is
+# noted, under a lock, in /tmp/kura-test-ports for an hour (a port is free when drawn but only
+# bound later, when its node starts).
 free_ports() {
   python3 - "$1" <<'PY'
-import random, socket, sys
+import fcntl, random, socket, sys, time
 low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-socks, ports = [], set()
-while len(socks) < int(sys.argv[1]):
-    port = random.randrange(10000, max(low, 10001))
-    if port in ports: continue
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", port))
-    except OSError:
-        s.close(); continue
-    socks.append(s); ports.add(port)
+with open("/tmp/kura-test-ports", "a+") as book:
+    fcntl.flock(book, fcntl.LOCK_EX)
+    book.seek(0)
+    now, taken = time.time(), {}
+    for line in book:
+        try:
+            port, when = line.split()
+            if now - float(when) < 3600: taken[int(port)] = float(when)
+        except ValueError:
+            pass
+    socks, ports = [], set()
+    while len(socks) < int(sys.argv[1]):
+        port = random.randrange(10000, max(low, 10001))
+        if port in ports or port in taken: continue
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            s.close(); continue
+        socks.append(s); ports.add(port)
+    for port in ports: taken[port] = now
+    book.seek(0); book.truncate()
+    book.writelines(f"{port} {when:.0f}\n" for port, when in taken.items())
 print(*[s.getsockname()[1] for s in socks])
 PY
 }

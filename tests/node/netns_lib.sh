@@ -3,27 +3,42 @@
 # namespace, plugged into one bridge that lives in a namespace of its own, so
 # nothing is added to the root namespace and nothing is routed anywhere else.
 #
-#   lab_up N             create the lab (first removes stale labs of this prefix)
+#   lab_use PREFIX       name the lab's namespaces PREFIX-{br,h1,…} instead of
+#                        the default kuralab-<pid>-… (scripts/netns-cluster: a
+#                        fixed prefix that later invocations find again)
+#   lab_up N             create the lab (the default prefix first removes stale
+#                        labs and a lab of this shell; a lab_use prefix refuses
+#                        when one of its namespaces exists already)
+#   lab_exists           some namespace of this lab exists
 #   lab_ip I             the address of host I (10.200.0.I)
 #   on_host I CMD...     run CMD inside host I's namespace
 #   lab_cut I / lab_heal I
 #                        down / up host I's port on the bridge: a full cut of
 #                        host I (its own address still answers inside its namespace)
+#   lab_link_state I     UP or DOWN: host I's port on the bridge
 #   lab_isolate I J / lab_rejoin I J
 #                        drop the traffic between hosts I and J only (iptables
 #                        DROP when iptables exists, else blackhole routes: then
 #                        a sender gets an error at once instead of silence)
 #   lab_down             kill what still runs in the lab's namespaces, delete them
 #
-# Namespaces are named kuralab-<pid of the shell that sourced this>-{br,h1,…};
+# By default namespaces are named kuralab-<pid of the shell that sourced this>-{br,h1,…};
 # interfaces are created inside those namespaces (bridge br0, ports pI, each
 # host's eth0), never in the root namespace. Several labs (parallel tests) can
 # exist at once: their addresses live in different namespaces. A lab whose
 # shell is gone is stale; lab_up removes it (and the processes left inside it).
+# Every function works on the lab named by lab_prefix, and touches only the
+# namespaces PREFIX-br and PREFIX-hI.
 
 lab_prefix="kuralab-$$"
 
+# lab_use PREFIX: work on the lab PREFIX-{br,h1,…} from now on.
+lab_use() {
+  [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$ ]] || { echo "lab_use: a bad prefix: '$1'" >&2; return 1; }
+  lab_prefix="$1"
+}
 lab_ns() { echo "$lab_prefix-h$1"; }
+lab_br() { echo "$lab_prefix-br"; }
 lab_ip() { echo "10.200.0.$1"; }
 on_host() { local i="$1"; shift; ip netns exec "$(lab_ns "$i")" "$@"; }
 
@@ -48,23 +63,29 @@ lab_clean_stale() {
 }
 
 lab_up() {
-  local n="$1" i
+  local n="$1" i br
   ((n >= 1 && n <= 250)) || { echo "lab_up: 1..250 hosts" >&2; return 1; }
   [[ $EUID -eq 0 ]] || { echo "lab_up: needs root (ip netns)" >&2; return 1; }
-  lab_clean_stale
-  lab_down  # a lab of this very shell from an earlier lab_up
-  ip netns add "$lab_prefix-br"
-  ip -n "$lab_prefix-br" link set lo up
-  ip -n "$lab_prefix-br" link add br0 type bridge
-  ip -n "$lab_prefix-br" link set br0 up
+  if [[ "$lab_prefix" == "kuralab-$$" ]]; then
+    lab_clean_stale
+    lab_down  # a lab of this very shell from an earlier lab_up
+  elif lab_exists; then
+    echo "lab_up: namespaces of $lab_prefix exist already: $(lab_namespaces | paste -sd' ')" >&2
+    return 1
+  fi
+  br="$(lab_br)"
+  ip netns add "$br" || return 1
+  ip -n "$br" link set lo up || return 1
+  ip -n "$br" link add br0 type bridge || return 1
+  ip -n "$br" link set br0 up || return 1
   for ((i = 1; i <= n; i++)); do
-    ip netns add "$(lab_ns "$i")"
-    ip -n "$(lab_ns "$i")" link set lo up
-    ip -n "$lab_prefix-br" link add "p$i" type veth peer name eth0 netns "$(lab_ns "$i")"
-    ip -n "$lab_prefix-br" link set "p$i" master br0
-    ip -n "$lab_prefix-br" link set "p$i" up
-    ip -n "$(lab_ns "$i")" addr add "$(lab_ip "$i")/24" dev eth0
-    ip -n "$(lab_ns "$i")" link set eth0 up
+    ip netns add "$(lab_ns "$i")" || return 1
+    ip -n "$(lab_ns "$i")" link set lo up || return 1
+    ip -n "$br" link add "p$i" type veth peer name eth0 netns "$(lab_ns "$i")" || return 1
+    ip -n "$br" link set "p$i" master br0 || return 1
+    ip -n "$br" link set "p$i" up || return 1
+    ip -n "$(lab_ns "$i")" addr add "$(lab_ip "$i")/24" dev eth0 || return 1
+    ip -n "$(lab_ns "$i")" link set eth0 up || return 1
   done
   # Every host reaches every other one before the lab is handed over.
   for ((i = 2; i <= n; i++)); do
@@ -90,8 +111,11 @@ sys.exit(1)
 PY
 }
 
-lab_cut() { ip -n "$lab_prefix-br" link set "p$1" down; }
-lab_heal() { ip -n "$lab_prefix-br" link set "p$1" up; }
+lab_cut() { ip -n "$(lab_br)" link set "p$1" down; }
+lab_heal() { ip -n "$(lab_br)" link set "p$1" up; }
+lab_link_state() {
+  if ip -n "$(lab_br)" -o link show "p$1" 2>/dev/null | grep -q '<[^>]*[<,]UP[,>]'; then echo UP; else echo DOWN; fi
+}
 
 lab_isolate() {
   local i="$1" j="$2"
@@ -119,11 +143,15 @@ lab_rejoin() {
   fi
 }
 
+# lab_namespaces: the lab's namespaces that exist (PREFIX-br, PREFIX-hI; nothing else).
+lab_namespaces() {
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${lab_prefix//./\\.}-(br|h[0-9]+)\$" || true
+}
+lab_exists() { [[ -n "$(lab_namespaces)" ]]; }
+
 lab_down() {
   local ns
-  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^$lab_prefix-" || true); do
-    lab_kill_ns "$ns"
-  done
+  for ns in $(lab_namespaces); do lab_kill_ns "$ns"; done
 }
 
 # ---- kura nodes in the lab. Every node listens on its host's address with the
