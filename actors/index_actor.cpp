@@ -132,10 +132,17 @@ void on_child_down(self_ptr self, const caf::down_msg& down) {
   spawn_child(self, id, dir, std::move(restarts));
 }
 
+/// Whether a replication failure fails the request: an append's blocks are
+/// acknowledged only once on every live target; a roll (or the rolls of a
+/// stop) happened whatever a lost target missed: those blocks were never
+/// acknowledged, and fixup copies the rolled bucket.
+enum class replication_failure { fails, warns };
+
 /// Hands the journal progress of the last commit or roll to the replicator
 /// and delivers `reply` once the copies are durable (at once without one).
 template <class T>
-caf::result<T> after_replication(self_ptr self, T reply) {
+caf::result<T> after_replication(self_ptr self, T reply,
+                                 replication_failure failure = replication_failure::fails) {
   auto progress = self->state.idx->take_progress();
   if (!self->state.replicator || progress.empty()) return reply;
   auto rp = self->make_response_promise<T>();
@@ -144,7 +151,15 @@ caf::result<T> after_replication(self_ptr self, T reply) {
           self->state.idx->config().name,
           progress_ptr{std::make_shared<const std::vector<journal_progress>>(std::move(progress))})
       .then([rp, reply](ok_atom) mutable { rp.deliver(reply); },
-            [rp](caf::error& e) mutable { rp.deliver(e); });
+            [rp, reply, failure](caf::error& e) mutable {
+              auto err = from_caf(e);
+              if (failure == replication_failure::warns && err.code() == errc::not_replicated) {
+                log::warn(component, "rolled; " + err.render());
+                rp.deliver(reply);
+              } else {
+                rp.deliver(e);
+              }
+            });
   return rp;
 }
 
@@ -209,7 +224,7 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
         auto err = st.idx->roll_hot_buckets();
         sync_children(self);
         if (err) return to_caf(err);
-        return after_replication(self, ok_atom::value);
+        return after_replication(self, ok_atom::value, replication_failure::warns);
       },
       [=, &st](retain_atom, int64_t now) -> caf::result<ok_atom> {
         detach_hot_cursors(self);
@@ -348,7 +363,13 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
                   self->quit();
                 },
                 [=](caf::error& e) mutable {
-                  rp.deliver(e);
+                  auto err = from_caf(e);
+                  if (err.code() == errc::not_replicated) {  // as a roll: see replication_failure
+                    log::warn(component, "stopped; " + err.render());
+                    rp.deliver(ok_atom::value);
+                  } else {
+                    rp.deliver(e);
+                  }
                   self->quit();
                 });
         return rp;

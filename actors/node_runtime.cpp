@@ -16,7 +16,6 @@
 #include "actors/interfaces/peer_actor.hpp"
 #include "actors/raw_parsing.hpp"
 #include "actors/search_coordinator.hpp"
-#include "core/log.hpp"
 
 namespace kura {
 
@@ -319,14 +318,7 @@ error node_runtime::clean_eventdata(const std::string& name) {
 }
 
 error node_runtime::roll_hot_buckets(const std::string& name) {
-  auto err = ask_ok(*impl_->sys, impl_->peer, roll_atom::value, name);
-  if (err.code() == errc::not_replicated) {
-    // The buckets rolled; a target lost meanwhile missed their last, unacknowledged
-    // blocks, and fixup copies the rolled buckets: the roll itself did not fail.
-    log::warn("kura-node", "roll-hot-buckets: " + err.render());
-    return {};
-  }
-  return err;
+  return ask_ok(*impl_->sys, impl_->peer, roll_atom::value, name);
 }
 
 result<std::vector<fsck_report>> node_runtime::fsck(const std::string& name, bool repair) {
@@ -416,13 +408,6 @@ error node_runtime::stop() {
     i.log_source.clear();
   }
   auto err = ask_ok(*i.sys, i.peer, shutdown_atom::value);
-  if (err.code() == errc::not_replicated) {
-    // The last blocks are durable here in a warm bucket; they were never acknowledged, and
-    // fixup copies the bucket once the cluster runs again. That is not a failed stop: when a
-    // whole cluster stops, peers lose their targets to each other's stops.
-    log::warn("kura-node", "stopping: " + err.render());
-    err = {};
-  }
   if (i.cluster) i.cluster->stop();
   i.sys->await_all_actors_done();
   return err;
