@@ -76,7 +76,7 @@ error cluster_node::start(const peer_actor& peer) {
     link.restart = c.restart;
     member_ = spawn_peer_link(sys_, link);
     caf::anon_send(replicator_, register_atom::value, member_);
-    search_ = spawn_search_service(sys_, peer, view_);
+    search_ = spawn_search_service(sys_, peer, view_, settings_.name, settings_.field_rules);
   } else if (settings_.role == "search_head") {
     search_head_args args{settings_.name, c.guid, c.master_uris, {}};
     for (auto& uri : c.master_uris) {

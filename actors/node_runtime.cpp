@@ -228,13 +228,24 @@ result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs:
 }
 
 result<search::search_summary> node_runtime::search(std::string_view text,
-                                                    const search::search_options& options,
+                                                    const search::search_options& given,
                                                     const search::row_sink& emit) {
+  search::search_options options = given;
+  if (options.lookup_dir.empty()) options.lookup_dir = impl_->settings.lookup_dir.string();
+  if (!options.run_subsearch)  // subsearches run as searches of this node (or its search head)
+    options.run_subsearch = [this](std::string_view sub, const search::search_options& o,
+                                   const search::row_sink& sink) {
+      auto done = search(sub, o, sink);
+      return done ? error{} : done.err();
+    };
   if (impl_->cluster && impl_->cluster->head())
     return impl_->cluster->head()->search(text, options, emit);
-  auto opened = open_local_parts(*impl_->sys, impl_->peer, text, options, nullptr, 0);
+  auto local = options;  // this node's events: its name and sourcetype rules
+  local.server_name = impl_->settings.name;
+  local.extractions = impl_->settings.field_rules;
+  auto opened = open_local_parts(*impl_->sys, impl_->peer, text, local, nullptr, 0);
   if (!opened) return opened.err();
-  auto summary = search::merge_parts(*opened->q, std::move(opened->parts), options, emit);
+  auto summary = search::merge_parts(*opened->q, std::move(opened->parts), local, emit);
   opened->close();
   return summary;
 }

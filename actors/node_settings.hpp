@@ -12,6 +12,7 @@
 #include "config/bundle.hpp"
 #include "core/index/index_config.hpp"
 #include "core/pipeline/event_stream.hpp"
+#include "core/search/field_rules.hpp"
 
 namespace kura {
 
@@ -49,6 +50,12 @@ struct node_settings {
   store_config store;
   std::vector<index_config> indexes;  ///< configured ones; main, _internal, _audit are added
   std::map<std::string, sourcetype_rules> sourcetypes;
+  /// Search-time fields per sourcetype (the file's and the bundle's over the
+  /// built-ins); null: the built-ins alone.
+  std::shared_ptr<const search::field_rules> field_rules;
+  /// Where lookup, inputlookup and outputlookup find NAME.csv ($KURA_HOME/etc/lookups;
+  /// on a cluster, the search head's own: lookups run where the rows are merged).
+  io::fs::path lookup_dir;
   std::chrono::seconds retention_period{30};
 };
 

@@ -39,8 +39,12 @@ struct local_keep {
   ~local_keep() { parts.close(); }
 };
 
+/// What every search of this peer's events runs with: its name and rules.
+using search_base = std::shared_ptr<const search::search_options>;
+
 peer_cursor_actor::behavior_type peer_cursor(cursor_ptr self, peer_actor peer,
-                                             std::shared_ptr<const cluster_view> view) {
+                                             std::shared_ptr<const cluster_view> view,
+                                             search_base base) {
   self->state.peer = std::move(peer);
   self->state.view = std::move(view);
   self->set_default_handler(caf::drop);
@@ -48,7 +52,7 @@ peer_cursor_actor::behavior_type peer_cursor(cursor_ptr self, peer_actor peer,
   return {
       [=](open_atom,
           const search_request& req) -> caf::result<remote_cursor_actor, std::string, std::string> {
-        search::search_options options;
+        search::search_options options = *base;
         options.now = req.now;
         if (req.has_earliest) options.earliest = req.earliest;
         if (req.has_latest) options.latest = req.latest;
@@ -117,12 +121,14 @@ peer_cursor_actor::behavior_type peer_cursor(cursor_ptr self, peer_actor peer,
 struct service_state {
   std::shared_ptr<const cluster_view> view;  // not first: see cursor_state
   peer_actor peer;
+  search_base base;
   static inline const char* name = "search_service";
 };
 
 search_service_actor::behavior_type service(
     search_service_actor::stateful_pointer<service_state> self, peer_actor peer,
-    std::shared_ptr<const cluster_view> view) {
+    std::shared_ptr<const cluster_view> view, search_base base) {
+  self->state.base = std::move(base);
   self->state.peer = std::move(peer);
   self->state.view = std::move(view);
   // A cursor that fails must not take the service with it; the node's stop does.
@@ -135,7 +141,7 @@ search_service_actor::behavior_type service(
         // Linked: when the node stops (the service ends), cursors no search head
         // closed end with it instead of keeping the node up until they idle out.
         auto cursor = self->spawn<caf::detached + caf::linked>(peer_cursor, self->state.peer,
-                                                               self->state.view);
+                                                               self->state.view, self->state.base);
         return self->delegate(cursor, open_atom::value, req);
       },
       [=](delete_atom, const std::string& bucket,
@@ -158,8 +164,13 @@ search_service_actor::behavior_type service(
 }  // namespace
 
 search_service_actor spawn_search_service(caf::actor_system& sys, peer_actor peer,
-                                          std::shared_ptr<const cluster_view> view) {
-  return sys.spawn(service, std::move(peer), std::move(view));
+                                          std::shared_ptr<const cluster_view> view,
+                                          std::string server_name,
+                                          std::shared_ptr<const search::field_rules> field_rules) {
+  auto base = std::make_shared<search::search_options>();
+  base->server_name = std::move(server_name);
+  base->extractions = std::move(field_rules);
+  return sys.spawn(service, std::move(peer), std::move(view), search_base{std::move(base)});
 }
 
 }  // namespace kura::actors

@@ -120,6 +120,9 @@ result<bundle_settings> parse_bundle(const config_bundle& bundle, const node_con
     }
     for (auto& v : parsed->store.volumes) out.volumes.push_back(v);
     for (auto& [name, rules] : parsed->sourcetypes) out.sourcetypes[name] = rules;
+    for (auto& [name, st] : parsed->search_fields.sourcetypes)
+      out.search_fields.sourcetypes[name] = st;
+    for (auto& [name, t] : parsed->search_fields.transforms) out.search_fields.transforms[name] = t;
     std::ostringstream pipeline;
     for (auto* sec : {"sourcetypes", "transforms"})
       if (auto* t = doc->get(sec); t && t->is_table())
@@ -145,6 +148,10 @@ node_config with_bundle(node_config local, const bundle_settings& bundle) {
   }
   for (auto& v : bundle.volumes) local.store.volumes.push_back(v);
   for (auto& [name, rules] : bundle.sourcetypes) local.sourcetypes[name] = rules;
+  // The bundle's stanza replaces the peer's own one whole, as for the index-time keys.
+  for (auto& [name, st] : bundle.search_fields.sourcetypes)
+    local.search_fields.sourcetypes[name] = st;
+  for (auto& [name, t] : bundle.search_fields.transforms) local.search_fields.transforms[name] = t;
   if (local.node.role == node_role::peer) {
     for (auto& name : builtin_indexes()) {
       auto it = std::find_if(local.indexes.begin(), local.indexes.end(),

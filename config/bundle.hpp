@@ -51,6 +51,7 @@ struct bundle_settings {
   std::vector<index_config> indexes;  ///< all replicated
   std::vector<volume_config> volumes;
   std::map<std::string, sourcetype_rules> sourcetypes;
+  search::field_rules_config search_fields;  ///< search-time keys, as the peers run them
   /// The [sourcetypes] and [transforms] tables as TOML, file by file: what
   /// compare_bundles looks at (compiled rules have no equality).
   std::string sourcetype_sections;

@@ -408,6 +408,9 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
   auto sourcetypes = detail::sourcetypes_from(doc, file);
   if (!sourcetypes) return sourcetypes.err();
   cfg.sourcetypes = std::move(*sourcetypes);
+  auto search_fields = detail::field_rules_from(doc, file);
+  if (!search_fields) return search_fields.err();
+  cfg.search_fields = std::move(*search_fields);
   return cfg;
 }
 

@@ -14,6 +14,7 @@
 #include "core/index/index_config.hpp"
 #include "core/io/file.hpp"
 #include "core/pipeline/event_stream.hpp"
+#include "core/search/field_rules.hpp"
 
 namespace kura::config {
 
@@ -75,6 +76,8 @@ struct node_config {
   store_config store;                 ///< db root ($KURA_HOME/var/lib/kura), minFreeSpace, volumes
   std::vector<index_config> indexes;  ///< every configured index, defaults and globals applied
   std::map<std::string, sourcetype_rules> sourcetypes;
+  search::field_rules_config
+      search_fields;  ///< search-time keys of [sourcetypes.*] and [transforms.*]
 };
 
 /// Parses and validates a node configuration. `file` names it in messages.

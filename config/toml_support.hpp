@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/io/file.hpp"
 #include "core/pipeline/event_stream.hpp"
+#include "core/search/field_rules.hpp"
 
 namespace kura::config::detail {
 
@@ -85,5 +86,15 @@ auto load_file(const io::fs::path& file, Parse parse)
 /// The [sourcetypes.*] and [transforms.*] sections of a parsed document.
 result<std::map<std::string, sourcetype_rules>> sourcetypes_from(const toml::table& doc,
                                                                  const std::string& file);
+
+/// KV_MODE, EXTRACT-*, REPORT-*, FIELDALIAS-*, EVAL-*: the search-time keys
+/// of a [sourcetypes.NAME] section (sourcetypes_from leaves them alone).
+bool is_search_time_key(std::string_view key);
+
+/// The search-time part of the [sourcetypes.*] and [transforms.*] sections,
+/// checked (every regex, transform name, alias and eval expression; errors
+/// name file:line:column, the section and the key).
+result<search::field_rules_config> field_rules_from(const toml::table& doc,
+                                                    const std::string& file);
 
 }  // namespace kura::config::detail

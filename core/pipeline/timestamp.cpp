@@ -450,4 +450,30 @@ std::optional<time_us> timestamp_recognizer::find(std::string_view event, time_u
   return std::nullopt;
 }
 
+std::optional<std::pair<size_t, parsed_time>> timestamp_recognizer::locate(std::string_view event) {
+  size_t start = 0;
+  if (prefix_) {
+    re2::StringPiece input{event.data(), event.size()}, match;
+    if (!prefix_->Match(input, 0, event.size(), re2::RE2::UNANCHORED, &match, 1))
+      return std::nullopt;
+    start = size_t(match.data() - event.data()) + match.size();
+  }
+  size_t limit = std::min(event.size(), start + rules_.max_timestamp_lookahead);
+  // The answer must not depend on earlier events: try the formats in their
+  // own order every time (match_at would start with the last one that matched).
+  struct restore {
+    int& slot;
+    int saved;
+    ~restore() { slot = saved; }
+  } keep{last_format_, last_format_};
+  last_format_ = -1;
+  for (size_t p = start; p < limit; ++p) {
+    if (p > start && (is_digit(event[p - 1]) || is_alpha(event[p - 1]))) continue;
+    if (!is_digit(event[p]) && !is_alpha(event[p])) continue;
+    last_format_ = -1;
+    if (auto t = match_at(event, p)) return std::pair{p, *t};
+  }
+  return std::nullopt;
+}
+
 }  // namespace kura

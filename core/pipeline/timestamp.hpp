@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -88,6 +89,12 @@ class timestamp_recognizer {
 
   /// The event's time, or nullopt when none is found within the lookahead.
   std::optional<time_us> find(std::string_view event, time_us now);
+
+  /// Where the event's timestamp is, as find() sees it: the offset of its
+  /// first byte and the parsed time (`end` is past its last byte); nullopt
+  /// when none is found within the lookahead. Unlike find(), the answer does
+  /// not depend on earlier calls. (Search-time timestartpos and date_*.)
+  std::optional<std::pair<size_t, parsed_time>> locate(std::string_view event);
 
   /// The automatic formats, in the order they are tried.
   static const std::vector<std::string>& automatic_formats();

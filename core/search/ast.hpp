@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,6 +40,8 @@ struct search_node {
   std::string text;   ///< term or phrase text; the value of a comparison
   std::string field;  ///< compare: the field name
   compare_op op = compare_op::eq;
+  bool case_sensitive = false;  ///< CASE(...): term, phrase or compared value matched with its case
+  bool whole_term = false;      ///< TERM(...): the term matched as a whole major segment of _raw
   position pos;
 };
 
@@ -54,15 +57,57 @@ struct expr {
 
 /// One aggregation of stats/timechart: `count`, `avg(bytes) as avg_bytes`.
 struct aggregation {
-  std::string function;  ///< count dc sum avg min max values earliest latest
-  std::string field;     ///< empty for a bare `count`
+  std::string function;  ///< a canonical name of aggregations.hpp (count, dc, perc, stdev, …)
+  std::string field;     ///< empty for a bare `count` or an eval argument
   std::string as;        ///< the output name ("count", "avg(bytes)" unless renamed)
+  std::optional<expr> argument;  ///< `count(eval(status>=500))`: the expression instead of a field
+  double percentile = 0;         ///< perc, exactperc, upperperc: 0..100 (median: 50)
 };
+
+struct coordinator_args;  // coordinator_args.hpp: options of the commands that need the merged rows
+
+struct row_args;  // row_commands.hpp: options of bin … makeresults, rex mode=sed, sort/dedup modes
 
 /// One command after a pipe.
 struct command {
   enum class kind : uint8_t {
-    search, where, eval, rex, head, tail, fields, table, rename, sort, dedup, stats, timechart, top, rare, delete_
+    search,
+    where,
+    eval,
+    rex,
+    head,
+    tail,
+    fields,
+    table,
+    rename,
+    sort,
+    dedup,
+    stats,
+    timechart,
+    top,
+    rare,
+    delete_,
+    // need the merged rows (coordinator_commands.hpp)
+    chart,
+    eventstats,
+    streamstats,
+    transaction,
+    join,
+    append,
+    lookup,
+    inputlookup,
+    outputlookup,
+    // row commands (row_commands.hpp)
+    bin,
+    fillnull,
+    makemv,
+    mvexpand,
+    convert,
+    addtotals,
+    fieldformat,
+    regex,
+    makeresults,
+    spath,  // json_fields.hpp
   };
   kind type = kind::search;
   std::string name;                                   ///< as written, for messages
@@ -70,9 +115,11 @@ struct command {
   search_node filter;                                 ///< search
   expr condition;                                     ///< where
   std::vector<std::pair<std::string, expr>> assignments;  ///< eval
-  std::string rex_field = "_raw";                     ///< rex field=
+  std::string rex_field = "_raw";                         ///< rex field=, spath input=
+  std::string spath_path;                                 ///< spath path= (empty: every field)
+  std::string spath_output;                               ///< spath output= (empty: the path)
   std::string regex;                                  ///< rex
-  size_t limit = 10;                                  ///< head, tail, top, rare; sort/dedup N (0 = no limit)
+  size_t limit = 10;  ///< head, tail, top, rare; sort/dedup N; timechart series (0 = no limit)
   std::vector<std::string> fields;                    ///< fields, table, dedup, top/rare fields
   bool remove = false;                                ///< fields - a, b
   std::vector<std::pair<std::string, std::string>> renames;  ///< rename a as b
@@ -80,6 +127,10 @@ struct command {
   std::vector<aggregation> aggregations;             ///< stats, timechart
   std::vector<std::string> by;                        ///< stats/timechart/top/rare by
   time_us span = 0;                                   ///< timechart span (0 = automatic)
+  bool use_other = true;  ///< timechart useother: rows of the series past `limit` in OTHER
+  std::shared_ptr<const coordinator_args> coordinator;  ///< chart … outputlookup: their options
+  std::shared_ptr<const row_args>
+      row;  ///< row commands, rex/sort/dedup/rename/table/fields options (may be null)
 };
 
 /// A parsed search.

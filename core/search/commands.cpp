@@ -6,6 +6,8 @@
 #include <set>
 
 #include "core/search/eval.hpp"
+#include "core/search/json_fields.hpp"
+#include "core/search/row_commands.hpp"
 
 namespace kura::search {
 namespace {
@@ -16,27 +18,22 @@ std::string limit_message(const std::string& what, size_t limit, const std::stri
   return what + " exceeds the limit of " + std::to_string(limit) + "; " + advice;
 }
 
-void insert_sorted(std::vector<std::string>& v, std::string s, size_t cap, bool& truncated) {
-  auto it = std::lower_bound(v.begin(), v.end(), s);
-  if (it != v.end() && *it == s) return;
-  if (v.size() >= cap) {
-    truncated = true;
-    return;
-  }
-  v.insert(it, std::move(s));
-}
-
 }  // namespace
 
 bool is_streaming(command::kind k) {
   using K = command::kind;
-  return k == K::search || k == K::where || k == K::eval || k == K::rex || k == K::fields || k == K::table ||
-         k == K::rename;
+  return k == K::search || k == K::where || k == K::eval || k == K::rex || k == K::fields ||
+         k == K::table || k == K::rename || k == K::spath;
+}
+
+bool is_streaming(const command& c) {
+  if (auto row = is_row_streaming(c)) return *row;
+  return is_streaming(c.type);
 }
 
 bool is_aggregation(command::kind k) {
   using K = command::kind;
-  return k == K::stats || k == K::timechart || k == K::top || k == K::rare;
+  return k == K::stats || k == K::timechart || k == K::top || k == K::rare || k == K::chart;
 }
 
 // -- streaming ------------------------------------------------------------------
@@ -44,16 +41,28 @@ bool is_aggregation(command::kind k) {
 result<stream_stage> stream_stage::make(const command& c) {
   stream_stage s;
   s.cmd_ = &c;
+  if (is_row_streaming(c) || c.row) {  // row_commands.hpp
+    auto row = row_stage::make(c);
+    if (!row) return row.err();
+    s.row_ = std::move(*row);
+    return s;
+  }
   if (c.type == command::kind::search) s.filter_ = std::make_shared<predicate>(c.filter);
   if (c.type == command::kind::rex) {
     auto x = rex_extractor::make(c.regex, c.rex_field);
     if (!x) return error{x.err().code(), x.err().message() + " at " + c.pos.render()};
     s.rex_ = std::make_shared<rex_extractor>(std::move(*x));
   }
+  if (c.type == command::kind::spath) {
+    auto x = spath_stage::make(c.rex_field, c.spath_output, c.spath_path);
+    if (!x) return error{x.err().code(), x.err().message() + " at " + c.pos.render()};
+    s.spath_ = std::make_shared<spath_stage>(std::move(*x));
+  }
   return s;
 }
 
 bool stream_stage::apply(row& r) const {
+  if (row_) return row_->apply(r);
   const command& c = *cmd_;
   switch (c.type) {
     case command::kind::search: return filter_->matches(r);
@@ -62,6 +71,9 @@ bool stream_stage::apply(row& r) const {
       for (auto& [name, e] : c.assignments) r.set(name, evaluate(e, r));
       return true;
     case command::kind::rex: rex_->apply(r); return true;
+    case command::kind::spath:
+      spath_->apply(r);
+      return true;
     case command::kind::fields: {
       auto listed = [&](const std::string& f) { return std::find(c.fields.begin(), c.fields.end(), f) != c.fields.end(); };
       auto& f = r.fields();
@@ -79,7 +91,6 @@ bool stream_stage::apply(row& r) const {
       row out;
       for (auto& name : c.fields)
         if (auto* v = r.get(name)) out.set(name, *v);
-      if (auto* cd = r.get("_cd")) out.set("_cd", *cd);  // kept for ordering and delete, hidden by outputs
       r = std::move(out);
       return true;
     }
@@ -118,37 +129,21 @@ error partial_aggregate::group_for(std::vector<std::string> key, std::vector<agg
     if (groups_.size() >= limits_.max_groups)
       return {errc::invalid_argument, limit_message(cmd_->name + ": the number of groups", limits_.max_groups,
                                                     "narrow the search or group by fewer values")};
-    size_t n = (cmd_->type == command::kind::stats || cmd_->type == command::kind::timechart) ? cmd_->aggregations.size() : 1;
+    size_t n = (cmd_->type == command::kind::stats || cmd_->type == command::kind::timechart ||
+                cmd_->type == command::kind::chart)
+                   ? cmd_->aggregations.size()
+                   : 1;
     it = groups_.emplace(std::move(key), std::vector<agg_state>(n)).first;
   }
   out = &it->second;
   return {};
 }
 
-void partial_aggregate::fold(agg_state& s, const aggregation& a, const row& r) const {
-  if (a.field.empty()) {
-    ++s.count;
-    return;
-  }
-  auto* v = r.get(a.field);
-  if (!v || v->is_null()) return;
-  time_us t = r.time();
-  for (auto& item : v->items()) {
-    value iv{item};
-    ++s.count;
-    if (auto n = iv.as_number()) {
-      s.sum += *n;
-      ++s.numeric;
-    }
-    if (a.function == "min" && (!s.min || compare_values(iv, *s.min) < 0)) s.min = iv;
-    if (a.function == "max" && (!s.max || compare_values(iv, *s.max) > 0)) s.max = iv;
-    if (a.function == "dc" || a.function == "values") insert_sorted(s.distinct, item, limits_.max_values, s.truncated);
-    if (a.function == "earliest" && (!s.first || t < s.first_time)) s.first = iv, s.first_time = t;
-    if (a.function == "latest" && (!s.last || t >= s.last_time)) s.last = iv, s.last_time = t;
-  }
+error partial_aggregate::add(const row& r) {
+  return add(r, row_position{0, 0, UINT64_MAX - added_++});
 }
 
-error partial_aggregate::add(const row& r) {
+error partial_aggregate::add(const row& r, const row_position& at) {
   const command& c = *cmd_;
   std::vector<std::string> key;
   if (c.type == command::kind::timechart) key.push_back(std::to_string(bin(r.time())));
@@ -168,14 +163,63 @@ error partial_aggregate::add(const row& r) {
     ++(*g)[0].count;
     return {};
   }
+  // A multivalue by field puts the row in the group of each of its values, as
+  // Splunk's stats does (`stats count by tags{}`).
+  std::vector<std::vector<std::string>> keys{std::move(key)};
   for (auto& f : c.by) {
     auto* v = r.get(f);
-    if (!v || v->is_null()) return {};  // rows without a by field are not counted, as in Splunk
-    key.push_back(v->as_string());
+    if (!v || v->is_null()) {
+      // chart's column split keeps such rows in its NULL column (usenull=t), as Splunk does
+      if (c.type == command::kind::chart && &f == &c.by.back() && c.by.size() == 2 &&
+          chart_uses_null(c)) {
+        for (auto& k : keys) k.push_back("NULL");
+        continue;
+      }
+      return {};  // rows without a by field are not counted, as in Splunk
+    }
+    if (v->type() != value::kind::multi) {
+      for (auto& k : keys) k.push_back(v->as_string());
+      continue;
+    }
+    auto items = v->items();
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    if (items.empty()) return {};
+    std::vector<std::vector<std::string>> product;
+    for (auto& k : keys)
+      for (auto& item : items) {
+        product.push_back(k);
+        product.back().push_back(item);
+      }
+    keys = std::move(product);
   }
+  for (size_t k = 1; k < keys.size(); ++k)
+    if (auto err = add_to_group(std::move(keys[k]), r, at)) return err;
+  return add_to_group(std::move(keys[0]), r, at);
+}
+
+error partial_aggregate::add_to_group(std::vector<std::string> key, const row& r,
+                                      const row_position& at) {
+  const command& c = *cmd_;
   std::vector<agg_state>* g;
   if (auto err = group_for(std::move(key), g)) return err;
-  for (size_t i = 0; i < c.aggregations.size(); ++i) fold((*g)[i], c.aggregations[i], r);
+  time_us t = r.time();
+  static const value null;
+  for (size_t i = 0; i < c.aggregations.size(); ++i) {
+    auto& a = c.aggregations[i];
+    value computed;
+    const value* v = &null;
+    if (a.argument) {
+      computed = evaluate(*a.argument, r);
+      // A condition counts its rows: true is 1, false no value (count(eval(x>1))).
+      if (is_condition(*a.argument)) computed = computed.truthy() ? value{1.0} : value{};
+      v = &computed;
+    } else if (!a.field.empty()) {
+      if (auto* got = r.get(a.field)) v = got;
+    }
+    if (auto err = fold_aggregation((*g)[i], a, *v, t, at, limits_.max_values))
+      return error{err.code(), c.name + ": " + err.message()};
+  }
   return {};
 }
 
@@ -191,95 +235,130 @@ error partial_aggregate::add_counts(const std::vector<std::string>& by_values, t
 }
 
 error partial_aggregate::merge(const partial_aggregate& other) {
+  static const aggregation count_of_rows{"count", "", "count", std::nullopt, 0};  // top, rare
+  bool has_aggregations = cmd_->type == command::kind::stats ||
+                          cmd_->type == command::kind::timechart ||
+                          cmd_->type == command::kind::chart;
   for (auto& [key, states] : other.groups_) {
     std::vector<agg_state>* g;
     if (auto err = group_for(key, g)) return err;
     for (size_t i = 0; i < states.size(); ++i) {
-      auto& a = (*g)[i];
-      auto& b = states[i];
-      a.count += b.count;
-      a.sum += b.sum;
-      a.numeric += b.numeric;
-      if (b.min && (!a.min || compare_values(*b.min, *a.min) < 0)) a.min = b.min;
-      if (b.max && (!a.max || compare_values(*b.max, *a.max) > 0)) a.max = b.max;
-      for (auto& d : b.distinct) insert_sorted(a.distinct, d, limits_.max_values, a.truncated);
-      a.truncated |= b.truncated;
-      if (b.first && (!a.first || b.first_time < a.first_time)) a.first = b.first, a.first_time = b.first_time;
-      if (b.last && (!a.last || b.last_time >= a.last_time)) a.last = b.last, a.last_time = b.last_time;
+      auto& a = has_aggregations ? cmd_->aggregations[i] : count_of_rows;
+      if (auto err = merge_aggregation((*g)[i], states[i], a, limits_.max_values))
+        return error{err.code(), cmd_->name + ": " + err.message()};
     }
   }
   return {};
 }
 
-namespace {
-
-value final_value(const aggregation& a, const agg_state& s) {
-  const std::string& f = a.function;
-  if (f == "count") return value{double(s.count)};
-  if (f == "dc") return value{double(s.distinct.size())};
-  if (f == "sum") return s.numeric ? value{s.sum} : value{};
-  if (f == "avg") return s.numeric ? value{s.sum / double(s.numeric)} : value{};
-  if (f == "min") return s.min ? *s.min : value{};
-  if (f == "max") return s.max ? *s.max : value{};
-  if (f == "values") return s.distinct.empty() ? value{} : value::multi(s.distinct);
-  if (f == "earliest") return s.first ? *s.first : value{};
-  if (f == "latest") return s.last ? *s.last : value{};
-  return {};
+result<std::vector<std::string>> partial_aggregate::shown_series(
+    std::map<std::vector<std::string>, std::vector<agg_state>>& other) const {
+  const command& c = *cmd_;
+  std::set<std::string> all;
+  for (auto& [key, _] : groups_) all.insert(key[1]);
+  if (c.limit == 0 || all.size() <= c.limit)
+    return std::vector<std::string>(all.begin(), all.end());
+  // Splunk's default `agg=sum`: series ranked by the sum of their values (of
+  // the first aggregation) over all bins; ties by name.
+  auto& first = c.aggregations[0];
+  std::map<std::string, double> totals;
+  for (auto& [key, states] : groups_)
+    if (auto n = finish_aggregation(first, states[0]).as_number()) totals[key[1]] += *n;
+  std::vector<std::string> ranked(all.begin(), all.end());
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](auto& x, auto& y) { return totals[x] > totals[y]; });
+  std::set<std::string> kept(ranked.begin(), ranked.begin() + long(c.limit));
+  if (c.use_other) {
+    // OTHER is each aggregation over the rows of the series not shown (their
+    // states merged), so avg, dc or perc of OTHER are right, not sums of them.
+    for (auto& [key, states] : groups_) {
+      if (kept.count(key[1])) continue;
+      auto& merged = other[{key[0]}];
+      if (merged.empty()) merged.resize(states.size());
+      for (size_t i = 0; i < states.size(); ++i)
+        if (auto err =
+                merge_aggregation(merged[i], states[i], c.aggregations[i], limits_.max_values))
+          return error{err.code(), c.name + ": " + err.message()};
+    }
+  }
+  return std::vector<std::string>(kept.begin(), kept.end());
 }
-
-}  // namespace
 
 result<std::vector<row>> partial_aggregate::finish(std::optional<time_us> earliest, std::optional<time_us> latest) const {
   const command& c = *cmd_;
+  if (c.type == command::kind::chart) return finish_chart();  // coordinator_commands.cpp
   std::vector<row> out;
+  auto final_value = [](const aggregation& a, const agg_state* s) {
+    value v = s ? finish_aggregation(a, *s) : value{};
+    if (v.is_null() && aggregation_zero_when_empty(a.function)) v = value{0.0};
+    return v;
+  };
   if (c.type == command::kind::stats) {
     if (groups_.empty() && c.by.empty()) {
       row r;  // stats over no rows: one row of zero counts
-      for (auto& a : c.aggregations) r.set(a.as, a.function == "count" || a.function == "dc" ? value{0.0} : value{});
+      for (auto& a : c.aggregations) r.set(a.as, final_value(a, nullptr));
       out.push_back(std::move(r));
       return out;
     }
     for (auto& [key, states] : groups_) {
       row r;
       for (size_t i = 0; i < c.by.size(); ++i) r.set(c.by[i], value{key[i]});
-      for (size_t i = 0; i < c.aggregations.size(); ++i) r.set(c.aggregations[i].as, final_value(c.aggregations[i], states[i]));
+      for (size_t i = 0; i < c.aggregations.size(); ++i)
+        r.set(c.aggregations[i].as, finish_aggregation(c.aggregations[i], states[i]));
       out.push_back(std::move(r));
     }
     return out;
   }
   if (c.type == command::kind::timechart) {
-    // Columns: one per aggregation without `by`, one per by-value with it.
-    std::set<std::string> series;
+    // Columns: one per aggregation without `by`; with it one per series (the
+    // top `limit`, then OTHER), named "<aggregation>: <series>" when there are
+    // several aggregations, as Splunk names them.
     time_us lo = INT64_MAX, hi = INT64_MIN;
     for (auto& [key, _] : groups_) {
       time_us b = std::stoll(key[0]);
       lo = std::min(lo, b);
       hi = std::max(hi, b);
-      if (!c.by.empty()) series.insert(key[1]);
     }
     if (earliest) lo = std::min(lo, bin(*earliest));
     if (latest && *latest > INT64_MIN + 1) hi = std::max(hi, bin(*latest - 1));
     if (groups_.empty() && !(earliest && latest)) return out;
     if ((hi - lo) / span_ + 1 > time_us(limits_.max_rows))
       return error{errc::invalid_argument, limit_message("timechart: the number of bins", limits_.max_rows, "use a larger span")};
+    std::map<std::vector<std::string>, std::vector<agg_state>> other;
+    std::vector<std::string> series;
+    bool with_other = false;
+    if (!c.by.empty()) {
+      auto shown = shown_series(other);
+      if (!shown) return shown.err();
+      series = std::move(*shown);
+      std::set<std::string> all;
+      for (auto& [key, _] : groups_) all.insert(key[1]);
+      with_other = c.use_other && series.size() < all.size();
+    }
+    auto column = [&](const aggregation& a, const std::string& s) {
+      return c.aggregations.size() > 1 ? a.as + ": " + s : s;
+    };
     for (time_us b = lo; b <= hi; b += span_) {
       row r;
       r.set("_time", time_value(b));
+      std::string bin_key = std::to_string(b);
       if (c.by.empty()) {
-        auto it = groups_.find({std::to_string(b)});
-        for (size_t i = 0; i < c.aggregations.size(); ++i) {
-          auto& a = c.aggregations[i];
-          value v = it == groups_.end() ? value{} : final_value(a, it->second[i]);
-          if (v.is_null() && (a.function == "count" || a.function == "dc")) v = value{0.0};
-          r.set(a.as, v);
-        }
-      } else {
-        auto& a = c.aggregations[0];
+        auto it = groups_.find({bin_key});
+        for (size_t i = 0; i < c.aggregations.size(); ++i)
+          r.set(c.aggregations[i].as,
+                final_value(c.aggregations[i], it == groups_.end() ? nullptr : &it->second[i]));
+        out.push_back(std::move(r));
+        continue;
+      }
+      for (size_t i = 0; i < c.aggregations.size(); ++i) {
+        auto& a = c.aggregations[i];
         for (auto& s : series) {
-          auto it = groups_.find({std::to_string(b), s});
-          value v = it == groups_.end() ? value{} : final_value(a, it->second[0]);
-          if (v.is_null() && (a.function == "count" || a.function == "dc")) v = value{0.0};
-          r.set(s, v);
+          auto it = groups_.find({bin_key, s});
+          r.set(column(a, s), final_value(a, it == groups_.end() ? nullptr : &it->second[i]));
+        }
+        if (with_other) {
+          auto it = other.find({bin_key});
+          r.set(column(a, "OTHER"), final_value(a, it == other.end() ? nullptr : &it->second[i]));
         }
       }
       out.push_back(std::move(r));
@@ -318,7 +397,7 @@ result<std::vector<row>> partial_aggregate::finish(std::optional<time_us> earlie
 
 result<std::vector<row>> apply_command(const command& c, std::vector<row> rows, const search_limits& limits,
                                        std::optional<time_us> earliest, std::optional<time_us> latest) {
-  if (is_streaming(c.type)) {
+  if (is_streaming(c)) {
     auto stage = stream_stage::make(c);
     if (!stage) return stage.err();
     std::vector<row> out;
@@ -332,6 +411,7 @@ result<std::vector<row>> apply_command(const command& c, std::vector<row> rows, 
       if (auto err = p.add(r)) return err;
     return p.finish(earliest, latest);
   }
+  if (c.row) return apply_row_command(c, std::move(rows), limits);  // row_commands.hpp
   switch (c.type) {
     case command::kind::head:
       if (rows.size() > c.limit) rows.resize(c.limit);

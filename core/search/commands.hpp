@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/search/aggregations.hpp"
 #include "core/search/ast.hpp"
 #include "core/search/fields.hpp"
 #include "core/search/predicate.hpp"
@@ -26,15 +27,25 @@ namespace kura::search {
 struct search_limits {
   size_t max_rows = 1'000'000;  ///< rows held at once by sort, tail, dedup or a finished result
   size_t max_groups = 100'000;  ///< groups of stats, timechart, top and rare
-  size_t max_values = 10'000;   ///< distinct values kept by dc() and values() per group
+  size_t max_values =
+      10'000;  ///< distinct values kept per group by dc(), values(), mode(), median() and perc()
   size_t default_sort_limit =
       10'000;  ///< sort without a count keeps this many rows (Splunk's default)
 };
 
 bool is_streaming(command::kind k);
+/// Whether this command runs per row where the buckets are: its kind's answer,
+/// or for the row commands the answer of its options (row_commands.hpp).
+bool is_streaming(const command& c);
 bool is_aggregation(command::kind k);
+/// Whether chart `c` keeps rows without its column-split field in a NULL
+/// column (usenull, default true). Defined in coordinator_commands.cpp.
+bool chart_uses_null(const command& c);
 
 /// A compiled streaming command.
+class row_stage;    // row_commands.hpp
+class spath_stage;  // json_fields.hpp
+
 class stream_stage {
  public:
   static result<stream_stage> make(const command& c);
@@ -45,18 +56,9 @@ class stream_stage {
   const command* cmd_ = nullptr;
   std::shared_ptr<predicate> filter_;
   std::shared_ptr<rex_extractor> rex_;
-};
-
-/// The state of one aggregation function over one group.
-struct agg_state {
-  uint64_t count = 0;
-  double sum = 0;
-  uint64_t numeric = 0;  // values that were numbers (sum, avg)
-  std::optional<value> min, max;
-  std::vector<std::string> distinct;  // dc, values: sorted unique
-  bool truncated = false;
-  time_us first_time = 0, last_time = 0;
-  std::optional<value> first, last;  // earliest, latest
+  std::shared_ptr<const row_stage>
+      row_;  // row commands, rex/table/fields/rename with their options
+  std::shared_ptr<const spath_stage> spath_;
 };
 
 /// A partial aggregation: what one bucket (or any subset of rows) contributes.
@@ -67,8 +69,13 @@ class partial_aggregate {
   /// bins over [earliest, latest), and 1d when the range is open.
   partial_aggregate(const command& c, const search_limits& limits, std::optional<time_us> earliest,
                     std::optional<time_us> latest);
-  /// Adds one row. Errors: invalid_argument when max_groups is exceeded.
+  /// Adds one row; rows added this way stand in result order in the order
+  /// added (for first, last, list, mode). Errors: invalid_argument when
+  /// max_groups or max_values is exceeded.
   error add(const row& r);
+  /// Adds one event row at its place in result order (the executor's rows,
+  /// which a bucket reads oldest first). Errors as add.
+  error add(const row& r, const row_position& at);
   /// Adds `n` rows that have only `_time` (and the given group values) — the
   /// fast path of `count` answered from posting lists and the time column.
   error add_counts(const std::vector<std::string>& by_values, time_us time, uint64_t n);
@@ -86,12 +93,23 @@ class partial_aggregate {
   friend struct aggregate_wire;
 
   error group_for(std::vector<std::string> key, std::vector<agg_state>*& out);
-  void fold(agg_state& s, const aggregation& a, const row& r) const;
+  /// Folds `r` into the group `key` (one of the groups a multivalue by field gives).
+  error add_to_group(std::vector<std::string> key, const row& r, const row_position& at);
+  /// The value an aggregation reads from a row: its field, or its eval argument.
+  value argument_of(const aggregation& a, const row& r) const;
+  /// Timechart limit/useother: keeps the top `limit` series by total, the
+  /// others merged into OTHER. Returns the series shown, in order.
+  result<std::vector<std::string>> shown_series(
+      std::map<std::vector<std::string>, std::vector<agg_state>>& groups) const;
+  /// chart's final rows: one per row-split value, one column per column-split
+  /// value (limit, OTHER, NULL). Defined in coordinator_commands.cpp.
+  result<std::vector<row>> finish_chart() const;
 
   const command* cmd_;
   search_limits limits_;
   time_us span_;
   std::map<std::vector<std::string>, std::vector<agg_state>> groups_;
+  uint64_t added_ = 0;  // rows added without a position
 };
 
 /// Runs the row-stream commands head, tail, sort, dedup, and any other command

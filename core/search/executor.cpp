@@ -10,14 +10,20 @@
 
 #include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/index_builder.hpp"
+#include "core/search/coordinator_commands.hpp"
+#include "core/search/eval_functions.hpp"
 #include "core/search/fields.hpp"
+#include "core/search/parser.hpp"
 #include "core/search/predicate.hpp"
+#include "core/search/row_commands.hpp"
 
 namespace kura::search {
 namespace {
 
 void expr_fields(const expr& e, std::set<std::string>& out) {
   if (e.type == expr::kind::field) out.insert(e.text);
+  if (e.type == expr::kind::call)  // searchmatch("...") reads _raw and its search's fields
+    for (auto& f : implicit_call_fields(e)) out.insert(f);
   for (auto& a : e.args) expr_fields(a, out);
 }
 
@@ -55,7 +61,21 @@ struct compiled_search {
   std::vector<stream_stage> stages;  // the streaming commands before the split
   field_plan fields;
   std::shared_ptr<search_summary> summary = std::make_shared<search_summary>();
+  std::unique_ptr<predicate> planner;  // `base` for finding candidates (see planning_copy)
+  std::unique_ptr<row_context> rows;  // sourcetype rules and default fields, as this part runs them
 };
+
+/// The base search as the term index may answer it: a comparison on a field
+/// whose values need not be words of _raw (date_wday, punct, EVAL and
+/// FIELDALIAS results, …) is made one the index cannot narrow (all events,
+/// verified on the row), since its value's words prove nothing.
+search_node planning_copy(search_node n, const field_rules& rules) {
+  if (n.type == search_node::kind::compare && n.op == compare_op::eq &&
+      (is_computed_default_field(n.field) || rules.computed(n.field)))
+    n.op = compare_op::le;  // plans as "every event, not exact"; `matches` still uses the original
+  for (auto& c : n.children) c = planning_copy(std::move(c), rules);
+  return n;
+}
 
 /// A bucket's hits as finished rows, newest first, decompressed a chunk at a time.
 class bucket_source final : public row_source {
@@ -76,7 +96,7 @@ class bucket_source final : public row_source {
       std::unordered_map<uint32_t, row> rows;
       auto err = b_.read_events(chunk, [&](uint64_t ord, const event_view& ev) {
         ++c_.summary->events_read;
-        row r = event_row(b_, ord, ev, c_.fields);
+        row r = event_row(b_, ord, ev, c_.fields, *c_.rows);
         if (!exact_ && !c_.base.matches(r)) return;
         if (!run_stages(c_.stages, r)) return;
         rows.emplace(uint32_t(ord), std::move(r));
@@ -180,7 +200,8 @@ struct bucket_work {
 result<bool> count_fast_path(const command& c, const bucket_work& w, partial_aggregate& p) {
   bool counts_only = c.type == command::kind::stats || c.type == command::kind::timechart;
   if (counts_only)
-    for (auto& a : c.aggregations) counts_only &= a.function == "count" && a.field.empty();
+    for (auto& a : c.aggregations)
+      counts_only &= a.function == "count" && a.field.empty() && !a.argument;
   std::vector<std::string> group_fields = c.by;
   if (c.type == command::kind::top || c.type == command::kind::rare) {
     if (!c.by.empty() || c.fields.size() != 1) return false;
@@ -237,36 +258,54 @@ field_plan plan_fields(const query& q) {
   if (!aggregates) return plan;  // results are events: every field, key=value ones included
   std::set<std::string> used, produced;
   node_fields(q.base, used);
+  std::set<std::string> read_first = used;  // read before a command sets them: from the event
   bool raw = has_words(q.base);
   for (auto& c : q.commands) {
+    auto produced_before = produced;
+    if (is_coordinator_command(c.type))
+      return plan;  // lookup, transaction…: every field, as for events
+    if (!row_command_fields(c, used)) return plan;  // wildcards or every field: keep them all
     node_fields(c.filter, used);
     raw |= has_words(c.filter);
     expr_fields(c.condition, used);
     for (auto& [name, e] : c.assignments) {
       expr_fields(e, used);
-      produced.insert(name);
+      // eval always sets its field; but when the field was read before (eval x=x*2),
+      // the event's own value is still needed.
+      if (!used.count(name)) produced.insert(name);
     }
     if (c.type == command::kind::rex) {
       used.insert(c.rex_field);
       auto x = rex_extractor::make(c.regex, c.rex_field);
       if (!x) return plan;  // the error is reported when the search runs
-      for (auto& g : x->group_names()) produced.insert(g);
+      // A group that does not match leaves the event's own field: not "produced".
+      for (auto& g : x->group_names()) used.insert(g);
+    }
+    if (c.type == command::kind::spath) {  // reads its input; with a path, sets one known field
+      used.insert(c.rex_field);
+      if (!c.spath_path.empty())
+        produced.insert(c.spath_output.empty() ? c.spath_path : c.spath_output);
     }
     if (c.type == command::kind::delete_) used.insert("_cd");
     used.insert(c.fields.begin(), c.fields.end());
     used.insert(c.by.begin(), c.by.end());
-    for (auto& a : c.aggregations)
+    for (auto& a : c.aggregations) {
       if (!a.field.empty()) used.insert(a.field);
-    for (auto& [f, _] : c.sort_keys) used.insert(f);
-    for (auto& [from, to] : c.renames) {
-      used.insert(from);
-      produced.insert(to);
+      if (a.argument) expr_fields(*a.argument, used);  // count(eval(...))
     }
+    for (auto& [f, _] : c.sort_keys) used.insert(f);
+    for (auto& [from, to] : c.renames) {  // a row without `from` keeps its own `to`
+      used.insert(from);
+      used.insert(to);
+    }
+    for (auto& f : used)  // `eval bytes=bytes*2` reads the event's bytes
+      if (!produced_before.count(f)) read_first.insert(f);
     if (is_aggregation(c.type) || c.type == command::kind::delete_) break;  // later commands see its rows
   }
   plan.key_values = false;
-  for (auto& f : used)
-    if (!is_default_field(f) && !produced.count(f)) plan.key_values = true;
+  for (auto& f : read_first)
+    if (!is_default_field(f) && !is_computed_default_field(f)) plan.key_values = true;
+  plan.from_event.assign(read_first.begin(), read_first.end());
   plan.all = false;
   plan.names.assign(used.begin(), used.end());
   if (raw || plan.key_values) plan.names.push_back("_raw");
@@ -283,7 +322,37 @@ bool field_plan::wants(std::string_view name) const {
   return all || std::find(names.begin(), names.end(), name) != names.end();
 }
 
+namespace {
+std::optional<std::vector<std::string>> extraction_wants(const field_plan& plan) {
+  if (plan.all) return std::nullopt;
+  return plan.key_values ? plan.from_event : std::vector<std::string>{};
+}
+
+default_fields::wants computed_wants(const field_plan& plan) {
+  default_fields::wants w;
+  if (!plan.computed) return w;
+  w.linecount = plan.wants("linecount");
+  w.punct = plan.wants("punct");
+  w.server = plan.wants("splunk_server");
+  w.timepos = plan.wants("timestartpos") || plan.wants("timeendpos");
+  for (auto* f : {"date_second", "date_minute", "date_hour", "date_mday", "date_month", "date_year",
+                  "date_wday", "date_zone"})
+    w.date |= plan.wants(f);
+  return w;
+}
+}  // namespace
+
+row_context::row_context(const field_plan& plan, const search_options& options)
+    : extraction(options.extractions, extraction_wants(plan)),
+      defaults(computed_wants(plan), options.server_name) {}
+
 row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, const field_plan& plan) {
+  row_context ctx{plan, search_options{}};
+  return event_row(b, ordinal, ev, plan, ctx);
+}
+
+row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, const field_plan& plan,
+              row_context& ctx) {
   row r;
   r.reserve(8);
   r.add("_time", value{double(ev.time) / 1e6});
@@ -294,7 +363,13 @@ row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, cons
   if (plan.cd) r.add("_cd", value{b.key() + ":" + std::to_string(ordinal)});
   for (auto& f : ev.fields)
     if (plan.wants(f.key)) r.set(f.key, value{f.value});
-  if (plan.key_values) extract_key_values(ev.raw, r);
+  // Default fields first: search-time rules (EVAL) may read them.
+  if (ctx.defaults.needs_any())
+    ctx.defaults.add(
+        ev.raw, ev.time,
+        ctx.defaults.needs_timestamp() ? ctx.extraction.timestamps(ev.sourcetype) : nullptr, r);
+  // EXTRACT, REPORT, KV_MODE (key=value and JSON), FIELDALIAS, EVAL of the sourcetype.
+  ctx.extraction.apply(ev.sourcetype, ev.raw, r);
   if (plan.raw) r.set("_raw", value{ev.raw});
   return r;
 }
@@ -307,7 +382,7 @@ namespace {
 
 size_t split_point(const query& q) {
   size_t boundary = 0;
-  while (boundary < q.commands.size() && is_streaming(q.commands[boundary].type)) ++boundary;
+  while (boundary < q.commands.size() && is_streaming(q.commands[boundary])) ++boundary;
   return boundary;
 }
 
@@ -325,6 +400,9 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
   auto prefix = stages(q, boundary);
   if (!prefix) return prefix.err();
   auto c = std::make_shared<compiled_search>(compiled_search{predicate{q.base}, std::move(*prefix), plan_fields(q)});
+  c->rows = std::make_unique<row_context>(c->fields, options);
+  c->planner = std::make_unique<predicate>(
+      planning_copy(q.base, options.extractions ? *options.extractions : *field_rules::builtin()));
   auto& summary = *c->summary;
   search_part part;
   part.summary = c->summary;
@@ -337,12 +415,14 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
     const bucket_view& b = *buckets[i];
     part.bucket_indexes.emplace(b.key(), b.index());
     dirs.emplace(b.key(), b.dir());
-    if (b.events() == 0 || (earliest && b.max_time() < *earliest) || (latest && b.min_time() >= *latest) ||
-        !c->base.may_match(b)) {
+    if (starts_with_generator(q) ||
+        (!q.commands.empty() && is_generating_command(q.commands[0].type)) || b.events() == 0 ||
+        (earliest && b.max_time() < *earliest) || (latest && b.min_time() >= *latest) ||
+        !c->planner->may_match(b)) {
       ++summary.buckets_skipped;
       continue;
     }
-    auto cand = c->base.candidates(b);
+    auto cand = c->planner->candidates(b);
     if (!cand) return cand.err();
     if ((earliest && b.min_time() < *earliest) || (latest && b.max_time() >= *latest)) {
       auto in_range = b.in_time_range(earliest.value_or(INT64_MIN), latest.value_or(INT64_MAX));
@@ -374,10 +454,11 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
         auto err = w.b->read_events(w.candidates, [&](uint64_t ord, const event_view& ev) {
           if (inner) return;
           ++summary.events_read;
-          row r = event_row(*w.b, ord, ev, c->fields);
+          row r = event_row(*w.b, ord, ev, c->fields, *c->rows);
           if (!w.exact && !c->base.matches(r)) return;
           if (!run_stages(c->stages, r)) return;
-          inner = bucket_part.add(r);
+          inner = bucket_part.add(
+              r, row_position{ev.time, w.rank, ord});  // first/last/list need result order
         });
         if (err) return err;
         if (inner) return inner;
@@ -420,7 +501,10 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
   };
   auto finish_rows = [&](std::vector<row> rows, size_t from) -> result<search_summary> {
     for (size_t i = from; i < q.commands.size(); ++i) {
-      auto next = apply_command(q.commands[i], std::move(rows), options.limits, earliest, latest);
+      auto next =
+          is_coordinator_command(q.commands[i].type)
+              ? apply_coordinator_command(q.commands[i], std::move(rows), options)
+              : apply_command(q.commands[i], std::move(rows), options.limits, earliest, latest);
       if (!next) return next.err();
       rows = std::move(*next);
     }
@@ -464,7 +548,11 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
       ++summary.results;
       if (!emit(r)) break;
     } else if (deleting) {
-      auto cd = r.get("_cd")->as_string();
+      auto* cd_value = r.get("_cd");
+      if (!cd_value)  // `table` or `fields - _cd` before delete dropped the event's identity
+        return error{errc::invalid_argument,
+                     "delete needs events: remove the table or fields command before it"};
+      auto cd = cd_value->as_string();
       auto colon = cd.rfind(':');
       to_delete[cd.substr(0, colon)].add(uint32_t(std::stoul(cd.substr(colon + 1))));
     } else {
@@ -501,11 +589,20 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
 
 result<search_summary> execute(const query& q, const std::vector<const bucket_view*>& buckets,
                                const search_options& options, const row_sink& emit) {
-  auto part = execute_part(q, buckets, 0, options);
+  search_options with_subsearches = options;
+  if (!with_subsearches.run_subsearch)  // subsearches run over the same buckets
+    with_subsearches.run_subsearch = [&buckets](std::string_view text, const search_options& o,
+                                                const row_sink& sink) -> error {
+      auto sub = parse_query(text, o.now);
+      if (!sub) return sub.err();
+      auto done = execute(*sub, buckets, o, sink);
+      return done ? error{} : done.err();
+    };
+  auto part = execute_part(q, buckets, 0, with_subsearches);
   if (!part) return part.err();
   std::vector<search_part> parts;
   parts.push_back(std::move(*part));
-  return merge_parts(q, std::move(parts), options, emit);
+  return merge_parts(q, std::move(parts), with_subsearches, emit);
 }
 
 }  // namespace kura::search

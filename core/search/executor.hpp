@@ -18,6 +18,8 @@
 #include "core/search/ast.hpp"
 #include "core/search/bucket_view.hpp"
 #include "core/search/commands.hpp"
+#include "core/search/default_fields.hpp"
+#include "core/search/field_rules.hpp"
 #include "core/search/value.hpp"
 
 namespace kura::search {
@@ -27,6 +29,20 @@ struct search_options {
   std::optional<time_us> earliest;   ///< earliest_time of the request (the search's own earliest= wins)
   std::optional<time_us> latest;     ///< latest_time of the request (the search's own latest= wins)
   search_limits limits;
+  /// splunk_server of the events this node holds (empty: the field is left out).
+  std::string server_name;
+  /// Search-time fields per sourcetype (null: the built-ins alone).
+  std::shared_ptr<const field_rules> extractions;
+  /// Where lookup, inputlookup and outputlookup find NAME.csv ($KURA_HOME/etc/lookups);
+  /// empty: those commands are refused.
+  std::string lookup_dir;
+  /// Runs a subsearch (`join f [search …]`, `append [...]`) the way the main
+  /// search runs, over the same data, sending its rows to `emit`. execute()
+  /// sets it to its own buckets; a node or search head sets it to itself.
+  /// Empty: subsearches are refused with an error.
+  std::function<error(std::string_view text, const search_options& options,
+                      const std::function<bool(const row&)>& emit)>
+      run_subsearch;
 };
 
 /// What a search did, for logs and the job status.
@@ -112,8 +128,13 @@ struct field_plan {
   bool key_values = true;          ///< extract key=value fields from _raw
   bool all = true;                 ///< every field (results are events, or unknown needs)
   std::vector<std::string> names;  ///< otherwise, only these (plus _time)
+  std::vector<std::string> from_event;  ///< of those, the ones read before a command sets them
+                                        ///< (search-time rules give them)
   /// Whether each default field is wanted (derived from `all` and `names`).
   bool host = true, source = true, sourcetype = true, index = true, cd = true, raw = true;
+  /// Whether to compute linecount, punct, date_*, … (default_fields.hpp);
+  /// the naive evaluator turns it off to compute them its own way.
+  bool computed = true;
   /// Whether a field is wanted.
   bool wants(std::string_view name) const;
 };
@@ -122,7 +143,20 @@ struct field_plan {
 /// for an aggregation, only what the commands up to it and the base search read.
 field_plan plan_fields(const query& q);
 
-/// Builds the row of one event: the fields listed above, limited by `plan`.
+/// What building event rows needs beside the plan: the sourcetype rules the
+/// search runs and the computed default fields it wants. One per part.
+struct row_context {
+  row_context(const field_plan& plan, const search_options& options);
+  field_extraction extraction;
+  default_fields defaults;
+};
+
+/// Builds the row of one event: the fields listed above, limited by `plan`,
+/// with the search-time fields of its sourcetype and the computed default
+/// fields (linecount, punct, date_*, timestartpos, timeendpos, splunk_server).
+row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, const field_plan& plan,
+              row_context& ctx);
+/// The same with the built-in rules and no splunk_server.
 row event_row(const bucket_view& b, uint64_t ordinal, const event_view& ev, const field_plan& plan);
 
 }  // namespace kura::search

@@ -2,16 +2,32 @@
 // what the index can answer without reading events (candidate ordinals from
 // posting lists, exact or to be verified).
 //
-// Meaning, case-insensitive throughout:
-// - a word matches when its major segment is a term of _raw ("10.0.0.5", "error");
-//   a word of several major segments ("[a]b") needs each of them and the text as
-//   a substring; `*` in a word matches any run of characters within one term;
-// - a "quoted phrase" needs its major segments as terms and itself as a substring;
-// - field=value compares the field's text (with `*` wildcards); host, source,
-//   sourcetype and index always exist, other fields come from key=value
-//   extraction; field!=value needs the field to exist; < <= > >= compare
-//   numbers and are false when either side is not a number;
+// Meaning, case-insensitive unless CASE() says otherwise. Breakers are the
+// segmenter's: major (white space, brackets, quotes, `| ; , ! * & ? +` …) and
+// minor (`/ : = @ . - $ # % \ _`).
+// - a word (minor breakers trimmed from its ends) matches where it occurs in
+//   _raw bounded by breakers: each end is the start/end of _raw, next to a
+//   breaker, or itself a breaker. So `10.1.2.3` and `1.2` match
+//   "src=10.1.2.3", `error` matches "[ERROR]:" and "log-error", `0.1` does not
+//   match "10.1.2.3". `*` matches any run of characters without a major
+//   breaker (within one major segment): `10.1.*`, `fail*`, `*ail`;
+// - a "quoted phrase" matches the same way, taken literally (no trimming, `*`
+//   is a character);
+// - CASE(word) and CASE("phrase"): the same, with case;
+// - TERM(x): some major segment of _raw, with minor breakers trimmed from its
+//   ends, equals x (its minor breakers trimmed) or matches it as a `*` glob; x
+//   may not contain major breakers. TERM(10.1.2.3) matches " 10.1.2.3 " but
+//   not "src=10.1.2.3";
+// - field=value compares the field's text (with `*` wildcards; with case under
+//   field=CASE(value); field=TERM(value) is field=value); host, source,
+//   sourcetype and index always exist, other fields come from extraction;
+//   field!=value needs the field to exist (NOT field=value does not);
+//   < <= > >= compare numbers and are false when either side is not a number;
+// - field IN (a, b, "c d", x*) is (field=a OR field=b OR ...), parsed so;
 // - AND (also implicit), OR, NOT and parentheses combine them.
+// Limit: the index holds terms of up to 256 bytes (segmenter.hpp), so a `*`
+// next to text inside a longer run of non-breakers (for TERM(), a longer
+// major segment) is not found through the index.
 #pragma once
 
 #include <roaring/roaring.hh>
@@ -26,6 +42,12 @@
 #include "core/search/value.hpp"
 
 namespace kura::search {
+
+/// Whether `pattern` occurs in `text` bounded by breakers (the rule above);
+/// with `wildcards`, `*` in `pattern` matches any run without a major breaker.
+/// Both are compared as given (lowercase them for a case-insensitive match).
+/// A pattern of only `*` (or empty) occurs everywhere.
+bool word_occurs(std::string_view text, std::string_view pattern, bool wildcards);
 
 /// `*` glob on already lowercased text.
 bool glob_match(std::string_view pattern, std::string_view text);

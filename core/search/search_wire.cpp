@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <utility>
@@ -120,6 +121,7 @@ struct group_shape {
 group_shape shape_of(const command& c) {
   switch (c.type) {
     case command::kind::stats:
+    case command::kind::chart:
       return {c.by.size(), c.aggregations.size()};
     case command::kind::timechart:
       return {1 + c.by.size(), c.aggregations.size()};
@@ -130,6 +132,45 @@ group_shape shape_of(const command& c) {
 
 void put_optional_value(std::string& out, const std::optional<value>& v) {
   if (v) put_value(out, *v);
+}
+
+void put_position(std::string& out, const row_position& p) {
+  put_time(out, p.time);
+  coding::put_varint(out, p.rank);
+  coding::put_varint(out, p.ordinal);
+}
+
+/// What version 2 added to a state: stdev/var, median/perc, mode, list,
+/// first/last and estdc (see search_wire.hpp).
+void put_state_extension(std::string& out, const agg_state& s) {
+  put_double(out, s.sumsq);
+  coding::put_varint(out, s.numbers.size());
+  for (auto& [n, c] : s.numbers) {
+    put_double(out, n);
+    coding::put_varint(out, c);
+  }
+  coding::put_varint(out, s.modes.size());
+  for (auto& [text, e] : s.modes) {
+    coding::put_string(out, text);
+    coding::put_varint(out, e.count);
+    put_position(out, e.first);
+  }
+  coding::put_varint(out, s.listed.size());
+  for (auto& l : s.listed) {
+    put_position(out, l.at);
+    coding::put_varint(out, l.item);
+    coding::put_string(out, l.text);
+  }
+  out.push_back(char((s.first_seen ? 1 : 0) | (s.last_seen ? 2 : 0)));
+  if (s.first_seen) {
+    put_position(out, s.first_seen_at);
+    put_value(out, *s.first_seen);
+  }
+  if (s.last_seen) {
+    put_position(out, s.last_seen_at);
+    put_value(out, *s.last_seen);
+  }
+  s.sketch.encode(out);
 }
 
 void put_state(std::string& out, const agg_state& s) {
@@ -148,6 +189,7 @@ void put_state(std::string& out, const agg_state& s) {
   put_time(out, s.last_time);
   put_optional_value(out, s.first);
   put_optional_value(out, s.last);
+  put_state_extension(out, s);
 }
 
 void put_aggregate(std::string& out, const partial_aggregate& p) {
@@ -171,7 +213,16 @@ void put_aggregate(std::string& out, const partial_aggregate& p) {
 /// naming what was being read and where it started.
 class decoder {
  public:
-  explicit decoder(std::string_view bytes) : r_(bytes), size_(bytes.size()) {}
+  explicit decoder(std::string_view bytes) : r_(bytes), size_(bytes.size()), bytes_(bytes) {}
+
+  /// The bytes not read yet (for a part with its own decoder, such as a sketch).
+  std::string_view rest() const { return bytes_.substr(offset()); }
+  /// Steps over `n` bytes that were read through rest().
+  error skip(size_t n, const char* what) {
+    size_t at = offset();
+    std::string_view ignored;
+    return r_.bytes(n, ignored) ? error{} : truncated(what, at);
+  }
 
   size_t offset() const { return size_ - r_.remaining(); }
   size_t remaining() const { return r_.remaining(); }
@@ -236,6 +287,7 @@ class decoder {
  private:
   coding::reader r_;
   size_t size_;
+  std::string_view bytes_;
 };
 
 error get_value(decoder& d, value& out) {
@@ -342,6 +394,72 @@ error get_optional_value(decoder& d, bool present, std::optional<value>& out) {
   return {};
 }
 
+error get_position(decoder& d, row_position& p) {
+  if (auto err = d.time(p.time, "position time")) return err;
+  if (auto err = d.varint(p.rank, "position rank")) return err;
+  return d.varint(p.ordinal, "position ordinal");
+}
+
+error get_state_extension(decoder& d, agg_state& s, const search_limits& limits) {
+  if (auto err = d.number(s.sumsq, "state sum of squares")) return err;
+  size_t n = 0;
+  if (auto err = d.count(n, 9, "number count", limits.max_values)) return err;
+  for (size_t i = 0; i < n; ++i) {
+    size_t at = d.offset();
+    double v = 0;
+    uint64_t c = 0;
+    if (auto err = d.number(v, "number")) return err;
+    if (auto err = d.varint(c, "number count")) return err;
+    if (c == 0 || std::isnan(v) || (!s.numbers.empty() && !(s.numbers.rbegin()->first < v)))
+      return d.corrupt("numbers out of order or counted 0", at);
+    s.numbers.emplace_hint(s.numbers.end(), v, c);
+  }
+  if (auto err = d.count(n, 5, "mode value count", limits.max_values)) return err;
+  for (size_t i = 0; i < n; ++i) {
+    size_t at = d.offset();
+    std::string text;
+    mode_entry e;
+    if (auto err = d.string(text, "mode value")) return err;
+    if (auto err = d.varint(e.count, "mode count")) return err;
+    if (auto err = get_position(d, e.first)) return err;
+    if (e.count == 0 || (!s.modes.empty() && !(s.modes.rbegin()->first < text)))
+      return d.corrupt("mode values out of order or counted 0", at);
+    s.modes.emplace_hint(s.modes.end(), std::move(text), e);
+  }
+  if (auto err = d.count(n, 5, "list count", list_limit)) return err;
+  for (size_t i = 0; i < n; ++i) {
+    size_t at = d.offset();
+    listed_value l;
+    uint64_t item = 0;
+    if (auto err = get_position(d, l.at)) return err;
+    if (auto err = d.varint(item, "list item")) return err;
+    if (auto err = d.string(l.text, "list value")) return err;
+    if (item > UINT32_MAX) return d.corrupt("list item out of range", at);
+    l.item = uint32_t(item);
+    // merge() interleaves lists by position: they must be in result order.
+    if (!s.listed.empty() && !s.listed.back().before(l)) return d.corrupt("list out of order", at);
+    s.listed.push_back(std::move(l));
+  }
+  size_t at = d.offset();
+  uint8_t seen = 0;
+  if (auto err = d.byte(seen, "first/last flags")) return err;
+  if (seen & ~3) return d.corrupt("unknown first/last flags " + std::to_string(seen), at);
+  if (seen & 1) {
+    if (auto err = get_position(d, s.first_seen_at)) return err;
+    if (auto err = get_optional_value(d, true, s.first_seen)) return err;
+  }
+  if (seen & 2) {
+    if (auto err = get_position(d, s.last_seen_at)) return err;
+    if (auto err = get_optional_value(d, true, s.last_seen)) return err;
+  }
+  at = d.offset();
+  std::string_view rest = d.rest();
+  auto sketch = hyperloglog::decode(rest);
+  if (!sketch) return d.corrupt(sketch.err().message(), at);
+  s.sketch = std::move(*sketch);
+  return d.skip(d.remaining() - rest.size(), "estdc sketch");
+}
+
 error get_state(decoder& d, agg_state& s, const search_limits& limits) {
   if (auto err = d.varint(s.count, "state count")) return err;
   if (auto err = d.number(s.sum, "state sum")) return err;
@@ -367,7 +485,8 @@ error get_state(decoder& d, agg_state& s, const search_limits& limits) {
   if (auto err = d.time(s.first_time, "first time")) return err;
   if (auto err = d.time(s.last_time, "last time")) return err;
   if (auto err = get_optional_value(d, flags & has_first, s.first)) return err;
-  return get_optional_value(d, flags & has_last, s.last);
+  if (auto err = get_optional_value(d, flags & has_last, s.last)) return err;
+  return get_state_extension(d, s, limits);
 }
 
 /// A timechart bin as partial_aggregate writes it: std::to_string of a multiple
@@ -455,7 +574,7 @@ result<T> decode_message(std::string_view bytes, wire_tag tag, const char* what,
 /// The first command that does not stream (executor.cpp splits there too).
 size_t split_point(const query& q) {
   size_t boundary = 0;
-  while (boundary < q.commands.size() && is_streaming(q.commands[boundary].type)) ++boundary;
+  while (boundary < q.commands.size() && is_streaming(q.commands[boundary])) ++boundary;
   return boundary;
 }
 

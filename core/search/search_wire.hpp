@@ -3,10 +3,10 @@
 // to a search head, and combine_parts, which folds a peer's parts into the one
 // part it answers with.
 //
-// Format (version 1). Every message is
+// Format (version 2; version 1 lacked the agg_state extension). Every message is
 //
 //   +---------+-----+------------------+
-//   | version | tag | body             |   version: 1 byte, 0x01
+//   | version | tag | body             |   version: 1 byte, 0x02
 //   +---------+-----+------------------+   tag: 1 byte, what the body is
 //
 // and ends exactly where its body ends (trailing bytes are an error). Integers
@@ -34,7 +34,15 @@
 //               flags: 1 byte (1 min, 2 max, 4 first, 8 last, 16 truncated),
 //               [min value], [max value], varint n distinct (at most
 //               max_values, strictly ascending) strings, first_time: zigzag,
-//               last_time: zigzag, [first value], [last value]
+//               last_time: zigzag, [first value], [last value], then
+//               sumsq: fixed64 double; varint n (≤ max_values) × (number:
+//               fixed64, count: varint ≥ 1) numbers strictly ascending (median,
+//               perc); varint n (≤ max_values) × (string, count: varint ≥ 1,
+//               position) mode values strictly ascending; varint n (≤ 100) ×
+//               (position, item: varint, string) list values in result order;
+//               1 byte (1 first, 2 last) and for each [position, value]; the
+//               estdc sketch (hyperloglog.hpp). A position is time: zigzag,
+//               rank: varint, ordinal: varint (aggregations.hpp row_position).
 //
 // Values inside bodies have no version or tag. A decoded timechart bin must be
 // the decimal text of a multiple of the span within ±2^61 µs, as
@@ -63,7 +71,7 @@
 namespace kura::search {
 
 /// The format version written first in every message; decoders reject others.
-inline constexpr uint8_t search_wire_version = 1;
+inline constexpr uint8_t search_wire_version = 2;
 
 /// Encodes a value as a message (version, tag, body). Never fails.
 std::string encode_value(const value& v);

@@ -33,7 +33,14 @@ result<search_summary> search_store(store& s, std::string_view text, const searc
   auto views = collect_views(s, *q, warnings);
   std::vector<const bucket_view*> ptrs;
   for (auto& v : views) ptrs.push_back(v.get());
-  auto summary = execute(*q, ptrs, options, emit);
+  search_options with_subsearches = options;
+  if (!with_subsearches.run_subsearch)  // a subsearch picks its own indexes, as a search does
+    with_subsearches.run_subsearch = [&s](std::string_view sub, const search_options& o,
+                                          const row_sink& sink) {
+      auto done = search_store(s, sub, o, sink);
+      return done ? error{} : done.err();
+    };
+  auto summary = execute(*q, ptrs, with_subsearches, emit);
   if (summary) summary->warnings.insert(summary->warnings.end(), warnings.begin(), warnings.end());
   return summary;
 }

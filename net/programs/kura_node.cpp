@@ -151,6 +151,15 @@ int main(int argc, char** argv) {
   settings.store = cfg->store;
   settings.indexes = cfg->indexes;
   settings.sourcetypes = cfg->sourcetypes;
+  settings.lookup_dir = cfg->node.home / "etc/lookups";
+  {
+    auto rules = kura::search::field_rules::compile(cfg->search_fields);  // checked when parsed
+    if (!rules) {
+      std::fprintf(stderr, "error: %s\n", rules.err().message().c_str());
+      return 2;
+    }
+    settings.field_rules = *rules;
+  }
   settings.role = kura::config::to_string(role);
   auto& cl = settings.cluster;
   cl.guid = guid;

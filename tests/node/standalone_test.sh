@@ -91,6 +91,15 @@ PY
 echo "== 2b. searches over HTTP are recorded in _audit"
 [[ "$(count 'index=_audit action=search user=api')" -ge 1 ]]
 
+echo "== 2c. a bad search is refused with 400 before any result, naming what is wrong"
+code=$(curl -s -o "$dir/bad" -w '%{http_code}' -H 'Authorization: Bearer api-1' \
+  --data-urlencode 'search=item=* | rex "(unclosed"' "$url/services/search/jobs/export")
+[[ $code == 400 ]] && grep -q 'rex: invalid regular expression' "$dir/bad" ||
+  { echo "bad rex answered $code: $(cat "$dir/bad")"; exit 1; }
+curl -sf -H 'Authorization: Bearer api-1' --data-urlencode 'search=item=* | head 1 | table item' \
+  --data-urlencode output_mode=csv "$url/services/search/jobs/export" > "$dir/table.csv"
+[[ $(head -1 "$dir/table.csv" | tr -d '\r') == item ]] || { echo "table columns: $(head -1 "$dir/table.csv")"; exit 1; }
+
 echo "== 3. graceful stop"
 kill -TERM "$pid"
 rc=0

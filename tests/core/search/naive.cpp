@@ -8,28 +8,28 @@
 
 #include "core/search/executor.hpp"
 #include "core/text/segmenter.hpp"
+#include "search/naive_commands.hpp"
+#include "search/naive_coordinator.hpp"
+#include "search/naive_eval.hpp"
+#include "search/naive_json.hpp"
+#include "search/naive_stats.hpp"
+#include "search/naive_words.hpp"
 
 namespace kura::testing {
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = char(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool glob(const std::string& pattern, const std::string& text) {
-  static thread_local std::map<std::string, std::regex> compiled;  // one std::regex per pattern
-  auto it = compiled.find(pattern);
-  if (it == compiled.end()) {
-    std::string re;
-    for (char c : lower(pattern)) {
-      if (c == '*') re += ".*";
-      else if (std::string_view{"\\^$.|?+()[]{}"}.find(c) != std::string_view::npos) re += std::string("\\") + c;
-      else re += c;
-    }
-    it = compiled.emplace(pattern, std::regex(re)).first;
-  }
-  return std::regex_match(lower(text), it->second);
+/// The row with the naive default fields where the executor puts them: after
+/// the event's own fields (_cd, then indexed fields), before extracted ones.
+search::row with_default_fields(search::row r, const event_view& ev) {
+  search::row defaults;
+  add_naive_default_fields(ev.raw, ev.time, defaults);
+  auto& f = r.fields();
+  for (auto& [name, _] : defaults.fields()) r.erase(name);
+  auto at = std::find_if(f.begin(), f.end(), [](auto& p) { return p.first == "_cd"; });
+  at = at == f.end() ? f.begin() + 1 : at + 1;
+  at += long(std::min<size_t>(ev.fields.size(), size_t(f.end() - at)));
+  f.insert(at, defaults.fields().begin(), defaults.fields().end());
+  return r;
 }
 
 std::optional<double> number(const std::string& s) {
@@ -49,9 +49,12 @@ naive_evaluator::naive_evaluator(const std::vector<const search::bucket_view*>& 
     all.addRange(0, b.events());
     all -= b.deleted();
     auto err = b.read_events(all, [&](uint64_t ord, const event_view& ev) {
-      event_entry e{ev.time, rank, ord, search::event_row(b, ord, ev, search::field_plan{}), {}, lower(std::string{ev.raw})};
-      std::string scratch;
-      segmenter::for_each_term(ev.raw, scratch, [&](std::string_view t) { e.terms.emplace(t); });
+      search::field_plan plan;
+      plan.computed = false;  // linecount, punct, date_*, …: naive_fields.cpp computes them
+      event_entry e{ev.time, rank, ord,
+                    naive_with_json_fields(
+                        with_default_fields(search::event_row(b, ord, ev, plan), ev), ev.raw),
+                    std::string{ev.raw}};
       events_.push_back(std::move(e));
     });
     if (err) throw std::runtime_error(err.render());
@@ -77,24 +80,16 @@ bool naive_evaluator::matches(const search::search_node& n, const event_entry& e
       return false;
     case K::not_: return !matches(n.children[0], e);
     case K::term:
-    case K::phrase: {
-      if (n.type == K::term && n.text.find('*') != std::string::npos) {
-        for (auto& t : e.terms)
-          if (glob(n.text, t)) return true;
-        return n.text.find_first_not_of('*') == std::string::npos;
-      }
-      auto segments = segmenter::major_segments(n.text);
-      for (auto& s : segments)
-        if (!e.terms.count(s)) return false;
-      if (segments.size() <= 1 && n.type == K::term) return true;
-      return segments.empty() || e.lowered_raw.find(lower(n.text)) != std::string::npos;
-    }
+    case K::phrase:
+      return naive_word_matches(n, e.raw);
     case K::compare: {
       auto* v = e.row.get(n.field);
       if (!v || v->is_null()) return false;
       auto items = v->items();
       if (n.op == search::compare_op::eq || n.op == search::compare_op::ne) {
-        bool any = std::any_of(items.begin(), items.end(), [&](auto& i) { return glob(n.text, i); });
+        bool any = std::any_of(items.begin(), items.end(), [&](auto& i) {
+          return naive_value_glob(n.text, i, n.case_sensitive);
+        });
         return n.op == search::compare_op::eq ? any : !any;
       }
       auto rhs = number(n.text);
@@ -119,6 +114,7 @@ bool naive_evaluator::matches(const search::search_node& n, const event_entry& e
 result<std::vector<search::row>> naive_evaluator::run(const search::query& q, std::optional<time_us> earliest,
                                                       std::optional<time_us> latest,
                                                       const search::search_limits& limits) const {
+  const auto request_earliest = earliest, request_latest = latest;  // what subsearches get
   if (q.earliest) earliest = q.earliest;
   if (q.latest) latest = q.latest;
   std::vector<search::row> rows;
@@ -128,6 +124,55 @@ result<std::vector<search::row>> naive_evaluator::run(const search::query& q, st
     rows.push_back(e.row);
   }
   for (auto& c : q.commands) {
+    if (naive_coordinator_handles(c)) {  // its own chart, eventstats, … (naive_coordinator.cpp)
+      naive_context ctx{
+          [this](const search::search_node& n, const search::row& r) {
+            auto* raw = r.get("_raw");
+            return matches(n, event_entry{0, 0, 0, r, raw ? raw->as_string() : std::string{}});
+          },
+          [&](const search::query& sub) {
+            return run(sub, request_earliest, request_latest, limits);
+          },
+          lookup_dir};
+      auto next = naive_coordinator(c, std::move(rows), ctx);
+      if (!next) return next.err();
+      rows = std::move(*next);
+      continue;
+    }
+    if (naive_json_handles(c)) {  // its own spath (naive_json.cpp)
+      rows = naive_spath(c, std::move(rows));
+      continue;
+    }
+    if (naive_stats_handles(c)) {  // its own stats (naive_stats.cpp)
+      rows = naive_stats(c, rows);
+      continue;
+    }
+    if (naive_timechart_handles(c)) {  // its own timechart limit/useother (naive_stats.cpp)
+      auto next = naive_timechart(c, rows, limits, earliest, latest);
+      if (!next) return next.err();
+      rows = std::move(*next);
+      continue;
+    }
+    if (naive_eval_handles(c)) {  // its own eval/where (naive_eval.cpp)
+      rows = naive_eval(c, std::move(rows),
+                        [this](const search::search_node& n, const search::row& r) {
+                          auto* raw = r.get("_raw");
+                          event_entry e{0, 0, 0, r, raw ? raw->as_string() : std::string{}};
+                          return matches(n, e);
+                        });
+      continue;
+    }
+    if (naive_row_handles(c)) {  // its own row commands (naive_commands.cpp)
+      auto next = naive_row_command(
+          c, std::move(rows), limits, [this](const search::search_node& n, const search::row& r) {
+            auto* raw = r.get("_raw");
+            event_entry e{0, 0, 0, r, raw ? raw->as_string() : std::string{}};
+            return matches(n, e);
+          });
+      if (!next) return next.err();
+      rows = std::move(*next);
+      continue;
+    }
     auto next = search::apply_command(c, std::move(rows), limits, earliest, latest);
     if (!next) return next.err();
     rows = std::move(*next);

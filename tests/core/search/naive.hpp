@@ -16,6 +16,10 @@
 
 namespace kura::testing {
 
+/// Adds the default fields Splunk computes for an event (linecount, punct,
+/// date_*, timestartpos, timeendpos) to `r`, computed naively (naive_fields.cpp).
+void add_naive_default_fields(std::string_view raw, time_us time, search::row& r);
+
 class naive_evaluator {
  public:
   /// Reads every event of `buckets` (in this order: the rank used for ties).
@@ -25,14 +29,16 @@ class naive_evaluator {
   result<std::vector<search::row>> run(const search::query& q, std::optional<time_us> earliest,
                                        std::optional<time_us> latest, const search::search_limits& limits) const;
 
+  /// Where lookup and inputlookup read NAME.csv (naive_coordinator.cpp).
+  std::string lookup_dir;
+
  private:
   struct event_entry {
     time_us time;
     size_t rank;
     uint64_t ordinal;
     search::row row;
-    std::set<std::string> terms;
-    std::string lowered_raw;
+    std::string raw;
   };
   bool matches(const search::search_node& n, const event_entry& e) const;
   std::vector<event_entry> events_;

@@ -76,8 +76,9 @@ TEST_CASE("parser: errors name the position, the token and what was expected") {
   CHECK(parse_error("error |\n  stats count by") == "expected a field after by, got end of search at 2:17");
   CHECK(parse_error("\"unterminated") == "unterminated quoted string at 1:1");
   CHECK(parse_error("a | stats avg") == "avg needs a field: avg(field), got end of search at 1:14");
-  CHECK(parse_error("a | stats median(x)") == "unknown aggregation \"median\" at 1:11");
-  CHECK(parse_error("a | eval x = substr(y)") == "wrong number of arguments to substr() at 1:14");
+  CHECK(parse_error("a | stats medium(x)") == "unknown aggregation \"medium\" at 1:11");
+  CHECK(parse_error("a | eval x = substr(y)") ==
+        "wrong number of arguments to substr() (expected 2 to 3, got 1) at 1:14");
   CHECK(parse_error("a | eval x = frob(y)") == "unknown function \"frob\" at 1:14");
   CHECK(parse_error("a | head x") == "unexpected argument to head, got \"x\" at 1:10");
   CHECK(parse_error("(a b") == "expected \")\", got end of search at 1:5");
@@ -143,4 +144,84 @@ TEST_CASE("parser: random and mutated input never crashes or hangs") {
   CHECK(!parse_expression(std::string(100000, '-') + "1").has_value());
   CHECK(!parse_expression(std::string(50000, '(') + "1").has_value());
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+}
+
+TEST_CASE("parser: field IN (...), CASE(), TERM() and upper-case operators in the base search") {
+  auto q =
+      parse_query("level IN (ERROR, WARN) NOT status IN (200,\"30 1\" 4*) host IN (web1)", now);
+  REQUIRE_MESSAGE(q.has_value(), q.err().message());
+  REQUIRE(q->base.type == search_node::kind::and_);
+  REQUIRE(q->base.children.size() == 3);
+  auto& level = q->base.children[0];
+  REQUIRE(level.type == search_node::kind::or_);
+  REQUIRE(level.children.size() == 2);
+  CHECK(level.children[0].type == search_node::kind::compare);
+  CHECK(level.children[0].field == "level");
+  CHECK(level.children[0].text == "ERROR");
+  CHECK(level.children[1].text == "WARN");
+  auto& status = q->base.children[1];
+  REQUIRE(status.type == search_node::kind::not_);  // NOT applies to the whole IN
+  REQUIRE(status.children[0].type == search_node::kind::or_);
+  REQUIRE(status.children[0].children.size() == 3);
+  CHECK(status.children[0].children[1].text == "30 1");
+  CHECK(status.children[0].children[2].text == "4*");
+  CHECK(q->base.children[2].type == search_node::kind::compare);  // one value: a comparison
+  CHECK(q->base.children[2].field == "host");
+
+  auto c = parse_query(
+      "CASE(Error) TERM(10.1.2.3) case(\"Disk Full\") level=CASE(WARN) src=TERM(10.0.0.1)", now);
+  REQUIRE_MESSAGE(c.has_value(), c.err().message());
+  REQUIRE(c->base.children.size() == 5);
+  CHECK(c->base.children[0].type == search_node::kind::term);
+  CHECK(c->base.children[0].case_sensitive);
+  CHECK(c->base.children[0].text == "Error");
+  CHECK(c->base.children[1].whole_term);
+  CHECK(!c->base.children[1].case_sensitive);
+  CHECK(c->base.children[1].text == "10.1.2.3");
+  CHECK(c->base.children[2].type == search_node::kind::phrase);
+  CHECK(c->base.children[2].case_sensitive);
+  CHECK(c->base.children[3].type == search_node::kind::compare);
+  CHECK(c->base.children[3].case_sensitive);
+  CHECK(c->base.children[3].text == "WARN");
+  CHECK(c->base.children[4].type == search_node::kind::compare);
+  CHECK(c->base.children[4].text == "10.0.0.1");
+  CHECK(!c->base.children[4].case_sensitive);
+
+  // Lower-case and, or, not, in are plain terms (as in SPL); a space before "(" is no directive.
+  auto lower = parse_query("a or b not c x in (y)", now);
+  REQUIRE(lower.has_value());
+  REQUIRE(lower->base.type == search_node::kind::and_);
+  CHECK(lower->base.children.size() == 8);
+  CHECK(lower->base.children[1].text == "or");
+  auto spaced = parse_query("CASE (x)", now);
+  REQUIRE(spaced.has_value());
+  CHECK(spaced->base.children[0].text == "CASE");
+  CHECK(!spaced->base.children[0].case_sensitive);
+
+  CHECK(parse_error("level IN ()") == "IN needs at least one value, got \")\" at 1:11");
+  CHECK(parse_error("level IN (a | stats count") ==
+        "expected a value or \")\" in the IN list, got \"|\" at 1:13");
+  CHECK(parse_error("TERM(\"a b\")") ==
+        "TERM() takes one term without spaces or major breakers, got \"a b\" at 1:6");
+  CHECK(parse_error("TERM(a b)") == "TERM() takes one term: expected \")\", got \"b\" at 1:8");
+  CHECK(parse_error("TERM(..)") == "TERM() needs a term, got \"..\" at 1:6");
+  CHECK(parse_error("CASE(TERM(x))") ==
+        "CASE() takes one term, not CASE() or TERM(), got \"TERM\" at 1:6");
+  CHECK(parse_error("CASE()") == "CASE() takes one term, got \")\" at 1:6");
+  CHECK(parse_error("x=CASE(a b)") == "CASE() takes one value: expected \")\", got \"b\" at 1:10");
+
+  // where/eval: x IN (...) is the function in(x, ...).
+  auto w = parse_query(
+      "* | where NOT status IN (404, \"500\") | eval ok=if(level in (\"a\"), 1, 0)", now);
+  REQUIRE_MESSAGE(w.has_value(), w.err().message());
+  auto& cond = w->commands[0].condition;
+  REQUIRE(cond.type == expr::kind::unary);
+  REQUIRE(cond.args[0].type == expr::kind::call);
+  CHECK(cond.args[0].text == "in");
+  REQUIRE(cond.args[0].args.size() == 3);
+  CHECK(cond.args[0].args[0].text == "status");
+  CHECK(cond.args[0].args[2].text == "500");
+  CHECK(parse_error("* | where x IN 3") == "expected \"(\" after IN, got \"3\" at 1:16");
+  CHECK(parse_error("* | where x IN (1 2)") ==
+        "expected \",\" or \")\" in the IN list, got \"2\" at 1:19");
 }

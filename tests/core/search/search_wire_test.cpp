@@ -30,7 +30,7 @@ query parse(const std::string& text) {
 /// The command a search splits at (the aggregation, for an aggregation).
 const command& split_command(const query& q) {
   size_t i = 0;
-  while (i < q.commands.size() && is_streaming(q.commands[i].type)) ++i;
+  while (i < q.commands.size() && is_streaming(q.commands[i])) ++i;
   REQUIRE(i < q.commands.size());
   return q.commands[i];
 }
@@ -146,6 +146,9 @@ struct sample_messages {
   query chart = parse("* | timechart span=1m count, avg(x)");
   query chart_by = parse("* | timechart span=5m max(x) by host");
   query top = parse("* | top 3 y by host");
+  query more = parse(  // aggregations.hpp's states: numbers, modes, list, first/last, sketch
+      "* | stats median(x), p90(x), stdev(x), range(x), mode(z), list(z), first(y), last(z), "
+      "estdc(y) by host");
   std::vector<message> all;
 
   sample_messages() {
@@ -162,7 +165,7 @@ struct sample_messages {
                     decode_ranked_row);
     add<row_batch>("row batch", batch, encode_row_batch, decode_row_batch);
     add<search_summary>("summary", summary, encode_search_summary, decode_search_summary);
-    for (auto* q : {&stats, &chart, &chart_by, &top}) {
+    for (auto* q : {&stats, &chart, &chart_by, &top, &more}) {
       auto c = opened_with_partial(*q, opt, rows);
       all.push_back(
           {"cursor_opened " + q->commands[0].name, encode_cursor_opened(c),
@@ -293,7 +296,7 @@ TEST_CASE("search wire: the bytes of a row and of a row batch are pinned") {
   row r;
   r.add("a", value{1.0});
   // version, tag row, 1 field, "a", number, 1.0 as little-endian IEEE-754 bits
-  const std::string golden_row{'\x01', '\x02', '\x01', '\x01', 'a', '\x01', 0,
+  const std::string golden_row{'\x02', '\x02', '\x01', '\x01', 'a', '\x01', 0,
                                0,      0,      0,      0,      0,   '\xf0', '\x3f'};
   CHECK(encode_row(r) == golden_row);
   row_batch b;
@@ -304,7 +307,7 @@ TEST_CASE("search wire: the bytes of a row and of a row batch are pinned") {
   b.events_read = 5;
   // version, tag row_batch, 1 row, zigzag(1000000) = 2000000 as a varint, rank 2,
   // ordinal 3, 1 field "h" string "w", done, events read 5
-  const std::string golden_batch{'\x01', '\x05', '\x01', '\x80', '\x89', '\x7a', '\x02', '\x03',
+  const std::string golden_batch{'\x02', '\x05', '\x01', '\x80', '\x89', '\x7a', '\x02', '\x03',
                                  '\x01', '\x01', 'h',    '\x02', '\x01', 'w',    '\x01', '\x05'};
   CHECK(encode_row_batch(b) == golden_batch);
 }
@@ -331,6 +334,38 @@ TEST_CASE(
   o.latest = t0 + 3600 * sec;
   check_partial_round_trip("* | timechart count", o);
   check_partial_round_trip("* earliest=1795305600 latest=1795309200 | timechart dc(y) by host", o);
+}
+
+TEST_CASE(
+    "search wire: partials of median, perc, stdev, mode, list, first, last and estdc survive "
+    "encoding") {
+  search_options o;
+  check_partial_round_trip(
+      "* | stats median(x), p90(x), exactperc25.5(x), stdev(x), varp(x), sumsq(x), range(x), "
+      "mode(z), "
+      "list(z), first(y), last(z), estdc(y), count(eval(x>3)) as big by host",
+      o);
+  check_partial_round_trip("* | timechart span=5m limit=2 p50(x) by y", o);
+  // A sketch past its sparse phase (registers on the wire).
+  std::vector<row> many;
+  for (int i = 0; i < 5000; ++i) {
+    row r;
+    r.add("u", value{"u" + std::to_string(i)});
+    many.push_back(std::move(r));
+  }
+  auto q = parse("* | stats estdc(u), dc(u)");
+  auto c = opened_with_partial(q, o, many);
+  auto q_head = parse("* | stats estdc(u), dc(u)");  // outlives the decoded partial
+  auto d = decode_cursor_opened(encode_cursor_opened(c), q_head, o);
+  REQUIRE_MESSAGE(d.has_value(), d.err().render());
+  auto got = d->aggregate->finish(std::nullopt, std::nullopt);
+  auto want = c.aggregate->finish(std::nullopt, std::nullopt);
+  REQUIRE_MESSAGE(got.has_value(), got.err().render());
+  REQUIRE_MESSAGE(want.has_value(), want.err().render());
+  REQUIRE(got->size() == 1);
+  CHECK(got->front().get("estdc(u)")->as_string() == want->front().get("estdc(u)")->as_string());
+  CHECK(got->front().get("dc(u)")->as_string() == "5000");
+  CHECK(*got == *want);
 }
 
 TEST_CASE("search wire: an opened cursor without an aggregate survives encoding") {
@@ -391,7 +426,7 @@ TEST_CASE(
   row r;
   r.add("a", value{"b"});
   auto bytes = encode_row(r);
-  for (char version : {'\x00', '\x02', '\xff'}) {
+  for (char version : {'\x00', '\x01', '\xff'}) {  // 1: before the agg_state extension
     auto bad = bytes;
     bad[0] = version;
     auto d = decode_row(bad);
@@ -588,8 +623,9 @@ TEST_CASE(
        {"* | head 7", "user=alice OR status=404 | head 3", "*", "* | sort - bytes, host | head 5",
         "* | stats count, avg(bytes), dc(user), values(user) by host",
         "* | eval b2=bytes*2 | stats sum(b2), min(user), max(bytes) by sourcetype",
-        "* | timechart span=10s count by host", "* | timechart count, max(bytes)",
-        "* | top user"}) {
+        "* | timechart span=10s count by host", "* | timechart count, max(bytes)", "* | top user",
+        "* | stats median(bytes), p95(bytes), stdev(bytes), mode(user), list(user), first(user), "
+        "last(host), estdc(user) by host"}) {
     CAPTURE(text);
     auto q = parse(text);
     auto [whole, whole_summary] = f.merge(q, f.parts(q));
