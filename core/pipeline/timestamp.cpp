@@ -405,6 +405,15 @@ std::optional<parsed_time> epoch_at(std::string_view s, size_t p) {
   return t;
 }
 
+/// Where the timestamp search starts in `event`: just past the first match of
+/// TIME_PREFIX `prefix`, or 0 without one; nullopt when the prefix does not match.
+std::optional<size_t> search_start(const re2::RE2* prefix, std::string_view event) {
+  if (!prefix) return 0;
+  re2::StringPiece input{event.data(), event.size()}, match;
+  if (!prefix->Match(input, 0, event.size(), re2::RE2::UNANCHORED, &match, 1)) return std::nullopt;
+  return size_t(match.data() - event.data()) + match.size();
+}
+
 }  // namespace
 
 std::optional<parsed_time> timestamp_recognizer::match_at(std::string_view text, size_t pos) {
@@ -434,12 +443,9 @@ std::optional<parsed_time> timestamp_recognizer::match_at(std::string_view text,
 }
 
 std::optional<time_us> timestamp_recognizer::find(std::string_view event, time_us now) {
-  size_t start = 0;
-  if (prefix_) {
-    re2::StringPiece input{event.data(), event.size()}, match;
-    if (!prefix_->Match(input, 0, event.size(), re2::RE2::UNANCHORED, &match, 1)) return std::nullopt;
-    start = size_t(match.data() - event.data()) + match.size();
-  }
+  auto from = search_start(prefix_.get(), event);
+  if (!from) return std::nullopt;
+  size_t start = *from;
   size_t limit = std::min(event.size(), start + rules_.max_timestamp_lookahead);
   for (size_t p = start; p < limit; ++p) {
     // Candidates start a token: at the search start or after a non-alphanumeric byte.
@@ -451,13 +457,9 @@ std::optional<time_us> timestamp_recognizer::find(std::string_view event, time_u
 }
 
 std::optional<std::pair<size_t, parsed_time>> timestamp_recognizer::locate(std::string_view event) {
-  size_t start = 0;
-  if (prefix_) {
-    re2::StringPiece input{event.data(), event.size()}, match;
-    if (!prefix_->Match(input, 0, event.size(), re2::RE2::UNANCHORED, &match, 1))
-      return std::nullopt;
-    start = size_t(match.data() - event.data()) + match.size();
-  }
+  auto from = search_start(prefix_.get(), event);
+  if (!from) return std::nullopt;
+  size_t start = *from;
   size_t limit = std::min(event.size(), start + rules_.max_timestamp_lookahead);
   // The answer must not depend on earlier events: try the formats in their
   // own order every time (match_at would start with the last one that matched).

@@ -285,4 +285,10 @@ value finish_aggregation(const aggregation& a, const agg_state& s) {
   return {};
 }
 
+value aggregation_cell(const aggregation& a, const agg_state* s) {
+  value v = s ? finish_aggregation(a, *s) : value{};
+  if (v.is_null() && aggregation_zero_when_empty(a.function)) v = value{0.0};
+  return v;
+}
+
 }  // namespace kura::search

@@ -131,4 +131,9 @@ error merge_aggregation(agg_state& into, const agg_state& from, const aggregatio
 /// The final value of a state (null when the group saw no usable value).
 value finish_aggregation(const aggregation& a, const agg_state& s);
 
+/// The value of a stats/chart/timechart cell: finish_aggregation of `s`
+/// (nullptr: the group has no state); a null result is 0 where
+/// aggregation_zero_when_empty, null otherwise.
+value aggregation_cell(const aggregation& a, const agg_state* s);
+
 }  // namespace kura::search

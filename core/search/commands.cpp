@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/search/eval.hpp"
+#include "core/search/eval_functions.hpp"
 #include "core/search/json_fields.hpp"
 #include "core/search/row_commands.hpp"
 
@@ -19,6 +20,28 @@ std::string limit_message(const std::string& what, size_t limit, const std::stri
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> field_values(const row& r,
+                                                     const std::vector<std::string>& fields) {
+  std::vector<std::string> key;
+  for (auto& f : fields) {
+    auto* v = r.get(f);
+    if (!v || v->is_null()) return std::nullopt;
+    key.push_back(v->as_string());
+  }
+  return key;
+}
+
+void extend_keys(std::vector<std::vector<std::string>>& keys,
+                 const std::vector<std::string>& items) {
+  std::vector<std::vector<std::string>> product;
+  for (auto& k : keys)
+    for (auto& item : items) {
+      product.push_back(k);
+      product.back().push_back(item);
+    }
+  keys = std::move(product);
+}
 
 bool is_streaming(command::kind k) {
   using K = command::kind;
@@ -48,6 +71,13 @@ result<stream_stage> stream_stage::make(const command& c) {
     return s;
   }
   if (c.type == command::kind::search) s.filter_ = std::make_shared<predicate>(c.filter);
+  if (c.type == command::kind::eval)
+    for (auto& [name, e] : c.assignments)
+      if (is_boolean_expr(e))  // as Splunk: a field holds no Boolean
+        return error{errc::invalid_argument,
+                     "eval: " + name +
+                         " cannot be assigned a Boolean (use if(<condition>, …)) at " +
+                         e.pos.render()};
   if (c.type == command::kind::rex) {
     auto x = rex_extractor::make(c.regex, c.rex_field);
     if (!x) return error{x.err().code(), x.err().message() + " at " + c.pos.render()};
@@ -185,13 +215,7 @@ error partial_aggregate::add(const row& r, const row_position& at) {
     std::sort(items.begin(), items.end());
     items.erase(std::unique(items.begin(), items.end()), items.end());
     if (items.empty()) return {};
-    std::vector<std::vector<std::string>> product;
-    for (auto& k : keys)
-      for (auto& item : items) {
-        product.push_back(k);
-        product.back().push_back(item);
-      }
-    keys = std::move(product);
+    extend_keys(keys, items);
   }
   for (size_t k = 1; k < keys.size(); ++k)
     if (auto err = add_to_group(std::move(keys[k]), r, at)) return err;
@@ -284,19 +308,34 @@ result<std::vector<std::string>> partial_aggregate::shown_series(
   return std::vector<std::string>(kept.begin(), kept.end());
 }
 
+void partial_aggregate::set_series_cells(
+    row& r, const std::string& key, const std::vector<std::string>& series, bool with_other,
+    const std::map<std::vector<std::string>, std::vector<agg_state>>& other) const {
+  const command& c = *cmd_;
+  auto column = [&](const aggregation& a, const std::string& s) {
+    return c.aggregations.size() > 1 ? a.as + ": " + s : s;
+  };
+  for (size_t i = 0; i < c.aggregations.size(); ++i) {
+    auto& a = c.aggregations[i];
+    for (auto& s : series) {
+      auto it = groups_.find({key, s});
+      r.set(column(a, s), aggregation_cell(a, it == groups_.end() ? nullptr : &it->second[i]));
+    }
+    if (with_other) {
+      auto it = other.find({key});
+      r.set(column(a, "OTHER"), aggregation_cell(a, it == other.end() ? nullptr : &it->second[i]));
+    }
+  }
+}
+
 result<std::vector<row>> partial_aggregate::finish(std::optional<time_us> earliest, std::optional<time_us> latest) const {
   const command& c = *cmd_;
   if (c.type == command::kind::chart) return finish_chart();  // coordinator_commands.cpp
   std::vector<row> out;
-  auto final_value = [](const aggregation& a, const agg_state* s) {
-    value v = s ? finish_aggregation(a, *s) : value{};
-    if (v.is_null() && aggregation_zero_when_empty(a.function)) v = value{0.0};
-    return v;
-  };
   if (c.type == command::kind::stats) {
     if (groups_.empty() && c.by.empty()) {
       row r;  // stats over no rows: one row of zero counts
-      for (auto& a : c.aggregations) r.set(a.as, final_value(a, nullptr));
+      for (auto& a : c.aggregations) r.set(a.as, aggregation_cell(a, nullptr));
       out.push_back(std::move(r));
       return out;
     }
@@ -335,9 +374,6 @@ result<std::vector<row>> partial_aggregate::finish(std::optional<time_us> earlie
       for (auto& [key, _] : groups_) all.insert(key[1]);
       with_other = c.use_other && series.size() < all.size();
     }
-    auto column = [&](const aggregation& a, const std::string& s) {
-      return c.aggregations.size() > 1 ? a.as + ": " + s : s;
-    };
     for (time_us b = lo; b <= hi; b += span_) {
       row r;
       r.set("_time", time_value(b));
@@ -345,22 +381,13 @@ result<std::vector<row>> partial_aggregate::finish(std::optional<time_us> earlie
       if (c.by.empty()) {
         auto it = groups_.find({bin_key});
         for (size_t i = 0; i < c.aggregations.size(); ++i)
-          r.set(c.aggregations[i].as,
-                final_value(c.aggregations[i], it == groups_.end() ? nullptr : &it->second[i]));
+          r.set(
+              c.aggregations[i].as,
+              aggregation_cell(c.aggregations[i], it == groups_.end() ? nullptr : &it->second[i]));
         out.push_back(std::move(r));
         continue;
       }
-      for (size_t i = 0; i < c.aggregations.size(); ++i) {
-        auto& a = c.aggregations[i];
-        for (auto& s : series) {
-          auto it = groups_.find({bin_key, s});
-          r.set(column(a, s), final_value(a, it == groups_.end() ? nullptr : &it->second[i]));
-        }
-        if (with_other) {
-          auto it = other.find({bin_key});
-          r.set(column(a, "OTHER"), final_value(a, it == other.end() ? nullptr : &it->second[i]));
-        }
-      }
+      set_series_cells(r, bin_key, series, with_other, other);
       out.push_back(std::move(r));
     }
     return out;
@@ -441,18 +468,9 @@ result<std::vector<row>> apply_command(const command& c, std::vector<row> rows, 
       std::map<std::vector<std::string>, size_t> seen;
       std::vector<row> out;
       for (auto& r : rows) {
-        std::vector<std::string> key;
-        bool complete = true;
-        for (auto& f : c.fields) {
-          auto* v = r.get(f);
-          if (!v || v->is_null()) {
-            complete = false;
-            break;
-          }
-          key.push_back(v->as_string());
-        }
-        if (!complete) continue;  // keepempty=false: rows without the fields are dropped
-        if (++seen[key] > c.limit) continue;
+        auto key = field_values(r, c.fields);
+        if (!key) continue;  // keepempty=false: rows without the fields are dropped
+        if (++seen[*key] > c.limit) continue;
         if (seen.size() > limits.max_rows)
           return error{errc::invalid_argument, limit_message("dedup: distinct values", limits.max_rows, "dedup fewer values")};
         out.push_back(std::move(r));

@@ -104,6 +104,13 @@ class partial_aggregate {
   /// chart's final rows: one per row-split value, one column per column-split
   /// value (limit, OTHER, NULL). Defined in coordinator_commands.cpp.
   result<std::vector<row>> finish_chart() const;
+  /// Sets in `r` the cells of chart's or timechart's row `key` (a row-split
+  /// value or a bin): per aggregation, one per series of `series`, then OTHER
+  /// (from `other`) when `with_other`; named "<as>: <series>" when there are
+  /// several aggregations, else the series.
+  void set_series_cells(
+      row& r, const std::string& key, const std::vector<std::string>& series, bool with_other,
+      const std::map<std::vector<std::string>, std::vector<agg_state>>& other) const;
 
   const command* cmd_;
   search_limits limits_;
@@ -111,6 +118,17 @@ class partial_aggregate {
   std::map<std::vector<std::string>, std::vector<agg_state>> groups_;
   uint64_t added_ = 0;  // rows added without a position
 };
+
+/// The text of `fields` in `r`, in order; nullopt when one is missing or null
+/// (dedup's key).
+std::optional<std::vector<std::string>> field_values(const row& r,
+                                                     const std::vector<std::string>& fields);
+
+/// Replaces `keys` by their product with `items`: each key followed by each
+/// item, keys first (k1+i1, k1+i2, k2+i1, …). Multivalue fields give one key
+/// per value this way.
+void extend_keys(std::vector<std::vector<std::string>>& keys,
+                 const std::vector<std::string>& items);
 
 /// Runs the row-stream commands head, tail, sort, dedup, and any other command
 /// on materialized rows (after an aggregation, or in the naive evaluator).

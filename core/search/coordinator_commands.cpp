@@ -41,16 +41,11 @@ error validate_coordinator_commands(const query& q) {
 result<std::vector<row>> partial_aggregate::finish_chart() const {
   const command& c = *cmd_;
   // Empty cells: 0 for count and dc, as in Splunk's chart; no value otherwise.
-  auto cell = [](const aggregation& a, const agg_state* s) {
-    value v = s ? finish_aggregation(a, *s) : value{};
-    if (v.is_null() && aggregation_zero_when_empty(a.function)) v = value{0.0};
-    return v;
-  };
   std::vector<row> out;
   if (c.by.size() < 2) {  // no column split: the rows of stats
     if (groups_.empty() && c.by.empty()) {
       row r;
-      for (auto& a : c.aggregations) r.set(a.as, cell(a, nullptr));
+      for (auto& a : c.aggregations) r.set(a.as, aggregation_cell(a, nullptr));
       out.push_back(std::move(r));
       return out;
     }
@@ -58,7 +53,7 @@ result<std::vector<row>> partial_aggregate::finish_chart() const {
       row r;
       for (size_t i = 0; i < c.by.size(); ++i) r.set(c.by[i], value{key[i]});
       for (size_t i = 0; i < c.aggregations.size(); ++i)
-        r.set(c.aggregations[i].as, cell(c.aggregations[i], &states[i]));
+        r.set(c.aggregations[i].as, aggregation_cell(c.aggregations[i], &states[i]));
       out.push_back(std::move(r));
     }
     return out;
@@ -71,26 +66,13 @@ result<std::vector<row>> partial_aggregate::finish_chart() const {
   std::set<std::string> all;
   for (auto& [key, _] : groups_) all.insert(key[1]);
   bool with_other = c.use_other && shown->size() < all.size();
-  auto column = [&](const aggregation& a, const std::string& s) {
-    return c.aggregations.size() > 1 ? a.as + ": " + s : s;
-  };
   std::vector<std::string> row_values;
   for (auto& [key, _] : groups_)
     if (row_values.empty() || row_values.back() != key[0]) row_values.push_back(key[0]);
   for (auto& rv : row_values) {
     row r;
     r.set(c.by[0], value{rv});
-    for (size_t i = 0; i < c.aggregations.size(); ++i) {
-      auto& a = c.aggregations[i];
-      for (auto& s : *shown) {
-        auto it = groups_.find({rv, s});
-        r.set(column(a, s), cell(a, it == groups_.end() ? nullptr : &it->second[i]));
-      }
-      if (with_other) {
-        auto it = other.find({rv});
-        r.set(column(a, "OTHER"), cell(a, it == other.end() ? nullptr : &it->second[i]));
-      }
-    }
+    set_series_cells(r, rv, *shown, with_other, other);
     out.push_back(std::move(r));
   }
   return out;
@@ -468,14 +450,7 @@ result<std::vector<row>> lookup(const command& c, std::vector<row> rows, const s
         complete = false;
         break;
       }
-      auto items = v->items();
-      std::vector<std::vector<std::string>> next;
-      for (auto& k : keys)
-        for (auto& item : items) {
-          next.push_back(k);
-          next.back().push_back(item);
-        }
-      keys = std::move(next);
+      extend_keys(keys, v->items());
       if (keys.size() > 10'000) {
         complete = false;  // a pathological product of multivalues: no match
         break;

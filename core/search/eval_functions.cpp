@@ -57,22 +57,6 @@ value finite(double d) { return std::isfinite(d) ? value{d} : value{}; }
 
 bool is_literal_string(const expr& e) { return e.type == expr::kind::string; }
 
-/// Whether `e` yields a Splunk Boolean: comparisons, logic and predicate functions.
-bool is_boolean_expr(const expr& e) {
-  if (e.type == expr::kind::unary) return e.text == "NOT";
-  if (e.type == expr::kind::binary) {
-    static constexpr std::string_view ops[] = {"=", "!=", "<", "<=", ">", ">=", "AND", "OR", "XOR"};
-    return std::find(std::begin(ops), std::end(ops), e.text) != std::end(ops);
-  }
-  if (e.type == expr::kind::call) {
-    static constexpr std::string_view fns[] = {"isnull", "isnotnull", "isnum",     "isstr",
-                                               "match",  "like",      "cidrmatch", "searchmatch",
-                                               "in",     "true",      "false"};
-    return std::find(std::begin(fns), std::end(fns), e.text) != std::end(fns);
-  }
-  return false;
-}
-
 /// Equality as eval's `=`: numerically when both are numbers, else as text.
 bool values_equal(const value& a, const value& b) {
   auto na = a.as_number(), nb = b.as_number();
@@ -1420,6 +1404,21 @@ std::string lowercase(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_boolean_expr(const expr& e) {
+  if (e.type == expr::kind::unary) return e.text == "NOT";
+  if (e.type == expr::kind::binary) {
+    static constexpr std::string_view ops[] = {"=", "!=", "<", "<=", ">", ">=", "AND", "OR", "XOR"};
+    return std::find(std::begin(ops), std::end(ops), e.text) != std::end(ops);
+  }
+  if (e.type == expr::kind::call) {
+    static constexpr std::string_view fns[] = {"isnull", "isnotnull", "isnum",     "isstr",
+                                               "match",  "like",      "cidrmatch", "searchmatch",
+                                               "in",     "true",      "false"};
+    return std::find(std::begin(fns), std::end(fns), e.text) != std::end(fns);
+  }
+  return false;
+}
 
 const eval_function* find_eval_function(std::string_view name) {
   static const auto index = [] {

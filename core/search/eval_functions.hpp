@@ -47,6 +47,11 @@ error check_eval_call(expr& call, time_us now);
 /// reads _raw and the fields its search compares. Empty for other functions.
 std::vector<std::string> implicit_call_fields(const expr& call);
 
+/// Whether `e` yields a Splunk Boolean: a comparison, AND/OR/XOR/NOT or a
+/// predicate function (isnull, match, in, …). Splunk refuses to assign one to
+/// a field with eval; `if(<boolean>, …)` is the way.
+bool is_boolean_expr(const expr& e);
+
 /// Evaluates a call through the registry. Requires: `call` passed
 /// check_eval_call (an unknown function gives null).
 value evaluate_call(const expr& call, const row& r);

@@ -48,19 +48,24 @@ rex_extractor::~rex_extractor() = default;
 rex_extractor::rex_extractor(rex_extractor&&) noexcept = default;
 rex_extractor& rex_extractor::operator=(rex_extractor&&) noexcept = default;
 
-result<rex_extractor> rex_extractor::make(std::string_view pattern, std::string field) {
+std::string re2_named_groups(std::string_view pattern) {
   std::string p;
   for (size_t i = 0; i < pattern.size(); ++i) {
     // Splunk writes (?<name>…); this RE2 release spells it (?P<name>…).
-    if (pattern.substr(i, 3) == "(?<" && i + 3 < pattern.size() && pattern[i + 3] != '=' && pattern[i + 3] != '!') {
+    if (pattern.substr(i, 3) == "(?<" && i + 3 < pattern.size() && pattern[i + 3] != '=' &&
+        pattern[i + 3] != '!') {
       p += "(?P<";
       i += 2;
     } else {
       p += pattern[i];
     }
   }
+  return p;
+}
+
+result<rex_extractor> rex_extractor::make(std::string_view pattern, std::string field) {
   rex_extractor x;
-  x.re_ = std::make_unique<re2::RE2>(p, re2::RE2::Quiet);
+  x.re_ = std::make_unique<re2::RE2>(re2_named_groups(pattern), re2::RE2::Quiet);
   x.field_ = std::move(field);
   if (!x.re_->ok()) return error{errc::invalid_argument, "rex: invalid regular expression: " + x.re_->error()};
   if (x.re_->NamedCapturingGroups().empty())

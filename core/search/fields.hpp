@@ -21,6 +21,10 @@ namespace kura::search {
 /// "quoted string" or runs to white space, a comma or a semicolon.
 void extract_key_values(std::string_view raw, row& r);
 
+/// `pattern` in RE2's spelling: Splunk's named groups `(?<name>` become
+/// `(?P<name>`; lookbehinds `(?<=` and `(?<!` and everything else are kept.
+std::string re2_named_groups(std::string_view pattern);
+
 /// A compiled rex: `(?<name>…)` groups become fields.
 class rex_extractor {
  public:

@@ -12,6 +12,7 @@
 
 #include "core/pipeline/timestamp.hpp"
 #include "core/search/eval.hpp"
+#include "core/search/fields.hpp"
 
 namespace kura::search {
 
@@ -44,17 +45,7 @@ error bad(const command& c, const std::string& what) {
 
 /// Compiles a regex; `(?<name>` is accepted for `(?P<name>` as rex does.
 result<std::unique_ptr<re2::RE2>> compile(const command& c, std::string_view pattern) {
-  std::string p;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern.substr(i, 3) == "(?<" && i + 3 < pattern.size() && pattern[i + 3] != '=' &&
-        pattern[i + 3] != '!') {
-      p += "(?P<";
-      i += 2;
-    } else {
-      p += pattern[i];
-    }
-  }
-  auto re = std::make_unique<re2::RE2>(p, re2::RE2::Quiet);
+  auto re = std::make_unique<re2::RE2>(re2_named_groups(pattern), re2::RE2::Quiet);
   if (!re->ok()) return bad(c, "invalid regular expression: " + re->error());
   return re;
 }
@@ -738,26 +729,17 @@ result<std::vector<row>> apply_row_command(const command& c, std::vector<row> ro
       size_t run = 0;
       std::vector<row> out;
       for (auto& r : rows) {
-        std::vector<std::string> key;
-        bool complete = true;
-        for (auto& f : c.fields) {
-          auto* v = r.get(f);
-          if (!v || v->is_null()) {
-            complete = false;
-            break;
-          }
-          key.push_back(v->as_string());
-        }
-        if (!complete) {
+        auto key = field_values(r, c.fields);
+        if (!key) {
           if (a.keep_empty) out.push_back(std::move(r));
           continue;
         }
         if (a.consecutive) {
-          run = key == previous ? run + 1 : 1;
-          previous = key;
+          run = *key == previous ? run + 1 : 1;
+          previous = *key;
           if (run > c.limit) continue;
         } else {
-          if (++seen[key] > c.limit) continue;
+          if (++seen[*key] > c.limit) continue;
           if (seen.size() > limits.max_rows)
             return error{errc::invalid_argument, c.name + ": distinct values exceed the limit of " +
                                                      std::to_string(limits.max_rows) +

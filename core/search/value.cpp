@@ -1,6 +1,7 @@
 // Values and rows.
 #include "core/search/value.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -36,8 +37,16 @@ std::string format_number(double n) {
     std::snprintf(buf, sizeof buf, "%.0f", n);
     return buf;
   }
+  // Six decimals, and at least six significant digits for small numbers, so
+  // a small value (1/3000000) never shows as 0; below 1e-15 in e-notation.
+  int decimals = 6;
+  if (std::fabs(n) < 1) decimals = std::max(6, 5 - int(std::floor(std::log10(std::fabs(n)))));
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", n);
+  if (decimals > 20)
+    std::snprintf(buf, sizeof buf, "%.5e", n);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, n);
+  if (decimals > 20) return buf;
   std::string s = buf;
   while (!s.empty() && s.back() == '0') s.pop_back();
   if (!s.empty() && s.back() == '.') s.pop_back();

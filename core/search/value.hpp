@@ -50,7 +50,8 @@ class value {
 };
 
 /// Renders a number the way Splunk shows it: integers without a fraction,
-/// others with up to 6 significant decimals and no trailing zeros.
+/// others with up to 6 decimals (more below 1, to keep 6 significant digits:
+/// 0.000000333333) and no trailing zeros; below 1e-15 in e-notation.
 std::string format_number(double n);
 
 /// Compares two values for sort: numbers numerically (before strings), strings

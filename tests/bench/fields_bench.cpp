@@ -19,10 +19,7 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-double median_ms(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::median_ms;
 
 /// One Apache combined-log line and its status, from a seeded generator.
 struct access_line {

@@ -73,4 +73,9 @@ bool bench_args::parse(int argc, char** argv, const char* program) {
   return true;
 }
 
+double median_ms(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
 }  // namespace kura::bench

@@ -29,6 +29,9 @@ struct loghub_events {
 /// A fresh directory below the system's temporary directory.
 io::fs::path make_temp_dir(const std::string& prefix);
 
+/// The median of `v` (the upper one of an even count); `v` must not be empty.
+double median_ms(std::vector<double> v);
+
 /// Common flags of the benchmark programs: --loghub DIR --events N --dir D --keep.
 struct bench_args {
   io::fs::path loghub = "../shared/datasets/loghub";

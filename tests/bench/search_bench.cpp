@@ -20,10 +20,7 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-double median_ms(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::median_ms;
 
 /// Median wall time of a shell command (GNU grep), in ms. Its output goes to
 /// a file: with stdout on /dev/null GNU grep stops at the first match.

@@ -11,6 +11,7 @@
 #include "core/search/commands.hpp"
 #include "core/search/hyperloglog.hpp"
 #include "core/search/parser.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -40,24 +41,9 @@ std::vector<row> run(const std::string& text, const std::vector<row>& rows,
   return std::move(*out);
 }
 
-row make_row(std::initializer_list<std::pair<const char*, value>> fields) {
-  row r;
-  for (auto& [k, v] : fields) r.add(k, v);
-  return r;
-}
-
-std::string str(const row& r, const std::string& field) {
-  auto* v = r.get(field);
-  return v ? v->as_string() : "<missing>";
-}
-
-double num(const row& r, const std::string& field) {
-  auto* v = r.get(field);
-  REQUIRE_MESSAGE(v, field);
-  auto n = v->as_number();
-  REQUIRE_MESSAGE(n, field << " = " << v->as_string());
-  return *n;
-}
+using testing::make_row;
+using testing::num;
+using testing::str;
 
 /// x = 3, 2, 2, 10, 1, 4 plus a text value and a row without x (in this order).
 std::vector<row> small_rows() {

@@ -12,6 +12,7 @@
 #include "core/search/parser.hpp"
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -29,46 +30,18 @@ constexpr time_us sec = us_per_sec;
 //  e   +50   web1  200    400   carol
 //  f   +60   web2  200    10    -
 // Results come newest first: f e d c b a.
-struct fixture {
-  testing::temp_dir dir;
-  std::unique_ptr<store> st;
-  search_options opt;
-
+struct fixture : testing::search_fixture {
   fixture() {
-    store_config sc;
-    sc.db_root = dir / "db";
-    sc.min_free_space_bytes = 0;
-    auto main_cfg = default_index_config("main", sc.db_root);
-    auto s = store::open(sc, {main_cfg});
-    REQUIRE(s.has_value());
-    st = std::move(*s);
-    opt.now = t0 + 86400 * sec;
     opt.lookup_dir = (dir / "lookups").string();
-    add({{t0 + 10 * sec, "web1", "/a.log", "access", "GET /a status=200 bytes=100 user=alice", {}},
+    add("main",
+        {{t0 + 10 * sec, "web1", "/a.log", "access", "GET /a status=200 bytes=100 user=alice", {}},
          {t0 + 20 * sec, "web2", "/a.log", "access", "GET /b status=500 bytes=300 user=bob", {}},
          {t0 + 30 * sec, "web1", "/a.log", "access", "GET /c status=200 bytes=200 user=bob", {}}});
     REQUIRE(!st->roll_hot_buckets("main"));
-    add({{t0 + 40 * sec, "web2", "/a.log", "access", "GET /d status=404 bytes=50 user=alice", {}},
+    add("main",
+        {{t0 + 40 * sec, "web2", "/a.log", "access", "GET /d status=404 bytes=50 user=alice", {}},
          {t0 + 50 * sec, "web1", "/a.log", "access", "GET /e status=200 bytes=400 user=carol", {}},
          {t0 + 60 * sec, "web2", "/a.log", "access", "GET /f status=200 bytes=10", {}}});
-  }
-
-  void add(std::vector<event_view> events) { REQUIRE(!st->append("main", events, t0 / sec)); }
-
-  std::vector<row> run(const std::string& q) {
-    std::vector<row> rows;
-    auto s = search_store(*st, q, opt, [&](const row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    REQUIRE_MESSAGE(s.has_value(), q << ": " << s.err().render());
-    return rows;
-  }
-
-  std::string error_of(const std::string& q) {
-    auto s = search_store(*st, q, opt, [](const row&) { return true; });
-    REQUIRE_MESSAGE(!s.has_value(), q);
-    return s.err().message();
   }
 
   void write(const std::string& file, const std::string& text) {
@@ -77,32 +50,10 @@ struct fixture {
   }
 };
 
-std::string str(const row& r, const std::string& f) {
-  auto* v = r.get(f);
-  return v ? v->as_string() : "<none>";
-}
-
-double num(const row& r, const std::string& f) {
-  auto* v = r.get(f);
-  REQUIRE_MESSAGE(v, f);
-  auto n = v->as_number();
-  REQUIRE_MESSAGE(n, f);
-  return *n;
-}
-
-/// One field of every row, in order ("<none>" where missing).
-std::vector<std::string> column(const std::vector<row>& rows, const std::string& f) {
-  std::vector<std::string> out;
-  for (auto& r : rows) out.push_back(str(r, f));
-  return out;
-}
-
-std::vector<std::string> names(const row& r) {
-  std::vector<std::string> out;
-  for (auto& [n, _] : r.fields()) out.push_back(n);
-  return out;
-}
-
+using testing::column;
+using testing::names;
+using testing::num;
+using testing::str;
 using strings = std::vector<std::string>;
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "core/search/parser.hpp"
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -40,10 +41,10 @@ std::string parse_error(const std::string& text) {
 }
 
 row fields(std::initializer_list<std::pair<const char*, value>> kv) {
-  row r;
-  for (auto& [k, v] : kv) r.add(k, v);
-  return r;
+  return testing::make_row(kv);
 }
+
+using testing::str;
 
 double now_seconds() {
   return double(std::chrono::duration_cast<std::chrono::microseconds>(
@@ -370,13 +371,8 @@ TEST_CASE("eval functions: time") {
 }
 
 TEST_CASE("eval functions: whole searches through the store") {
-  testing::temp_dir dir;
-  store_config sc;
-  sc.db_root = dir / "db";
-  sc.min_free_space_bytes = 0;
-  auto st = store::open(sc, {default_index_config("main", sc.db_root)});
-  REQUIRE(st.has_value());
-  constexpr time_us t0 = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z
+  testing::search_fixture f;
+  constexpr time_us t0 = testing::search_fixture::t0;
   std::vector<event_view> events{
       {t0 + 10 * us_per_sec,
        "web1",
@@ -392,51 +388,34 @@ TEST_CASE("eval functions: whole searches through the store") {
        {}},
       {t0 + 20 * us_per_sec, "db1", "/db.log", "db", "ERROR connection refused user=carol", {}},
       {t0 + 50 * us_per_sec, "db1", "/db.log", "db", "INFO connection closed user=alice", {}}};
-  REQUIRE(!(*st)->append("main", events, t0 / us_per_sec));
-  search_options opt;
-  opt.now = t0 + 86400 * us_per_sec;
-  auto run = [&](const std::string& q) {
-    std::vector<row> rows;
-    auto s = search_store(**st, q, opt, [&](const row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    REQUIRE_MESSAGE(s.has_value(), q << ": " << s.err().render());
-    return rows;
-  };
-  auto text = [](const row& r, const char* f) {
-    auto* v = r.get(f);
-    return v ? v->as_string() : "<none>";
-  };
-  auto rows =
-      run("status=500 | eval h=md5(user), p=printf(\"%05d\", bytes), d=strftime(_time, \"%Y-%m-%d "
-          "%H:%M:%S\")"
-          " | table h, p, d");
+  f.add("main", events);
+  auto rows = f.run(
+      "status=500 | eval h=md5(user), p=printf(\"%05d\", bytes), d=strftime(_time, \"%Y-%m-%d "
+      "%H:%M:%S\")"
+      " | table h, p, d");
   REQUIRE(rows.size() == 1);
-  CHECK(text(rows[0], "h") == "9f9d51bc70ef21ca5c14f307980a29d8");  // md5("bob")
-  CHECK(text(rows[0], "p") == "00010");
-  CHECK(text(rows[0], "d") == "2026-11-22 00:00:40");
+  CHECK(str(rows[0], "h") == "9f9d51bc70ef21ca5c14f307980a29d8");  // md5("bob")
+  CHECK(str(rows[0], "p") == "00010");
+  CHECK(str(rows[0], "d") == "2026-11-22 00:00:40");
   // searchmatch under stats: the executor must read _raw and user for it.
-  rows = run("* | where searchmatch(\"connection user=alice\") | stats count");
+  rows = f.run("* | where searchmatch(\"connection user=alice\") | stats count");
   REQUIRE(rows.size() == 1);
-  CHECK(text(rows[0], "count") == "1");
-  rows = run("* | where cidrmatch(\"10.0.0.0/8\", src) | stats count by user");
+  CHECK(str(rows[0], "count") == "1");
+  rows = f.run("* | where cidrmatch(\"10.0.0.0/8\", src) | stats count by user");
   REQUIRE(rows.size() == 1);
-  CHECK(text(rows[0], "user") == "alice");
-  rows = run("* | where like(user, \"c%\") OR match(user, \"^b\") | stats count");
-  CHECK(text(rows[0], "count") == "2");
-  rows = run("* | eval u=mvjoin(mvdedup(split(\"a,b,a\", \",\")), \"+\") | head 1 | table u");
+  CHECK(str(rows[0], "user") == "alice");
+  rows = f.run("* | where like(user, \"c%\") OR match(user, \"^b\") | stats count");
+  CHECK(str(rows[0], "count") == "2");
+  rows = f.run("* | eval u=mvjoin(mvdedup(split(\"a,b,a\", \",\")), \"+\") | head 1 | table u");
   REQUIRE(rows.size() == 1);
-  CHECK(text(rows[0], "u") == "a+b");
+  CHECK(str(rows[0], "u") == "a+b");
   rows =
-      run("* | eval k=coalesce(bytes, \"none\"), t=typeof(bytes) | stats count by k, t | sort k");
+      f.run("* | eval k=coalesce(bytes, \"none\"), t=typeof(bytes) | stats count by k, t | sort k");
   REQUIRE(rows.size() == 3);
-  CHECK(text(rows[0], "k") == "10");
-  CHECK(text(rows[0], "t") == "Number");
-  CHECK(text(rows[2], "k") == "none");
-  CHECK(text(rows[2], "t") == "Invalid");
-  auto err = search_store(**st, "* | eval x = replace(_raw, \"(\", \"\")", opt,
-                          [](const row&) { return true; });
-  REQUIRE(!err.has_value());
-  CHECK_MESSAGE(err.err().message().find("at 1:14") != std::string::npos, err.err().message());
+  CHECK(str(rows[0], "k") == "10");
+  CHECK(str(rows[0], "t") == "Number");
+  CHECK(str(rows[2], "k") == "none");
+  CHECK(str(rows[2], "t") == "Invalid");
+  auto err = f.error_of("* | eval x = replace(_raw, \"(\", \"\")");
+  CHECK_MESSAGE(err.find("at 1:14") != std::string::npos, err);
 }

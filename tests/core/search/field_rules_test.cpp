@@ -9,6 +9,7 @@
 #include "core/search/default_fields.hpp"
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -19,10 +20,7 @@ const std::string access_line =
     R"(10.1.2.3 - bob [22/Nov/2026:10:15:30 -0800] "GET /shop/cart.php?item=42&qty=1 HTTP/1.1" 404 1234 )"
     R"x("https://example.com/start" "Mozilla/5.0 (X11)")x";
 
-std::string str(const row& r, const std::string& f) {
-  auto* v = r.get(f);
-  return v ? v->as_string() : "<none>";
-}
+using testing::str;
 
 row extract(const std::string& sourcetype, std::string_view raw,
             std::shared_ptr<const field_rules> rules = nullptr,
@@ -262,29 +260,8 @@ namespace {
 constexpr time_us t0 = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z, a sunday
 constexpr time_us sec = us_per_sec;
 
-struct fixture {
-  testing::temp_dir dir;
-  std::unique_ptr<store> st;
-  search_options opt;
-  fixture() {
-    store_config sc;
-    sc.db_root = dir / "db";
-    sc.min_free_space_bytes = 0;
-    auto s = store::open(sc, {default_index_config("main", sc.db_root)});
-    REQUIRE(s.has_value());
-    st = std::move(*s);
-    opt.now = t0 + 86400 * sec;
-    opt.server_name = "node-a";
-  }
-  std::vector<row> run(const std::string& q) {
-    std::vector<row> rows;
-    auto s = search_store(*st, q, opt, [&](const row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    REQUIRE_MESSAGE(s.has_value(), q << ": " << s.err().render());
-    return rows;
-  }
+struct fixture : testing::search_fixture {
+  fixture() { opt.server_name = "node-a"; }
 };
 }  // namespace
 
@@ -320,7 +297,7 @@ TEST_CASE("default fields and sourcetype rules through searches") {
        "2026-11-22 01:00:00 ERROR first line\n  at frame one\n  at frame two",
        {}},
   };
-  REQUIRE(!f.st->append("main", events, t0 / sec));
+  f.add("main", events);
   auto by_status = f.run("sourcetype=access_combined | stats count by status");
   REQUIRE(by_status.size() == 2);
   CHECK(str(by_status[0], "status") == "200");

@@ -11,16 +11,15 @@
 #include "core/search/parser.hpp"
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
 
 namespace {
 
-std::string str(const row& r, const std::string& f) {
-  auto* v = r.get(f);
-  return v ? v->as_string() : "<none>";
-}
+using testing::names;
+using testing::str;
 
 std::vector<std::string> items(const row& r, const std::string& f) {
   auto* v = r.get(f);
@@ -31,12 +30,6 @@ row fields_of(std::string_view raw) {
   row r;
   extract_json_fields(raw, r);
   return r;
-}
-
-std::vector<std::string> names(const row& r) {
-  std::vector<std::string> out;
-  for (auto& [k, _] : r.fields()) out.push_back(k);
-  return out;
 }
 
 /// Evaluates `eval x=<e>` on `r`.
@@ -293,19 +286,8 @@ namespace {
 constexpr time_us t0 = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z
 constexpr time_us sec = us_per_sec;
 
-struct json_fixture {
-  testing::temp_dir dir;
-  std::unique_ptr<store> st;
-  search_options opt;
-
+struct json_fixture : testing::search_fixture {
   json_fixture() {
-    store_config sc;
-    sc.db_root = dir / "db";
-    sc.min_free_space_bytes = 0;
-    auto s = store::open(sc, {default_index_config("main", sc.db_root)});
-    REQUIRE(s.has_value());
-    st = std::move(*s);
-    opt.now = t0 + 86400 * sec;
     // Five JSON events (one invalid) and one key=value event; counts below are by hand.
     std::vector<event_view> events = {
         {t0 + 1 * sec,
@@ -340,17 +322,7 @@ struct json_fixture {
          {}},  // truncated
         {t0 + 6 * sec, "h3", "app", "kv", "user=dave status=404 latency_ms=7", {}},
     };
-    REQUIRE(!st->append("main", events, t0 / sec));
-  }
-
-  std::vector<row> run(const std::string& q) {
-    std::vector<row> rows;
-    auto s = search_store(*st, q, opt, [&](const row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    REQUIRE_MESSAGE(s.has_value(), q << ": " << s.err().render());
-    return rows;
+    add("main", events);
   }
 
   size_t count(const std::string& q) { return run(q).size(); }

@@ -225,3 +225,12 @@ TEST_CASE("parser: field IN (...), CASE(), TERM() and upper-case operators in th
   CHECK(parse_error("* | where x IN (1 2)") ==
         "expected \",\" or \")\" in the IN list, got \"2\" at 1:19");
 }
+
+TEST_CASE("parser: eval refuses to assign a Boolean, as Splunk does") {
+  CHECK(parse_error("* | eval s=isnull(x)") ==
+        "eval: s cannot be assigned a Boolean (use if(<condition>, …)) at 1:12");
+  CHECK(parse_error("* | eval a=1, b=a>2") ==
+        "eval: b cannot be assigned a Boolean (use if(<condition>, …)) at 1:18");
+  CHECK(parse_query("* | eval s=if(isnull(x), \"yes\", \"no\") | where a>2 AND isnull(y)", now)
+            .has_value());
+}

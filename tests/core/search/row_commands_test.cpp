@@ -9,6 +9,7 @@
 #include "core/search/parser.hpp"
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -41,22 +42,9 @@ std::vector<row> run_rows(const std::string& pipeline, std::vector<row> rows) {
   return rows;
 }
 
-std::string str(const row& r, const std::string& f) {
-  auto* v = r.get(f);
-  return v ? v->as_string() : "<none>";
-}
-
-std::vector<std::string> column(const std::vector<row>& rows, const std::string& f) {
-  std::vector<std::string> out;
-  for (auto& r : rows) out.push_back(str(r, f));
-  return out;
-}
-
-std::vector<std::string> names(const row& r) {
-  std::vector<std::string> out;
-  for (auto& [k, _] : r.fields()) out.push_back(k);
-  return out;
-}
+using testing::column;
+using testing::names;
+using testing::str;
 
 std::string parse_error(const std::string& q) {
   auto r = parse_query(q, now);
@@ -340,58 +328,40 @@ TEST_CASE(
 TEST_CASE(
     "row commands: through the store, streaming ones run at the buckets and makeresults reads "
     "none") {
-  testing::temp_dir dir;
-  store_config sc;
-  sc.db_root = dir / "db";
-  sc.min_free_space_bytes = 0;
-  auto s = store::open(sc, {default_index_config("main", sc.db_root)});
-  REQUIRE(s.has_value());
-  auto& st = **s;
-  constexpr time_us t0 = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z
+  testing::search_fixture f;
+  constexpr time_us t0 = testing::search_fixture::t0;
   std::vector<event_view> events{
       {t0 + 10 * us_per_sec, "h1", "/a", "kv", "GET status=200 bytes=512 tags=\"a,b\"", {}},
       {t0 + 3700 * us_per_sec, "h2", "/a", "kv", "POST status=500 bytes=10 tags=c", {}},
       {t0 + 3800 * us_per_sec, "h1", "/a", "kv", "GET status=404 bytes=7", {}}};
-  REQUIRE(!st.append("main", events, t0 / us_per_sec));
-  REQUIRE(!st.roll_hot_buckets("main"));
-  search_options opt;
-  opt.now = t0 + 86400 * us_per_sec;
-  auto run = [&](const std::string& q, search_summary* summary = nullptr) {
-    std::vector<row> rows;
-    auto res = search_store(st, q, opt, [&](const row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    REQUIRE_MESSAGE(res.has_value(), q << ": " << res.err().render());
-    if (summary) *summary = *res;
-    return rows;
-  };
-  auto by_hour = run("* | bin _time span=1h | stats count, sum(bytes) as b by _time");
+  f.add("main", events);
+  REQUIRE(!f.st->roll_hot_buckets("main"));
+  auto by_hour = f.run("* | bin _time span=1h | stats count, sum(bytes) as b by _time");
   REQUIRE(by_hour.size() == 2);
   CHECK(str(by_hour[0], "_time") == "1795305600");
   CHECK(str(by_hour[0], "count") == "1");
   CHECK(str(by_hour[1], "b") == "17");
-  auto tags = run("* | makemv delim=\",\" tags | mvexpand tags | stats count by tags");
+  auto tags = f.run("* | makemv delim=\",\" tags | mvexpand tags | stats count by tags");
   CHECK(column(tags, "tags") == strings{"a", "b", "c"});
-  CHECK(column(run("* | regex status=\"^[45]\" | fillnull value=none tags | table status, tags"),
+  CHECK(column(f.run("* | regex status=\"^[45]\" | fillnull value=none tags | table status, tags"),
                "tags") == strings{"none", "c"});
   search_summary summary;
-  auto made = run("| makeresults count=2 | eval n=3 | addtotals col=t", &summary);
+  auto made = f.run("| makeresults count=2 | eval n=3 | addtotals col=t", &summary);
   CHECK(summary.events_read == 0);
   CHECK(summary.buckets_searched == 0);
   REQUIRE(made.size() == 3);
   CHECK(str(made[2], "n") == "6");
-  CHECK(str(made[0], "_time") == std::to_string(opt.now / us_per_sec));
-  CHECK(column(run("* | convert rmunit(bytes) | sort - num(bytes) | fields bytes | head 1"),
+  CHECK(str(made[0], "_time") == std::to_string(f.opt.now / us_per_sec));
+  CHECK(column(f.run("* | convert rmunit(bytes) | sort - num(bytes) | fields bytes | head 1"),
                "bytes") == strings{"512"});
   // The field plan of an aggregation keeps what the row commands read (bytes, tags, status).
-  CHECK(column(run("* | fillnull value=1 nope, bytes | convert num(bytes) as b | stats sum(b) as "
-                   "s, sum(nope) as n"),
+  CHECK(column(f.run("* | fillnull value=1 nope, bytes | convert num(bytes) as b | stats sum(b) as "
+                     "s, sum(nope) as n"),
                "s") == strings{"529"});
-  CHECK(column(run("* | eval bytes=bytes*2 | stats sum(bytes) as s"), "s") == strings{"1058"});
+  CHECK(column(f.run("* | eval bytes=bytes*2 | stats sum(bytes) as s"), "s") == strings{"1058"});
   // A rex group that does not match, or a rename of a missing field, leaves the event's own field.
-  CHECK(column(run("* | rex \"nomatch(?<status>\\d+)\" | stats count by status"), "status") ==
+  CHECK(column(f.run("* | rex \"nomatch(?<status>\\d+)\" | stats count by status"), "status") ==
         strings{"200", "404", "500"});
-  CHECK(column(run("* | rename nope as status | stats count by status"), "status") ==
+  CHECK(column(f.run("* | rename nope as status | stats count by status"), "status") ==
         strings{"200", "404", "500"});
 }

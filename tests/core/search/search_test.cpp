@@ -10,6 +10,7 @@
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
 #include "search/naive_words.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -19,50 +20,14 @@ namespace {
 constexpr time_us t0 = 1'795'305'600'000'000;  // 2026-11-22T00:00:00Z
 constexpr time_us sec = us_per_sec;
 
-struct fixture {
-  testing::temp_dir dir;
-  std::unique_ptr<store> st;
-  search_options opt;
-
-  fixture() {
-    store_config sc;
-    sc.db_root = dir / "db";
-    sc.min_free_space_bytes = 0;
-    auto main_cfg = default_index_config("main", sc.db_root);
-    main_cfg.max_data_size_bytes = 1 << 30;
-    auto s = store::open(sc, {main_cfg});
-    REQUIRE(s.has_value());
-    st = std::move(*s);
-    REQUIRE(!st->add_index(default_index_config("web", sc.db_root)));
-    opt.now = t0 + 86400 * sec;
-  }
-
-  void add(const std::string& index, std::vector<event_view> events) {
-    REQUIRE(!st->append(index, events, t0 / sec));
-  }
-
-  std::vector<row> run(const std::string& q, search_summary* summary = nullptr) {
-    std::vector<row> rows;
-    auto s = search_store(*st, q, opt, [&](const row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    REQUIRE_MESSAGE(s.has_value(), q << ": " << s.err().render());
-    if (summary) *summary = *s;
-    return rows;
-  }
-
-  std::string error_of(const std::string& q) {
-    auto s = search_store(*st, q, opt, [](const row&) { return true; });
-    REQUIRE_MESSAGE(!s.has_value(), q);
-    return s.err().message();
+/// main (maxDataSize 1 GiB) and web.
+struct fixture : testing::search_fixture {
+  fixture() : search_fixture(1 << 30) {
+    REQUIRE(!st->add_index(default_index_config("web", dir / "db")));
   }
 };
 
-std::string str(const row& r, const std::string& f) {
-  auto* v = r.get(f);
-  return v ? v->as_string() : "<none>";
-}
+using testing::str;
 
 /// Three warm buckets and a hot one, with interleaved times.
 void standard_data(fixture& f) {

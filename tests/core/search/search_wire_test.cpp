@@ -12,6 +12,7 @@
 #include "core/search/parser.hpp"
 #include "core/search/store_search.hpp"
 #include "core/testing.hpp"
+#include "search/search_fixture.hpp"
 
 using namespace kura;
 using namespace kura::search;
@@ -525,26 +526,14 @@ namespace {
 
 /// Six buckets of `main` (five warm, one hot) with interleaved times, some equal
 /// across buckets, so that ranks decide ties.
-struct bucket_fixture {
-  testing::temp_dir dir;
-  std::unique_ptr<store> st;
-  search_options opt;
+struct bucket_fixture : testing::search_fixture {
   std::vector<std::unique_ptr<bucket_view>> views;
   std::vector<const bucket_view*> ptrs;
   size_t events = 0;
   /// Four owners of buckets: [0,1) [1,3) [3,4) [4,6) in search order.
   std::vector<std::pair<size_t, size_t>> groups{{0, 1}, {1, 3}, {3, 4}, {4, 6}};
 
-  bucket_fixture() {
-    store_config sc;
-    sc.db_root = dir / "db";
-    sc.min_free_space_bytes = 0;
-    auto cfg = default_index_config("main", sc.db_root);
-    cfg.max_data_size_bytes = 1 << 30;
-    auto s = store::open(sc, {cfg});
-    REQUIRE(s.has_value());
-    st = std::move(*s);
-    opt.now = t0 + 86400 * sec;
+  bucket_fixture() : search_fixture(1 << 30) {
     const char* users[] = {"alice", "bob", "carol"};
     for (int b = 0; b < 6; ++b) {
       std::vector<std::string> raws;
@@ -562,7 +551,7 @@ struct bucket_fixture {
                        i % 2 ? "access" : "db",
                        raws[size_t(i)],
                        {}});
-      REQUIRE(!st->append("main", evs, t0 / sec));
+      add("main", evs);
       events += evs.size();
       if (b < 5) REQUIRE(!st->roll_hot_buckets("main"));
     }
