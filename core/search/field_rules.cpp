@@ -40,28 +40,11 @@ std::vector<std::string> words(std::string_view s) {
   return out;
 }
 
-/// Splunk writes (?<name>…); RE2 spells it (?P<name>…).
-std::string re2_syntax(std::string_view pattern) {
-  std::string p;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
-      p += pattern.substr(i, 2);
-      ++i;
-    } else if (pattern.substr(i, 3) == "(?<" && i + 3 < pattern.size() && pattern[i + 3] != '=' &&
-               pattern[i + 3] != '!') {
-      p += "(?P<";
-      i += 2;
-    } else {
-      p += pattern[i];
-    }
-  }
-  return p;
-}
-
 result<std::unique_ptr<re2::RE2>> compile_regex(std::string_view pattern, bool translated = false) {
   re2::RE2::Options o;
   o.set_log_errors(false);
-  auto re = std::make_unique<re2::RE2>(translated ? std::string{pattern} : re2_syntax(pattern), o);
+  auto re =
+      std::make_unique<re2::RE2>(translated ? std::string{pattern} : re2_named_groups(pattern), o);
   if (!re->ok()) return error{errc::invalid_argument, "invalid regular expression: " + re->error()};
   return re;
 }

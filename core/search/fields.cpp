@@ -51,9 +51,13 @@ rex_extractor& rex_extractor::operator=(rex_extractor&&) noexcept = default;
 std::string re2_named_groups(std::string_view pattern) {
   std::string p;
   for (size_t i = 0; i < pattern.size(); ++i) {
-    // Splunk writes (?<name>…); this RE2 release spells it (?P<name>…).
-    if (pattern.substr(i, 3) == "(?<" && i + 3 < pattern.size() && pattern[i + 3] != '=' &&
-        pattern[i + 3] != '!') {
+    // Splunk writes (?<name>…); this RE2 release spells it (?P<name>…). An
+    // escaped character (`\(`) is copied as it is, so `\(?<` stays literal.
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      p += pattern.substr(i, 2);
+      ++i;
+    } else if (pattern.substr(i, 3) == "(?<" && i + 3 < pattern.size() && pattern[i + 3] != '=' &&
+               pattern[i + 3] != '!') {
       p += "(?P<";
       i += 2;
     } else {
