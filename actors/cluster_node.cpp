@@ -78,7 +78,9 @@ error cluster_node::start(const peer_actor& peer) {
     caf::anon_send(replicator_, register_atom::value, member_);
     search_ = spawn_search_service(sys_, peer, view_, settings_.name, settings_.field_rules);
   } else if (settings_.role == "search_head") {
-    search_head_args args{settings_.name, c.guid, c.master_uris, {}};
+    search_head_args args{settings_.name, c.guid, c.master_uris, {}, {}};
+    if (!settings_.lookup_dir.empty())  // beside etc/lookups: the masters' bundle lookups
+      args.lookups_root = settings_.lookup_dir.parent_path() / "cluster-lookups";
     for (auto& uri : c.master_uris) {
       auto it = c.master_secrets.find(uri);
       args.secrets[uri] = it == c.master_secrets.end() ? c.secret : it->second;

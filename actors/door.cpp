@@ -79,7 +79,8 @@ door_actor::behavior_type door(self_ptr self, door_args args) {
         if (!st.args.master) return to_caf(not_here(self, "cluster master"));
         return self->delegate(st.args.master, targets_atom::value, who->guid, index, id, avoid);
       },
-      [=, &st](offline_atom, const std::string& token, bool enforce_counts) -> caf::result<ok_atom> {
+      [=, &st](offline_atom, const std::string& token,
+               bool enforce_counts) -> caf::result<ok_atom> {
         auto who = caller(self, token);
         if (!who) return to_caf(who.err());
         if (!st.args.master) return to_caf(not_here(self, "cluster master"));
@@ -90,6 +91,12 @@ door_actor::behavior_type door(self_ptr self, door_args args) {
         if (!who) return to_caf(who.err());
         if (!st.args.master) return to_caf(not_here(self, "cluster master"));
         return self->delegate(st.args.master, generation_atom::value);
+      },
+      [=, &st](bundle_atom, const std::string& token) -> caf::result<config::config_bundle> {
+        auto who = caller(self, token);
+        if (!who) return to_caf(who.err());
+        if (!st.args.master) return to_caf(not_here(self, "cluster master"));
+        return self->delegate(st.args.master, bundle_atom::value);
       },
       [=, &st](search_atom, const std::string& token, const search_request& request)
           -> caf::result<remote_cursor_actor, std::string, std::string> {

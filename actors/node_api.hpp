@@ -148,6 +148,10 @@ class node_api {
   /// caller can parse its next input meanwhile.
   virtual void ingest_raw_async(std::span<const raw_input> inputs, time_us now,
                                 std::function<void(error)> done) = 0;
+  /// The parsing pipeline of `meta.sourcetype` on this node, for raw text that
+  /// arrives in pieces (a HEC raw body read as it comes): feed it, and store
+  /// the events it gives with ingest. Errors: invalid_argument (its rules).
+  virtual result<event_stream> open_raw_stream(const input_meta& meta) = 0;
   /// Runs a search, streaming rows to `emit`. Errors: as search_store.
   virtual result<search::search_summary> search(std::string_view text,
                                                 const search::search_options& options,

@@ -175,6 +175,10 @@ error node_runtime::ingest_raw(std::span<const raw_input> inputs, time_us now) {
   return ingest(std::move(*events));
 }
 
+result<event_stream> node_runtime::open_raw_stream(const input_meta& meta) {
+  return open_stream(impl_->settings, meta);
+}
+
 void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now,
                                     std::function<void(error)> done) {
   if (auto err = check_cluster_accepts(impl_->cluster.get())) return done(err);
@@ -232,6 +236,9 @@ result<search::search_summary> node_runtime::search(std::string_view text,
                                                     const search::row_sink& emit) {
   search::search_options options = given;
   if (options.lookup_dir.empty()) options.lookup_dir = impl_->settings.lookup_dir.string();
+  if (impl_->settings.role == "peer" && options.bundle_lookup_dirs.empty())  // then the bundle's
+    options.bundle_lookup_dirs.push_back(
+        (impl_->settings.cluster.slave_apps / config::bundle_lookup_dir).string());
   if (!options.run_subsearch)  // subsearches run as searches of this node (or its search head)
     options.run_subsearch = [this](std::string_view sub, const search::search_options& o,
                                    const search::row_sink& sink) {

@@ -2,10 +2,12 @@
 #include "actors/search_head.hpp"
 
 #include <caf/io/all.hpp>
+#include <cctype>
 #include <mutex>
 
 #include "actors/blocking_ask.hpp"
 #include "actors/cluster/remote.hpp"
+#include "config/bundle.hpp"
 #include "core/log.hpp"
 #include "core/search/parser.hpp"
 #include "core/search/search_wire.hpp"
@@ -24,6 +26,9 @@ constexpr uint64_t ranks_per_peer = uint64_t(1) << 40;
 struct masters_view {
   mutable std::mutex mutex;
   std::vector<searchhead_master_status> masters;
+  /// Per master, in the same order: the directory of its bundle's lookup
+  /// tables ("" until installed, or when its bundle has none).
+  std::vector<std::string> lookup_dirs;
 };
 
 /// A logged-in connection to a peer's door, shared by searches.
@@ -51,6 +56,8 @@ struct master_link {
   door_actor door;
   std::string token;
   bool busy = false;
+  std::string bundle;     ///< checksum of the bundle whose lookups are installed
+  bool fetching = false;  ///< a bundle request is under way
 };
 
 struct watcher_state {
@@ -84,6 +91,63 @@ void set_master(watcher_ptr self, const std::string& uri, const generation_info*
   }
 }
 
+/// Where master `uri`'s bundle lookups go: ROOT/<uri with ':' and the like as '_'>.
+io::fs::path master_lookups(const io::fs::path& root, const std::string& uri) {
+  std::string name;
+  for (unsigned char c : uri) name += std::isalnum(c) || c == '.' || c == '-' ? char(c) : '_';
+  return root / name;
+}
+
+void set_lookups(watcher_ptr self, const std::string& uri, const std::string& dir) {
+  auto& view = *self->state.view;
+  std::lock_guard lock{view.mutex};
+  for (size_t i = 0; i < view.masters.size(); ++i)
+    if (view.masters[i].master_uri == uri) view.lookup_dirs[i] = dir;
+}
+
+/// When master `uri` applies another bundle than the one whose lookups are
+/// installed, fetches it and installs its lookup tables (the previous ones
+/// stay until the next install, for searches that are reading them). A
+/// failure is logged and retried at the next generation answer.
+void follow_bundle(watcher_ptr self, const std::string& uri, const std::string& active) {
+  auto& st = self->state;
+  auto& link = st.links[uri];
+  if (st.args.lookups_root.empty() || link.fetching || !link.door || active == link.bundle) return;
+  if (active.empty()) {
+    link.bundle.clear();
+    set_lookups(self, uri, "");
+    return;
+  }
+  link.fetching = true;
+  self->request(link.door, remote_timeout, bundle_atom::value, link.token)
+      .then(
+          [=](const config::config_bundle& b) {
+            auto& l = self->state.links[uri];
+            l.fetching = false;
+            if (b.checksum.empty()) {
+              l.bundle.clear();
+              set_lookups(self, uri, "");
+              return;
+            }
+            auto dir = config::install_bundle_lookups(
+                b, master_lookups(self->state.args.lookups_root, uri), l.bundle);
+            if (!dir) {
+              log::error(component, "master " + uri + ": cannot install the lookups of bundle " +
+                                        b.checksum + ": " + dir.err().message());
+              return;
+            }
+            log::info(component, "master " + uri + ": lookups of bundle " + b.checksum + " in " +
+                                     dir->string());
+            l.bundle = b.checksum;
+            set_lookups(self, uri, dir->string());
+          },
+          [=](caf::error& e) {
+            self->state.links[uri].fetching = false;
+            log::warn(component, "master " + uri + ": cannot fetch bundle " + active + ": " +
+                                     from_caf(e).message());
+          });
+}
+
 void ask_generation(watcher_ptr self, const std::string& uri) {
   auto& link = self->state.links[uri];
   if (link.busy) return;
@@ -101,6 +165,7 @@ void ask_generation(watcher_ptr self, const std::string& uri) {
             [=](const generation_info& g) {
               self->state.links[uri].busy = false;
               set_master(self, uri, &g, {});
+              follow_bundle(self, uri, g.active_bundle);
             },
             [=](caf::error& e) { fail(from_caf(e)); });
   };
@@ -226,6 +291,7 @@ search_head::search_head(caf::actor_system& sys, search_head_args args)
   impl_->sys = &sys;
   impl_->args = args;
   for (auto& uri : args.master_uris) impl_->view->masters.push_back({uri, 0, false, false, {}});
+  impl_->view->lookup_dirs.resize(args.master_uris.size());
   impl_->watcher = sys.spawn(watcher, std::move(args), impl_->view, impl_->sessions);
 }
 
@@ -239,8 +305,14 @@ std::vector<searchhead_master_status> search_head::status() const {
 }
 
 result<search::search_summary> search_head::search(std::string_view text,
-                                                   const search::search_options& options,
+                                                   const search::search_options& given,
                                                    const search::row_sink& emit) {
+  auto options = given;  // lookups: the node's own, then each master's bundle, in order
+  if (options.bundle_lookup_dirs.empty()) {  // (a subsearch has them already)
+    std::lock_guard lock{impl_->view->mutex};
+    for (auto& dir : impl_->view->lookup_dirs)
+      if (!dir.empty()) options.bundle_lookup_dirs.push_back(dir);
+  }
   auto q = search::parse_query(text, options.now);
   if (!q) return q.err();
   auto masters = status();

@@ -8,20 +8,85 @@
 
 #include "config/toml_support.hpp"
 #include "core/index/store.hpp"
+#include "core/search/lookup.hpp"
 #include "core/util/hash.hpp"
 
 namespace kura::config {
 namespace {
 
-constexpr size_t max_file_bytes = 1 << 20;
-constexpr size_t max_files = 1000;
+const std::string lookup_prefix = std::string{bundle_lookup_dir} + "/";
 
 bool builtin(const std::string& index) {
   auto names = builtin_indexes();
   return std::find(names.begin(), names.end(), index) != names.end();
 }
 
+std::string hex64(uint64_t v) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", (unsigned long long)v);
+  return hex;
+}
+
+std::string megabytes(size_t bytes) { return std::to_string(bytes >> 20) + " MB"; }
+
+/// A name write_bundle can install: `NAME` or `lookups/NAME`, NAME without a
+/// directory and not hidden.
+bool installable(const std::string& name) {
+  std::string base = name.starts_with(lookup_prefix) ? name.substr(lookup_prefix.size()) : name;
+  return !base.empty() && base.find('/') == std::string::npos && base.front() != '.';
+}
+
+/// The files of DIR a bundle takes: regular, not hidden, ending in `ext`.
+/// Adds them to `b` as PREFIX + file name, within the bundle's limits.
+error read_files(const io::fs::path& dir, const std::string& ext, const std::string& prefix,
+                 size_t max_bytes, config_bundle& b, size_t& total) {
+  std::error_code ec;
+  if (!io::fs::exists(dir, ec)) return {};
+  for (io::fs::directory_iterator it{dir, ec}, end; !ec && it != end; it.increment(ec)) {
+    // As a shell globs `*.toml`: hidden files (an editor's .x.toml) are not
+    // part of the bundle, and write_bundle could not install them.
+    if (!it->is_regular_file() || it->path().extension() != ext ||
+        it->path().filename().string().front() == '.')
+      continue;
+    if (b.files.size() == max_bundle_files)
+      return error{errc::invalid_argument,
+                   dir.string() + ": more than " + std::to_string(max_bundle_files) + " files"};
+    auto size = it->file_size();
+    if (size > max_bytes)
+      return error{errc::invalid_argument,
+                   it->path().string() + ": over " + megabytes(max_bytes) + " (the limit)"};
+    total += size;
+    if (total > max_bundle_bytes)
+      return error{errc::invalid_argument, it->path().string() + ": the bundle is over " +
+                                               megabytes(max_bundle_bytes) + " (the limit)"};
+    auto text = io::read_file(it->path());
+    if (!text) return text.err();
+    b.files.push_back({prefix + it->path().filename().string(), std::move(*text)});
+  }
+  if (ec) return error{errc::io_error, dir.string() + ": " + ec.message()};
+  return {};
+}
+
+/// Checks a lookup table of the bundle: its name, size and CSV.
+error check_lookup(const bundle_file& f, const std::string& file) {
+  auto base = f.name.substr(lookup_prefix.size());
+  if (base.find('/') != std::string::npos || !base.ends_with(".csv") ||
+      !search::lookup_file("lookups", base))
+    return error{errc::invalid_argument,
+                 file +
+                     ": a lookup table's name is letters, digits, _ - and ., not starting "
+                     "with a dot, and ends in .csv"};
+  if (f.text.size() > max_lookup_bytes)
+    return error{errc::invalid_argument,
+                 file + ": over " + megabytes(max_lookup_bytes) + " (the limit of a lookup table)"};
+  if (auto t = search::parse_csv(f.text); !t)
+    return error{errc::invalid_argument, file + ": " + t.err().message()};
+  return {};
+}
+
 }  // namespace
+
+bool is_lookup(const bundle_file& f) { return f.name.starts_with(lookup_prefix); }
 
 std::string bundle_checksum(const std::vector<bundle_file>& files) {
   if (files.empty()) return "";
@@ -33,31 +98,16 @@ std::string bundle_checksum(const std::vector<bundle_file>& files) {
     all.push_back('\0');
     all += f.text;
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", (unsigned long long)hash::checksum64(all));
-  return hex;
+  return hex64(hash::checksum64(all));
 }
 
 result<config_bundle> read_bundle(const io::fs::path& dir) {
   config_bundle b;
-  std::error_code ec;
-  if (!io::fs::exists(dir, ec)) return b;
-  for (io::fs::directory_iterator it{dir, ec}, end; !ec && it != end; it.increment(ec)) {
-    // `*.toml` as a shell globs it: hidden files (an editor's .x.toml) are not
-    // part of the bundle, and write_bundle could not install them.
-    if (!it->is_regular_file() || it->path().extension() != ".toml" ||
-        it->path().filename().string().front() == '.')
-      continue;
-    if (b.files.size() == max_files)
-      return error{errc::invalid_argument,
-                   dir.string() + ": more than " + std::to_string(max_files) + " files"};
-    if (it->file_size() > max_file_bytes)
-      return error{errc::invalid_argument, it->path().string() + ": over 1 MB"};
-    auto text = io::read_file(it->path());
-    if (!text) return text.err();
-    b.files.push_back({it->path().filename().string(), std::move(*text)});
-  }
-  if (ec) return error{errc::io_error, dir.string() + ": " + ec.message()};
+  size_t total = 0;
+  if (auto err = read_files(dir, ".toml", "", max_toml_bytes, b, total)) return err;
+  if (auto err =
+          read_files(dir / bundle_lookup_dir, ".csv", lookup_prefix, max_lookup_bytes, b, total))
+    return err;
   std::sort(b.files.begin(), b.files.end(), [](auto& x, auto& y) { return x.name < y.name; });
   b.checksum = bundle_checksum(b.files);
   return b;
@@ -69,8 +119,10 @@ error write_bundle(const config_bundle& bundle, const io::fs::path& dir) {
   if (auto err = io::remove_all(fresh)) return err;
   if (auto err = io::make_dirs(fresh)) return err;
   for (auto& f : bundle.files) {
-    if (f.name.empty() || f.name.find('/') != std::string::npos || f.name.front() == '.')
+    if (!installable(f.name))
       return error{errc::invalid_argument, "bundle file name '" + f.name + "'"};
+    if (is_lookup(f))
+      if (auto err = io::make_dirs(fresh / bundle_lookup_dir)) return err;
     if (auto err = io::write_file_atomic(fresh / f.name, f.text)) return err;
   }
   if (auto err = io::remove_all(old)) return err;
@@ -82,11 +134,52 @@ error write_bundle(const config_bundle& bundle, const io::fs::path& dir) {
   return io::remove_all(old);
 }
 
+result<io::fs::path> install_bundle_lookups(const config_bundle& bundle, const io::fs::path& root,
+                                            const std::string& keep) {
+  auto& sum = bundle.checksum;
+  if (sum.empty() || sum.size() > 16 ||
+      sum.find_first_not_of("0123456789abcdef") != std::string::npos)
+    return error{errc::invalid_argument, "bundle checksum '" + sum + "'"};
+  if (bundle_checksum(bundle.files) != sum)
+    return error{errc::corruption, "the bundle's files do not match its checksum " + sum};
+  auto dir = root / sum;
+  std::error_code ec;
+  if (!io::fs::exists(dir, ec)) {
+    config_bundle tables{sum, {}};
+    for (auto& f : bundle.files)
+      if (is_lookup(f)) tables.files.push_back(f);
+    if (auto err = write_bundle(tables, dir)) return err;
+  }
+  for (io::fs::directory_iterator it{root, ec}, end; !ec && it != end; it.increment(ec)) {
+    auto name = it->path().filename().string();
+    if (name != sum && name != keep)
+      if (auto err = io::remove_all(it->path())) return err;
+  }
+  if (ec) return error{errc::io_error, root.string() + ": " + ec.message()};
+  return dir / bundle_lookup_dir;
+}
+
 result<bundle_settings> parse_bundle(const config_bundle& bundle, const node_config& local) {
   bundle_settings out;
   std::map<std::string, std::string> defined_in;  // index -> file
+  size_t total = 0;
+  for (auto& f : bundle.files) total += f.text.size();
+  if (total > max_bundle_bytes)
+    return error{errc::invalid_argument,
+                 "master-apps: the bundle is over " + megabytes(max_bundle_bytes) + " (the limit)"};
+  if (bundle.files.size() > max_bundle_files)
+    return error{errc::invalid_argument,
+                 "master-apps: more than " + std::to_string(max_bundle_files) + " files"};
   for (auto& f : bundle.files) {
     const std::string file = "master-apps/" + f.name;
+    if (is_lookup(f)) {
+      if (auto err = check_lookup(f, file)) return err;
+      out.lookups[f.name.substr(lookup_prefix.size())] = hex64(hash::checksum64(f.text));
+      continue;
+    }
+    if (f.text.size() > max_toml_bytes)
+      return error{errc::invalid_argument,
+                   file + ": over " + megabytes(max_toml_bytes) + " (the limit)"};
     auto doc = detail::parse_document(f.text, file);
     if (!doc) return doc.err();
     static const std::set<std::string, std::less<>> allowed{"indexes", "volumes", "sourcetypes",
@@ -180,7 +273,8 @@ bundle_change compare_bundles(const bundle_settings& before, const bundle_settin
   // Sourcetype rules hold compiled patterns without equality: any change of
   // the set of names or of the files that define them restarts.
   if (before.sourcetype_sections != after.sourcetype_sections) return bundle_change::restart;
-  return added ? bundle_change::live : bundle_change::none;
+  // Lookup tables are read by each search: a new install is seen at once.
+  return added || before.lookups != after.lookups ? bundle_change::live : bundle_change::none;
 }
 
 const char* to_string(bundle_change c) {

@@ -103,6 +103,13 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
                  [&](int64_t x) { c.cold_max_data_size_bytes = mb_to_bytes(uint64_t(x)); });
   if (key == "coldToFrozenScript") return rd.string(v, key, c.cold_to_frozen_script);
   if (key == "createBloomfilter") return rd.boolean(v, key, c.create_bloomfilter);
+  if (key == "journalCompression") {
+    if (auto err = rd.string(v, key, s)) return err;
+    auto codec = parse_journal_compression(s);
+    if (!codec) return expected(v, rd.file, rd.section, key, "\"snappy\" or \"zstd\"");
+    c.journal_codec = *codec;
+    return {};
+  }
   if (key == "disabled") return rd.boolean(v, key, c.disabled);
   if (key == "repFactor") {
     c.replicated = v.is_string() && *v.value<std::string>() == "auto";
@@ -114,7 +121,8 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
       "one of homePath, coldPath, thawedPath, maxDataSize, maxHotBuckets, maxHotSpanSecs, "
       "maxWarmDBCount, "
       "maxTotalDataSizeMB, frozenTimePeriodInSecs, homePath.maxDataSizeMB, coldPath.maxDataSizeMB, "
-      "coldToFrozenDir, coldToFrozenScript, createBloomfilter, disabled, repFactor");
+      "coldToFrozenDir, coldToFrozenScript, createBloomfilter, journalCompression, disabled, "
+      "repFactor");
 }
 
 }  // namespace

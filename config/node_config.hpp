@@ -38,7 +38,7 @@ struct http_section {
   std::vector<std::string> hec_tokens;  ///< Authorization: Splunk <token>
   std::vector<std::string> api_tokens;  ///< Authorization: Bearer <token>
   uint64_t max_content_length =
-      1'000'000;  ///< bytes of one request body (HEC's max_content_length)
+      838'860'800;  ///< bytes of one request body (HEC's max_content_length; Splunk's default)
 };
 
 /// [receiver]: the forwarder protocol.

@@ -10,6 +10,8 @@
 //   targets(token, index, id, avoid)      --> targets             (master: a new hot bucket)
 //   offline(token, enforce_counts)        --> ok                  (master: the peer may shut down)
 //   generation(token)                     --> generation_info     (master: search heads)
+//   bundle(token)                         --> config_bundle       (master: its applied bundle,
+//   for a search head's lookups)
 //   search(token, request)                --> (cursor, opened, first rows) (peer: a search head's
 //   search) delete(token, bucket, ordinals)       --> ok                  (peer: `| delete` on its
 //   copy)
@@ -121,11 +123,15 @@ struct generation_info {
   uint64_t generation = 0;
   bool valid = false;  ///< every bucket has a primary: searches see all data
   std::vector<generation_peer> peers;
+  /// The checksum of the master's applied bundle ("" before the first): a
+  /// search head fetches the bundle's lookup tables when it changes.
+  std::string active_bundle;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, generation_info& x) {
-  return f(caf::meta::type_name("kura::generation_info"), x.generation, x.valid, x.peers);
+  return f(caf::meta::type_name("kura::generation_info"), x.generation, x.valid, x.peers,
+           x.active_bundle);
 }
 
 /// A search head's search of one peer.
@@ -157,6 +163,8 @@ using door_actor = admin_actor::extend<
     /// complete without it): then the peer shuts down.
     caf::replies_to<offline_atom, std::string, bool>::with<ok_atom>,
     caf::replies_to<generation_atom, std::string>::with<generation_info>,
+    /// The master's applied bundle (a search head installs its lookup tables).
+    caf::replies_to<bundle_atom, std::string>::with<config::config_bundle>,
     caf::replies_to<search_atom, std::string, search_request>::with<remote_cursor_actor,
                                                                     std::string, std::string>,
     /// Marks events deleted on the peer's copy of a bucket (cluster id;

@@ -39,6 +39,8 @@ using master_actor = caf::typed_actor<
     caf::replies_to<restart_atom, uint32_t>::with<ok_atom>,
     /// The current generation and its peers (search heads).
     caf::replies_to<generation_atom>::with<generation_info>,
+    /// The applied bundle (search heads: its lookup tables).
+    caf::replies_to<bundle_atom>::with<config::config_bundle>,
     /// Everything the status documents show (local only: the door never forwards it).
     caf::replies_to<status_atom>::with<master_status>,
     // INTERNAL: the heartbeat check.

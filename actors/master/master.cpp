@@ -893,11 +893,15 @@ master_actor::behavior_type master(self_ptr self, master_args args, uint64_t las
         return ok_atom::value;
       },
       [=](generation_atom) {
-        generation_info g{self->state.table.generation(), self->state.table.valid(), {}};
+        generation_info g{self->state.table.generation(),
+                          self->state.table.valid(),
+                          {},
+                          self->state.bundle.checksum};
         for (auto& [guid, p] : self->state.peers)
           if (is_serving(p)) g.peers.push_back({p.name, guid, p.host_port});
         return g;
       },
+      [=](bundle_atom) { return self->state.bundle; },
       [=](status_atom) { return status_of(self); },
       [=](tick_atom) {
         check_heartbeats(self);

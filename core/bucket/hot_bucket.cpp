@@ -6,23 +6,26 @@
 
 namespace kura {
 
-result<hot_bucket> hot_bucket::start_empty(const io::fs::path& dir, bucket_id id) {
+result<hot_bucket> hot_bucket::start_empty(const io::fs::path& dir, bucket_id id,
+                                           journal_options journal) {
   if (auto err = io::make_dirs(dir / bucket_files::rawdata_dir)) return err;
   if (auto err = io::sync_dir(dir.parent_path())) return err;
-  auto journal = journal_writer::create(dir / bucket_files::rawdata_dir / bucket_files::journal);
-  if (!journal) return journal.err();
+  auto writer =
+      journal_writer::create(dir / bucket_files::rawdata_dir / bucket_files::journal, journal);
+  if (!writer) return writer.err();
   hot_bucket b;
   b.dir_ = dir;
   b.id_ = id;
-  b.journal_ = std::move(*journal);
+  b.journal_ = std::move(*writer);
   return b;
 }
 
-result<hot_bucket> hot_bucket::create(const io::fs::path& home, bucket_id id) {
+result<hot_bucket> hot_bucket::create(const io::fs::path& home, bucket_id id,
+                                      journal_options journal) {
   auto dir = home / bucket_name::hot(id).format();
   std::error_code ec;
   if (io::fs::exists(dir, ec)) return error{errc::already_exists, "bucket " + dir.string() + " exists"};
-  return start_empty(dir, id);
+  return start_empty(dir, id, journal);
 }
 
 result<hot_bucket> hot_bucket::recover(const io::fs::path& dir, bucket_id id, recovery_report& report) {

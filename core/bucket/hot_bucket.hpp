@@ -23,8 +23,10 @@ struct recovery_report {
 
 class hot_bucket {
  public:
-  /// Creates `home/hot_v1_<id>` with an empty, synced journal. Errors: already_exists, io_error.
-  static result<hot_bucket> create(const io::fs::path& home, bucket_id id);
+  /// Creates `home/hot_v1_<id>` with an empty, synced journal written with
+  /// `journal` (the index's journalCompression). Errors: already_exists, io_error.
+  static result<hot_bucket> create(const io::fs::path& home, bucket_id id,
+                                   journal_options journal = {});
 
   /// Reopens a hot bucket left by a stop or a crash: keeps every complete slice,
   /// cuts a torn or corrupt tail (reported in `report`, never guessed at) and
@@ -58,7 +60,8 @@ class hot_bucket {
 
  private:
   /// Creates `dir/rawdata` and an empty, synced journal in it.
-  static result<hot_bucket> start_empty(const io::fs::path& dir, bucket_id id);
+  static result<hot_bucket> start_empty(const io::fs::path& dir, bucket_id id,
+                                        journal_options journal = {});
 
   io::fs::path dir_;
   bucket_id id_;

@@ -2,6 +2,8 @@
 // bucket.manifest. See FORMAT.md.
 #include "core/bucket/index_builder.hpp"
 
+// Inlined XXH3 (the same values as the library's): hashing is per term.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -25,7 +27,9 @@ size_t index_builder::probe(std::string_view term, uint64_t hash) const {
   size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
     auto& s = slots_[i];
-    if (s.id == no_term || (s.hash == hash && terms_[s.id] == term)) return i;
+    if (s.id == no_term || (s.hash == hash && s.size == term.size() &&
+                            std::memcmp(s.text, term.data(), term.size()) == 0))
+      return i;
   }
 }
 
@@ -47,7 +51,10 @@ index_builder::index_builder(index_builder&&) noexcept = default;
 index_builder& index_builder::operator=(index_builder&&) noexcept = default;
 
 uint32_t index_builder::term_id(std::string_view term) {
-  uint64_t hash = XXH3_64bits(term.data(), term.size());
+  return term_id(term, XXH3_64bits(term.data(), term.size()));
+}
+
+uint32_t index_builder::term_id(std::string_view term, uint64_t hash) {
   size_t at = probe(term, hash);
   if (slots_[at].id != no_term) return slots_[at].id;
   if (arena_left_ < term.size()) {
@@ -63,16 +70,124 @@ uint32_t index_builder::term_id(std::string_view term) {
   auto id = uint32_t(terms_.size());
   terms_.push_back(stored);
   postings_.emplace_back();
-  last_post_.push_back(0);
-  slots_[at] = {hash, id};
+  slots_[at] = {hash, stored.data(), uint32_t(stored.size()), id};
   if (terms_.size() * 10 > slots_.size() * 7) grow_slots();
   return id;
 }
 
+namespace {
+constexpr size_t link_bytes = sizeof(uint8_t*);  // a block's next pointer
+constexpr size_t pool_chunk_bytes = size_t(1) << 22;
+}  // namespace
+
+size_t index_builder::block_bytes(uint32_t before) {
+  // 8 bytes first, then about doubling the list each time, at most 16 KiB.
+  return std::clamp<size_t>(before, 8, 16384);
+}
+
+uint8_t* index_builder::pool_alloc(size_t n) {
+  if (pool_left_ < n) {
+    pool_.push_back(std::make_unique_for_overwrite<uint8_t[]>(pool_chunk_bytes));
+    pool_pos_ = pool_.back().get();
+    pool_left_ = pool_chunk_bytes;
+  }
+  uint8_t* at = pool_pos_;
+  pool_pos_ += n;
+  pool_left_ -= n;
+  return at;
+}
+
+void index_builder::append(posting_list& list, uint32_t ordinal) {
+  uint8_t bytes[5];
+  size_t n = 0;
+  for (uint32_t gap = ordinal + 1 - list.last;; gap >>= 7) {
+    if (gap < 0x80) {
+      bytes[n++] = uint8_t(gap);
+      break;
+    }
+    bytes[n++] = uint8_t(gap | 0x80);
+  }
+  if (size_t(list.end - list.tail) < n) {
+    size_t cap = block_bytes(list.size);
+    uint8_t* block = pool_alloc(cap + link_bytes);
+    if (list.head) {
+      std::memset(list.tail, 0, size_t(list.end - list.tail));
+      std::memcpy(list.end, &block, sizeof block);
+    } else {
+      list.head = block;
+    }
+    list.tail = block;
+    list.end = block + cap;
+  }
+  std::memcpy(list.tail, bytes, n);
+  list.tail += n;
+  ++list.size;
+  list.last = ordinal + 1;
+}
+
+template <class F>
+void index_builder::for_each_ordinal(const posting_list& list, F&& fn) {
+  const uint8_t* p = list.head;
+  const uint8_t* end = p + block_bytes(0);
+  uint32_t last = 0;
+  for (uint32_t done = 0; done < list.size; ++done) {
+    if (p == end || *p == 0) {
+      uint8_t* next;
+      std::memcpy(&next, end, sizeof next);
+      p = next;
+      end = next + block_bytes(done);
+    }
+    uint32_t gap = 0;
+    for (int shift = 0;; shift += 7) {
+      uint8_t b = *p++;
+      gap |= uint32_t(b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    last += gap;
+    fn(last - 1);
+  }
+}
+
+void index_builder::append_inline(const posting_list& list, std::string& out) {
+  if (list.size == 0) return;
+  const uint8_t* p = list.head;
+  const uint8_t* end = p + block_bytes(0);
+  uint32_t first = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t b = *p++;
+    first |= uint32_t(b & 0x7f) << shift;
+    if (b < 0x80) break;
+  }
+  coding::put_varint(out, first - 1);
+  // Which block is the last is known by its end; the others end at their
+  // zero padding or their end, and their count is recounted for block_bytes().
+  uint32_t done = 1;
+  for (;;) {
+    if (end == list.end) {
+      out.append(reinterpret_cast<const char*>(p), size_t(list.tail - p));
+      return;
+    }
+    auto* zero = static_cast<const uint8_t*>(std::memchr(p, 0, size_t(end - p)));
+    const uint8_t* data_end = zero ? zero : end;
+    for (const uint8_t* q = p; q < data_end; ++q) done += *q < 0x80;
+    out.append(reinterpret_cast<const char*>(p), size_t(data_end - p));
+    uint8_t* next;
+    std::memcpy(&next, end, sizeof next);
+    p = next;
+    end = next + block_bytes(done);
+  }
+}
+
+void index_builder::copy_ordinals(const posting_list& list, std::vector<uint32_t>& out) {
+  out.clear();
+  out.reserve(list.size);
+  for_each_ordinal(list, [&](uint32_t o) { out.push_back(o); });
+}
+
 void index_builder::post(uint32_t term, uint32_t ordinal) {
-  if (last_post_[term] == ordinal + 1) return;  // already posted for this event
-  last_post_[term] = ordinal + 1;
-  postings_[term].push_back(ordinal);
+  auto& p = postings_[term];
+  if (p.last == ordinal + 1) return;  // already posted for this event
+  append(p, ordinal);
 }
 
 std::string field_term(std::string_view key, std::string_view value) {
@@ -112,7 +227,26 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
   max_time_ = std::max(max_time_, ev.time);
   times_.push_back(ev.time);
   raw_bytes_ += ev.raw.size();
-  segmenter::for_each_term(ev.raw, scratch_, [&](std::string_view term) { post(term_id(term), ordinal); });
+  // Terms first, then their slots prefetched, then looked up: the slot loads
+  // of one event overlap instead of missing the cache one after another.
+  event_terms_.clear();
+  event_hashes_.clear();
+  segmenter::for_each_term(ev.raw, scratch_, [&](std::string_view term) {
+    uint64_t hash = XXH3_64bits(term.data(), term.size());
+    __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+    event_terms_.push_back(term);
+    event_hashes_.push_back(hash);
+  });
+  // Ids next (into event_hashes_, no longer needed), each term's posting list
+  // prefetched, then the tails those lists point at, then the posts.
+  size_t n = event_terms_.size();
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t id = term_id(event_terms_[i], event_hashes_[i]);
+    __builtin_prefetch(&postings_[id]);
+    event_hashes_[i] = id;
+  }
+  for (size_t i = 0; i < n; ++i) __builtin_prefetch(postings_[uint32_t(event_hashes_[i])].tail, 1);
+  for (size_t i = 0; i < n; ++i) post(uint32_t(event_hashes_[i]), ordinal);
   add_meta(hosts_, "host", ev.host, ordinal, ev.time);
   add_meta(sources_, "source", ev.source, ordinal, ev.time);
   add_meta(sourcetypes_, "sourcetype", ev.sourcetype, ordinal, ev.time);
@@ -130,7 +264,8 @@ std::vector<std::string> index_builder::metadata_values(std::string_view field) 
 Roaring index_builder::postings(std::string_view term) const {
   auto& s = slots_[probe(term, XXH3_64bits(term.data(), term.size()))];
   if (s.id == no_term) return {};
-  auto& list = postings_[s.id];
+  std::vector<uint32_t> list;
+  copy_ordinals(postings_[s.id], list);
   return Roaring(list.size(), list.data());
 }
 
@@ -166,9 +301,10 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
   std::vector<uint32_t> posting_sum(terms_.size(), 0);
   std::vector<bool> as_roaring(terms_.size(), false);
   std::string scratch;
+  std::vector<uint32_t> list;
   for (uint32_t t : order) {
-    auto& list = postings_[t];
-    if (list.size() <= tf::inline_max) continue;
+    if (postings_[t].size <= tf::inline_max) continue;
+    copy_ordinals(postings_[t], list);
     Roaring r(list.size(), list.data());
     r.runOptimize();
     size_t roaring_size = r.getSizeInBytes();
@@ -205,14 +341,10 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
       while (shared < prev.size() && shared < term.size() && prev[shared] == term[shared]) ++shared;
       coding::put_varint(block, shared);
       coding::put_string(block, term.substr(shared));
-      auto& list = postings_[t];
-      coding::put_varint(block, (uint64_t(list.size()) << 1) | (as_roaring[t] ? 1 : 0));
+      auto& postings = postings_[t];
+      coding::put_varint(block, (uint64_t(postings.size) << 1) | (as_roaring[t] ? 1 : 0));
       if (!as_roaring[t]) {
-        uint32_t last = 0;
-        for (uint32_t o : list) {
-          coding::put_varint(block, o - last);
-          last = o;
-        }
+        append_inline(postings, block);
       } else {
         coding::put_varint(block, posting_offset[t]);
         coding::put_varint(block, posting_size[t]);

@@ -83,25 +83,59 @@ class index_builder {
   };
   void add_meta(meta_field& field, std::string_view key, std::string_view value, uint32_t ordinal, time_us t);
 
-  /// Term -> id: open addressing with linear probing over (hash, id) slots,
-  /// at most 70% full. A lookup touches one slot (and the term when the hash
-  /// matches); std::unordered_map's node per term cost about three cache misses
-  /// and was a third of ingestion time.
+  /// Term -> id: open addressing with linear probing over (hash, term, id)
+  /// slots, at most 70% full. A lookup touches one slot and the term's bytes in
+  /// the arena; std::unordered_map's node per term cost about three cache
+  /// misses and was a third of ingestion time.
   struct slot {
     uint64_t hash = 0;
+    const char* text = nullptr;  // in arena_
+    uint32_t size = 0;
     uint32_t id = no_term;
   };
+  /// A term's posting list: the ordinals as varints of their gaps (ordinal + 1
+  /// minus the previous one's + 1, so never 0) in a chain of byte blocks in
+  /// pool_. Block k holds block_bytes(ordinals before it) bytes, zero-padded
+  /// when the next varint does not fit, then the pointer to block k+1. Appending
+  /// never copies, a term costs no allocation of its own, and the lists take
+  /// about a third of the memory of uint32 arrays. `last` is the last ordinal +
+  /// 1 (0 when empty; deduplication within an event).
+  struct posting_list {
+    uint8_t* head = nullptr;
+    uint8_t* tail = nullptr;  // the next free byte of the last block
+    uint8_t* end = nullptr;   // the end of the last block's bytes
+    uint32_t size = 0;
+    uint32_t last = 0;
+  };
+  static size_t block_bytes(uint32_t before);
+  uint8_t* pool_alloc(size_t n);
+  void append(posting_list& list, uint32_t ordinal);
+  /// Calls `fn(ordinal)` for every ordinal of `list`, in order.
+  template <class F>
+  static void for_each_ordinal(const posting_list& list, F&& fn);
+  /// Appends the ordinals of `list` as index.tsidx writes an inline list:
+  /// varints of the gaps, the first from 0 (the stored bytes but the first
+  /// varint, copied block by block).
+  static void append_inline(const posting_list& list, std::string& out);
+  /// Copies the ordinals of `list` into `out` (replacing its content).
+  static void copy_ordinals(const posting_list& list, std::vector<uint32_t>& out);
+  std::vector<std::unique_ptr<uint8_t[]>> pool_;
+  uint8_t* pool_pos_ = nullptr;
+  size_t pool_left_ = 0;
   static constexpr uint32_t no_term = UINT32_MAX;
   /// The slot holding `term`, or the empty slot where it would go.
   size_t probe(std::string_view term, uint64_t hash) const;
+  /// The id of `term` (hashed to `hash`), adding it when new.
+  uint32_t term_id(std::string_view term, uint64_t hash);
   void grow_slots();
   std::vector<slot> slots_ = std::vector<slot>(1024);
   std::vector<std::string_view> terms_;             // points into arena_
   std::vector<std::unique_ptr<char[]>> arena_;
   size_t arena_left_ = 0;
   char* arena_pos_ = nullptr;
-  std::vector<std::vector<uint32_t>> postings_;
-  std::vector<uint32_t> last_post_;                 // last ordinal + 1 per term (dedup)
+  std::vector<posting_list> postings_;
+  std::vector<std::string_view> event_terms_;  // add(): the terms of one event
+  std::vector<uint64_t> event_hashes_;         // add(): their hashes
   std::vector<time_us> times_;
   time_us min_time_ = 0, max_time_ = 0;
   uint64_t raw_bytes_ = 0;

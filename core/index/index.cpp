@@ -192,7 +192,7 @@ error index::open_hot(time_us) {
   auto id = next_id_;
   next_id_.value++;
   if (auto err = save_next_id()) return err;
-  auto hot = hot_bucket::create(cfg_.home_path, id);
+  auto hot = hot_bucket::create(cfg_.home_path, id, {cfg_.journal_codec});
   if (!hot) return hot.err();
   hot_.push_back(std::make_unique<hot_bucket>(std::move(*hot)));
   hot_last_write_.push_back(write_seq_);

@@ -46,6 +46,14 @@ result<uint64_t> parse_max_data_size(std::string_view text) {
   return mb_to_bytes(mb);
 }
 
+result<journal_compression> parse_journal_compression(std::string_view text) {
+  if (text == "snappy") return journal_compression::snappy;
+  if (text == "zstd") return journal_compression::zstd;
+  return error{
+      errc::invalid_argument,
+      "journalCompression: expected \"snappy\" or \"zstd\", got \"" + std::string{text} + "\""};
+}
+
 error validate_index_name(std::string_view name, bool internal) {
   if (name.empty()) return {errc::invalid_argument, "index name is empty"};
   if (name.size() > 255) return {errc::invalid_argument, "index name is longer than 255 characters"};

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/io/file.hpp"
+#include "core/journal/journal.hpp"
 #include "core/types.hpp"
 
 namespace kura {
@@ -49,6 +50,8 @@ struct index_config {
       cold_to_frozen_dir;  ///< `coldToFrozenDir`: archive the journal here; wins over the script
   std::string cold_to_frozen_script;  ///< `coldToFrozenScript`: run with the bucket path as $1
   bool create_bloomfilter = true;     ///< `createBloomfilter`
+  /// `journalCompression`: the codec of new buckets' journals (existing ones keep theirs).
+  journal_compression journal_codec = default_journal_compression;
   bool disabled = false;              ///< `disabled`: refuse writes, keep data
   /// `repFactor = "auto"`: a cluster peer replicates the index (the master's
   /// bundle defines such indexes; the built-in ones are replicated on peers).
@@ -68,6 +71,9 @@ index_config default_index_config(const std::string& name, const io::fs::path& d
 /// Parses a maxDataSize value: "auto", "auto_high_volume" or a whole number of MB.
 /// Errors: invalid_argument.
 result<uint64_t> parse_max_data_size(std::string_view text);
+
+/// Parses a journalCompression value: "snappy" or "zstd". Errors: invalid_argument.
+result<journal_compression> parse_journal_compression(std::string_view text);
 
 /// Checks an index name: ASCII letters, digits, `_` and `-`; a new index may not
 /// start with `_` or `-` (internal ones like `_internal` are created by kura).

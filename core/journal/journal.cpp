@@ -2,6 +2,7 @@
 #include "core/journal/journal.hpp"
 
 #include <snappy.h>
+#include <zstd.h>
 
 #include <algorithm>
 
@@ -15,10 +16,25 @@ namespace jf = journal_format;
 
 namespace {
 
-std::string file_header() {
+char codec_byte(journal_compression c) {
+  return c == journal_compression::zstd ? jf::codec_zstd : jf::codec_snappy;
+}
+
+size_t slice_target(journal_compression c) {
+  return c == journal_compression::zstd ? jf::slice_target_zstd : jf::slice_target_snappy;
+}
+
+/// Snappy journals keep version 1 (readable by older peers); others are version 2.
+std::string file_header(journal_compression c) {
   std::string h{jf::file_magic};
-  coding::put_fixed32(h, jf::version);
-  coding::put_fixed32(h, 0);
+  if (c == journal_compression::snappy) {
+    coding::put_fixed32(h, jf::version_snappy);
+    coding::put_fixed32(h, 0);
+  } else {
+    coding::put_fixed32(h, jf::version_codec);
+    h.push_back(codec_byte(c));
+    h.append(3, '\0');
+  }
   return h;
 }
 
@@ -29,17 +45,25 @@ error corrupt(uint64_t offset, std::string what) {
 
 }  // namespace
 
+std::string_view to_string(journal_compression c) {
+  return c == journal_compression::zstd ? "zstd" : "snappy";
+}
+
 // -- writer ---------------------------------------------------------------------
 
-result<journal_writer> journal_writer::create(const io::fs::path& path) {
+void journal_writer::zstd_cctx_free::operator()(ZSTD_CCtx_s* cctx) const { ZSTD_freeCCtx(cctx); }
+
+result<journal_writer> journal_writer::create(const io::fs::path& path, journal_options opts) {
   std::error_code ec;
   if (io::fs::exists(path, ec))
     return error{errc::already_exists, "journal " + path.string() + " exists"};
   auto file = io::append_file::open(path);
   if (!file) return file.err();
   journal_writer w;
+  w.opts_ = opts;
+  w.slice_target_ = opts.slice_target ? opts.slice_target : slice_target(opts.compression);
   w.file_ = std::move(*file);
-  if (auto err = w.file_.append(file_header())) return err;
+  if (auto err = w.file_.append(file_header(opts.compression))) return err;
   if (auto err = w.file_.sync()) return err;
   if (auto err = io::sync_dir(path.parent_path())) return err;
   w.synced_size_ = w.file_.size();
@@ -53,6 +77,8 @@ result<journal_writer> journal_writer::reopen(const io::fs::path& path, const jo
   auto file = io::append_file::open(path);
   if (!file) return file.err();
   journal_writer w;
+  w.opts_.compression = scan.compression;
+  w.slice_target_ = slice_target(scan.compression);
   w.file_ = std::move(*file);
   w.slices_ = scan.slices;
   w.next_ordinal_ = scan.events;
@@ -95,18 +121,40 @@ error journal_writer::append(const event_view& ev) {
   ++slice_events_;
   ++next_ordinal_;
   dirty_ = true;
-  if (buffer_.size() >= jf::slice_target_raw) return seal_slice();
+  if (buffer_.size() >= slice_target_) return seal_slice();
   return {};
+}
+
+result<size_t> journal_writer::compress_buffer() {
+  size_t clen = 0;
+  if (opts_.compression == journal_compression::snappy) {
+    compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(buffer_.size()));
+    snappy::RawCompress(buffer_.data(), buffer_.size(), compressed_.data() + jf::slice_header_size,
+                        &clen);
+    return clen;
+  }
+  if (!zstd_) {
+    zstd_.reset(ZSTD_createCCtx());
+    if (!zstd_) return error{errc::io_error, "journal: cannot allocate a zstd context"};
+  }
+  compressed_.resize(jf::slice_header_size + ZSTD_compressBound(buffer_.size()));
+  clen = ZSTD_compressCCtx(zstd_.get(), compressed_.data() + jf::slice_header_size,
+                           compressed_.size() - jf::slice_header_size, buffer_.data(),
+                           buffer_.size(), opts_.zstd_level ? opts_.zstd_level : jf::zstd_level);
+  if (ZSTD_isError(clen))
+    return error{errc::io_error,
+                 std::string{"journal: zstd compression failed: "} + ZSTD_getErrorName(clen)};
+  return clen;
 }
 
 error journal_writer::seal_slice() {
   if (slice_events_ == 0) return {};
-  compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(buffer_.size()));
-  size_t clen = 0;
-  snappy::RawCompress(buffer_.data(), buffer_.size(), compressed_.data() + jf::slice_header_size,
-                      &clen);
+  auto compressed = compress_buffer();
+  if (!compressed) return compressed.err();
+  size_t clen = *compressed;
   compressed_.resize(jf::slice_header_size + clen);
   std::string header{jf::slice_magic};
+  header.push_back(codec_byte(opts_.compression));
   coding::put_fixed32(header, uint32_t(clen));
   coding::put_fixed32(header, uint32_t(buffer_.size()));
   coding::put_fixed32(header, slice_events_);
@@ -143,8 +191,9 @@ error journal_writer::commit() {
 namespace {
 
 /// Checks the slices of `bytes` from `pos` on, the first one numbered
-/// `scan.events`, filling `scan` (see scan_journal).
-void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan) {
+/// `scan.events`, filling `scan` (see scan_journal). Codec bytes other than
+/// Snappy's are refused when `snappy_only` (a version 1 file).
+void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan, bool snappy_only) {
   scan.valid_end = pos;
   while (pos < bytes.size()) {
     auto stop = [&](std::string why) {
@@ -156,7 +205,7 @@ void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan) {
       break;
     }
     const char* h = bytes.data() + pos;
-    if (std::string_view{h, 4} != jf::slice_magic) {
+    if (std::string_view{h, jf::slice_magic.size()} != jf::slice_magic) {
       stop("bad slice magic");
       break;
     }
@@ -178,6 +227,11 @@ void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan) {
       stop("checksum mismatch");
       break;
     }
+    if (h[3] != jf::codec_snappy && (snappy_only || h[3] != jf::codec_zstd)) {
+      stop(std::string{"codec byte "} + std::to_string(uint8_t(h[3])) + " unknown" +
+           (snappy_only ? " in a version 1 journal" : ""));
+      break;
+    }
     if (first != scan.events) {
       stop("ordinal " + std::to_string(first) + " out of sequence, expected " +
            std::to_string(scan.events));
@@ -191,14 +245,26 @@ void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan) {
   }
 }
 
-error check_file_header(std::string_view bytes) {
+/// Whether a checked file header is version 1 (Snappy slices only).
+bool is_version_1(std::string_view bytes) {
+  return coding::get_fixed32(bytes.data() + 8) == jf::version_snappy;
+}
+
+/// The codec a file header names. Errors: corruption.
+result<journal_compression> check_file_header(std::string_view bytes) {
   if (bytes.size() < jf::file_header_size || bytes.substr(0, 8) != jf::file_magic)
     return error{errc::corruption, "journal header: bad magic or file shorter than 16 bytes"};
   uint32_t version = coding::get_fixed32(bytes.data() + 8);
-  if (version != jf::version)
+  if (version == jf::version_snappy) return journal_compression::snappy;
+  if (version != jf::version_codec)
     return error{errc::corruption,
                  "journal header: unsupported version " + std::to_string(version)};
-  return {};
+  char codec = bytes[12];
+  if (bytes.substr(13, 3) != std::string_view{"\0\0\0", 3} ||
+      (codec != jf::codec_snappy && codec != jf::codec_zstd))
+    return error{errc::corruption, "journal header: unknown codec byte " +
+                                       std::to_string(uint8_t(codec)) + " in version 2"};
+  return codec == jf::codec_zstd ? journal_compression::zstd : journal_compression::snappy;
 }
 
 }  // namespace
@@ -206,8 +272,10 @@ error check_file_header(std::string_view bytes) {
 result<journal_scan> scan_journal(std::string_view bytes) {
   journal_scan scan;
   scan.file_size = bytes.size();
-  if (auto err = check_file_header(bytes)) return err;
-  scan_slices(bytes, jf::file_header_size, scan);
+  auto codec = check_file_header(bytes);
+  if (!codec) return codec.err();
+  scan.compression = *codec;
+  scan_slices(bytes, jf::file_header_size, scan, is_version_1(bytes));
   return scan;
 }
 
@@ -217,19 +285,54 @@ result<uint64_t> check_journal_part(std::string_view part, uint64_t offset,
   scan.file_size = part.size();
   scan.events = first_ordinal;
   uint64_t pos = 0;
+  bool snappy_only = false;  // after the header, the part's own version is not known
   if (offset == 0) {
-    if (auto err = check_file_header(part)) return err;
+    if (auto codec = check_file_header(part); !codec) return codec.err();
     pos = jf::file_header_size;
+    snappy_only = is_version_1(part);
   } else if (offset < jf::file_header_size) {
     return error{errc::corruption,
                  "journal part at offset " + std::to_string(offset) + ": inside the file header"};
   }
-  scan_slices(part, pos, scan);
+  scan_slices(part, pos, scan, snappy_only);
   if (!scan.clean())
     return error{errc::corruption,
                  "journal part at offset " + std::to_string(offset) + ": " + scan.problem};
   return scan.events - first_ordinal;
 }
+
+namespace {
+
+struct zstd_dctx_free {
+  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+/// Uncompresses a slice's payload into `scratch` (exactly `slice.raw_size` bytes).
+/// Errors: corruption (unknown codec, bad length, undecodable payload).
+error decompress(char codec, std::string_view body, const slice_info& slice, std::string& scratch) {
+  if (codec == jf::codec_snappy) {
+    size_t ulen = 0;
+    if (!snappy::GetUncompressedLength(body.data(), body.size(), &ulen) || ulen != slice.raw_size)
+      return corrupt(slice.offset, "bad compressed length");
+    scratch.resize(ulen);
+    if (!snappy::RawUncompress(body.data(), body.size(), scratch.data()))
+      return corrupt(slice.offset, "undecodable payload");
+    return {};
+  }
+  if (codec != jf::codec_zstd)
+    return corrupt(slice.offset, "unknown codec byte " + std::to_string(uint8_t(codec)));
+  if (ZSTD_getFrameContentSize(body.data(), body.size()) != slice.raw_size)
+    return corrupt(slice.offset, "bad compressed length");
+  thread_local std::unique_ptr<ZSTD_DCtx, zstd_dctx_free> dctx{ZSTD_createDCtx()};
+  if (!dctx) return {errc::io_error, "journal: cannot allocate a zstd context"};
+  scratch.resize(slice.raw_size);
+  size_t n =
+      ZSTD_decompressDCtx(dctx.get(), scratch.data(), scratch.size(), body.data(), body.size());
+  if (ZSTD_isError(n) || n != slice.raw_size) return corrupt(slice.offset, "undecodable payload");
+  return {};
+}
+
+}  // namespace
 
 error decode_slice(std::string_view bytes, slice_info& slice, std::string& scratch,
                    const std::function<void(uint64_t, const event_view&)>& fn) {
@@ -240,12 +343,7 @@ error decode_slice(std::string_view bytes, slice_info& slice, std::string& scrat
   std::string_view body{h + jf::slice_header_size, slice.size - jf::slice_header_size};
   if (hash::checksum64({h, jf::slice_checked_header}, body) != coding::get_fixed64(h + 24))
     return corrupt(slice.offset, "checksum mismatch");
-  size_t ulen = 0;
-  if (!snappy::GetUncompressedLength(body.data(), body.size(), &ulen) || ulen != slice.raw_size)
-    return corrupt(slice.offset, "bad compressed length");
-  scratch.resize(ulen);
-  if (!snappy::RawUncompress(body.data(), body.size(), scratch.data()))
-    return corrupt(slice.offset, "undecodable payload");
+  if (auto err = decompress(h[3], body, slice, scratch)) return err;
   coding::reader r{scratch};
   event_view ev;
   time_us prev = 0;

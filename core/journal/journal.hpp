@@ -1,10 +1,11 @@
 // The raw data journal of a bucket (rawdata/journal): an append-only file of
-// Snappy-compressed slices, each framed with a header and an XXH3 checksum.
+// Snappy- or zstd-compressed slices, each framed with a header and an XXH3 checksum.
 // It alone is enough to rebuild every other file of a bucket. See FORMAT.md.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,7 +14,25 @@
 #include "core/event.hpp"
 #include "core/io/file.hpp"
 
+struct ZSTD_CCtx_s;  // zstd.h's ZSTD_CCtx
+
 namespace kura {
+
+/// How a journal's slices are compressed (`journalCompression` of an index).
+enum class journal_compression : uint8_t { snappy, zstd };
+
+/// The codec of new journals when an index does not say.
+constexpr journal_compression default_journal_compression = journal_compression::zstd;
+
+/// "snappy" or "zstd".
+std::string_view to_string(journal_compression c);
+
+/// How a new journal writes its slices.
+struct journal_options {
+  journal_compression compression = default_journal_compression;
+  int zstd_level = 0;       ///< 0: the journal's fixed level (FORMAT.md); benchmarks try others
+  size_t slice_target = 0;  ///< 0: the codec's slice size (FORMAT.md); benchmarks try others
+};
 
 /// Where one slice sits in a journal and what it holds.
 struct slice_info {
@@ -33,13 +52,16 @@ struct journal_scan {
   uint64_t valid_end = 0;          ///< offset just past the last valid slice
   uint64_t file_size = 0;          ///< bytes in the file
   std::string problem;             ///< why the scan stopped early; empty when clean
+  /// The codec the file header names: new slices of a reopened journal use it.
+  journal_compression compression = journal_compression::snappy;
   bool clean() const { return problem.empty(); }
 };
 
-/// Checks the file header and every slice's frame and checksum, stopping at the
-/// first bad or incomplete slice (a torn tail or corruption), which it reports in
-/// `problem` with its offset. Slice time ranges are not filled (see decode_slice).
-/// Errors: corruption when the file header itself is bad.
+/// Checks the file header and every slice's frame, checksum and codec byte,
+/// stopping at the first bad or incomplete slice (a torn tail or corruption),
+/// which it reports in `problem` with its offset. Slice time ranges are not
+/// filled (see decode_slice). Errors: corruption when the file header itself is
+/// bad (magic, an unknown version or codec).
 result<journal_scan> scan_journal(std::string_view file_bytes);
 
 /// Checks a part of a journal that is to be appended at byte `offset` of a
@@ -49,24 +71,30 @@ result<journal_scan> scan_journal(std::string_view file_bytes);
 /// Errors: corruption naming the offset and what is wrong.
 result<uint64_t> check_journal_part(std::string_view part, uint64_t offset, uint64_t first_ordinal);
 
-/// Calls `fn(ordinal, event)` for every event of one slice. The views passed to
-/// `fn` live until it returns. Fills `slice.min_time`/`max_time`.
-/// Errors: corruption (bad checksum, undecodable payload or records).
+/// Calls `fn(ordinal, event)` for every event of one slice, whichever codec its
+/// header names. The views passed to `fn` live until it returns. Fills
+/// `slice.min_time`/`max_time`. Thread-safe (one zstd context per thread).
+/// Errors: corruption (bad checksum, unknown codec, undecodable payload or records).
 error decode_slice(std::string_view file_bytes, slice_info& slice, std::string& scratch,
                    const std::function<void(uint64_t ordinal, const event_view&)>& fn);
 
 /// Appends events to a journal. Owned by one hot bucket; not thread-safe.
 ///
 /// Durability rule: append() only buffers; a slice is written (not synced) when
-/// 64 KiB of records are buffered; commit() writes the partial slice and
-/// fdatasyncs the file. An event is durable, and may be acknowledged, once a
+/// the codec's slice size of records is buffered; commit() writes the partial
+/// slice and fdatasyncs the file. An event is durable, and may be acknowledged, once a
 /// commit() that followed its append() returned ok.
 class journal_writer {
  public:
-  /// Creates a new journal at `path` (the file must not exist) and syncs its header.
-  static result<journal_writer> create(const io::fs::path& path);
-  /// Reopens a journal that scan_journal found clean, to append after it.
+  /// Creates a new journal at `path` (the file must not exist) and syncs its
+  /// header, which records `opts.compression`. Errors: already_exists, io_error.
+  static result<journal_writer> create(const io::fs::path& path, journal_options opts = {});
+  /// Reopens a journal that scan_journal found clean, to append after it with
+  /// the codec its header names (a journal never mixes codecs).
   static result<journal_writer> reopen(const io::fs::path& path, const journal_scan& scan);
+
+  /// The codec of this journal's slices.
+  journal_compression compression() const { return opts_.compression; }
 
   /// Buffers one event; may write a full slice. Errors: io_error.
   error append(const event_view& ev);
@@ -86,7 +114,16 @@ class journal_writer {
 
  private:
   error seal_slice();
+  /// Compresses buffer_ into compressed_ after the header room; returns the payload size.
+  result<size_t> compress_buffer();
 
+  struct zstd_cctx_free {
+    void operator()(ZSTD_CCtx_s* cctx) const;
+  };
+
+  journal_options opts_;
+  size_t slice_target_ = 0;
+  std::unique_ptr<ZSTD_CCtx_s, zstd_cctx_free> zstd_;  // ZSTD_CCtx, made by the first zstd slice
   io::append_file file_;
   std::string buffer_;      // uncompressed records of the open slice
   std::string compressed_;  // scratch for the slice being written

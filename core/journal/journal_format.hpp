@@ -6,20 +6,30 @@
 
 namespace kura::journal_format {
 
-/// The file starts with these 8 bytes, then a fixed32 version and a fixed32 0.
+/// The file starts with these 8 bytes, then a fixed32 version and 4 more bytes.
 constexpr std::string_view file_magic{"KURAJRNL", 8};
-constexpr uint32_t version = 1;
+/// Version 1: Snappy slices only, bytes 12-15 reserved. Written for Snappy journals.
+constexpr uint32_t version_snappy = 1;
+/// Version 2: byte 12 is the journal's codec byte (below), bytes 13-15 are 0.
+constexpr uint32_t version_codec = 2;
 constexpr size_t file_header_size = 16;
 
-/// Every slice starts with these 4 bytes.
-constexpr std::string_view slice_magic{"KSLC", 4};
-/// magic(4) payload_size(4) raw_size(4) event_count(4) first_ordinal(8) checksum(8).
+/// Every slice starts with these 3 bytes, then its codec byte.
+constexpr std::string_view slice_magic{"KSL", 3};
+/// Codec bytes (slice header byte 3, version 2 file header byte 12).
+constexpr char codec_snappy = 'C';
+constexpr char codec_zstd = 'Z';
+/// magic(3) codec(1) payload_size(4) raw_size(4) event_count(4) first_ordinal(8) checksum(8).
 constexpr size_t slice_header_size = 32;
 /// Bytes of the header covered by the checksum (everything before the checksum).
 constexpr size_t slice_checked_header = 24;
 
-/// A slice is sealed once this many uncompressed record bytes are buffered.
-constexpr size_t slice_target_raw = 64 * 1024;
+/// A Snappy slice is sealed once this many uncompressed record bytes are buffered.
+constexpr size_t slice_target_snappy = 64 * 1024;
+/// A zstd slice is sealed once this many uncompressed record bytes are buffered.
+constexpr size_t slice_target_zstd = 256 * 1024;
+/// The zstd level of journal slices (there is no setting for it).
+constexpr int zstd_level = 1;
 /// Upper bound a reader accepts for one slice's sizes (rejects junk lengths).
 constexpr uint32_t max_slice_bytes = 64u * 1024 * 1024;
 

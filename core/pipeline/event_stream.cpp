@@ -3,6 +3,8 @@
 
 #include <re2/re2.h>
 
+#include <cstring>
+
 namespace kura {
 namespace {
 
@@ -82,8 +84,17 @@ void event_stream::finish(time_us now, std::vector<parsed_event>& out) {
 std::pair<size_t, size_t> event_stream::next_break(std::string_view buf, size_t from, bool last) const {
   constexpr auto none = std::pair{std::string_view::npos, std::string_view::npos};
   if (!breaker_) {
-    auto at = buf.find_first_of("\r\n", from);
-    return at == std::string_view::npos ? none : std::pair{at, at + 1};
+    // Two memchr passes (the \r one bounded by the first \n) instead of
+    // find_first_of, which calls memchr on "\r\n" once per byte.
+    if (from >= buf.size()) return none;
+    const char* begin = buf.data() + from;
+    const char* end = buf.data() + buf.size();
+    auto* nl = static_cast<const char*>(std::memchr(begin, '\n', size_t(end - begin)));
+    auto* cr = static_cast<const char*>(std::memchr(begin, '\r', size_t((nl ? nl : end) - begin)));
+    const char* at = cr ? cr : nl;
+    if (!at) return none;
+    size_t i = size_t(at - buf.data());
+    return {i, i + 1};
   }
   re2::StringPiece input{buf.data(), buf.size()}, group[2];
   if (!breaker_->Match(input, from, buf.size(), re2::RE2::UNANCHORED, group, 2) || !group[1].data()) return none;
@@ -101,8 +112,11 @@ void event_stream::process_chunk(std::string_view chunk, time_us now, std::vecto
     dropping_ = false;
     chunk.remove_prefix(end);
   }
-  pending_.append(chunk);
-  std::string_view buf{pending_};
+  // With nothing pending, lines are cut from the chunk itself; only its
+  // unfinished tail is copied.
+  bool direct = pending_.empty();
+  if (!direct) pending_.append(chunk);
+  std::string_view buf = direct ? chunk : std::string_view{pending_};
   size_t start = 0;
   for (;;) {
     auto [begin, end] = next_break(buf, start, last);
@@ -115,7 +129,10 @@ void event_stream::process_chunk(std::string_view chunk, time_us now, std::vecto
     pending_.clear();
     return;
   }
-  pending_.erase(0, start);
+  if (direct)
+    pending_.assign(buf.substr(start));
+  else
+    pending_.erase(0, start);
   // A line with no end in sight: keep TRUNCATE bytes of it and drop the rest of
   // that line as it arrives, so memory stays bounded.
   if (rules_.truncate > 0 && pending_.size() > rules_.truncate + chunk_size) {

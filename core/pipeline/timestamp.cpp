@@ -25,12 +25,14 @@ bool digits(std::string_view s, size_t& p, int min_w, int max_w, int64_t& out) {
   return n >= min_w;
 }
 
-constexpr const char* month_names[] = {"january", "february", "march",     "april",   "may",      "june",
-                                       "july",    "august",   "september", "october", "november", "december"};
-constexpr const char* day_names[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+constexpr std::string_view month_names[] = {"january",   "february", "march",    "april",
+                                            "may",       "june",     "july",     "august",
+                                            "september", "october",  "november", "december"};
+constexpr std::string_view day_names[] = {"sunday",   "monday", "tuesday", "wednesday",
+                                          "thursday", "friday", "saturday"};
 
 /// Matches a full name or its 3-letter abbreviation, case-insensitively.
-int name_index(std::string_view s, size_t& p, const char* const* names, int count) {
+int name_index(std::string_view s, size_t& p, const std::string_view* names, int count) {
   for (int i = 0; i < count; ++i) {
     std::string_view full{names[i]};
     size_t n = 0;
@@ -214,7 +216,9 @@ bool parse_into(std::string_view s, size_t& p, std::string_view f, parse_state& 
         break;
       case 'T':
       case 'F':
-        if (!parse_into(s, p, d == 'T' ? "%H:%M:%S" : "%Y-%m-%d", st)) return false;
+        if (!parse_into(s, p,
+                        d == 'T' ? std::string_view{"%H:%M:%S"} : std::string_view{"%Y-%m-%d"}, st))
+          return false;
         break;
       case 'b':
       case 'h':
@@ -416,6 +420,80 @@ std::optional<size_t> search_start(const re2::RE2* prefix, std::string_view even
 
 }  // namespace
 
+namespace {
+
+/// What the start of a format demands of the text, checked before a full parse
+/// so that most token starts are rejected in a few byte reads: the first
+/// directive's class (letters for a name, a run of digits for a number) and, for
+/// a number, what must follow the digits it reads. Exact: it never rejects text
+/// that parse_time would accept.
+struct format_lead {
+  enum class kind : uint8_t { any, alpha, digits } first = kind::any;
+  enum class after : uint8_t { anything, literal, digit } next = after::anything;
+  int min_w = 0, max_w = 0;  ///< digits the first directive reads (greedy, at most max_w)
+  char literal = 0;
+};
+
+format_lead lead_of(std::string_view f) {
+  format_lead lead;
+  if (f.size() < 2 || f[0] != '%') return lead;
+  constexpr std::string_view names = "aAbhB";
+  constexpr std::string_view numbers = "YymdHMSIj";
+  char d = f[1];
+  if (names.find(d) != std::string_view::npos) {
+    lead.first = format_lead::kind::alpha;
+    return lead;
+  }
+  if (numbers.find(d) == std::string_view::npos) return lead;
+  lead.first = format_lead::kind::digits;
+  lead.min_w = d == 'Y' ? 4 : d == 'y' ? 2 : 1;
+  lead.max_w = d == 'Y' ? 4 : d == 'y' ? 2 : d == 'j' ? 3 : 2;
+  auto rest = f.substr(2);
+  if (rest.empty() || rest[0] == ' ') return lead;  // a space matches zero or more spaces
+  if (rest[0] != '%') {
+    lead.next = format_lead::after::literal;
+    lead.literal = rest[0];
+  } else if (rest.size() >= 2 && numbers.find(rest[1]) != std::string_view::npos) {
+    lead.next = format_lead::after::digit;  // every numeric directive reads at least one digit
+  }
+  return lead;
+}
+
+bool could_start(const format_lead& lead, std::string_view s, size_t p) {
+  switch (lead.first) {
+    case format_lead::kind::any:
+      return true;
+    case format_lead::kind::alpha:
+      return p < s.size() && is_alpha(s[p]);
+    case format_lead::kind::digits:
+      break;
+  }
+  size_t q = p;
+  while (q - p < size_t(lead.max_w) && q < s.size() && is_digit(s[q])) ++q;
+  if (q - p < size_t(lead.min_w)) return false;
+  switch (lead.next) {
+    case format_lead::after::anything:
+      return true;
+    case format_lead::after::literal:
+      return q < s.size() && s[q] == lead.literal;
+    case format_lead::after::digit:
+      return q < s.size() && is_digit(s[q]);
+  }
+  return true;
+}
+
+/// lead_of() of every automatic format, in the same order.
+const std::vector<format_lead>& automatic_leads() {
+  static const std::vector<format_lead> leads = [] {
+    std::vector<format_lead> out;
+    for (auto& f : timestamp_recognizer::automatic_formats()) out.push_back(lead_of(f));
+    return out;
+  }();
+  return leads;
+}
+
+}  // namespace
+
 std::optional<parsed_time> timestamp_recognizer::match_at(std::string_view text, size_t pos) {
   auto bounded = [&](std::optional<parsed_time> t) {
     // A timestamp does not run on into more digits ("081109 2036150" is not HDFS).
@@ -424,12 +502,13 @@ std::optional<parsed_time> timestamp_recognizer::match_at(std::string_view text,
   };
   if (!rules_.time_format.empty()) return bounded(parse_time(text, pos, rules_.time_format));
   auto& formats = automatic_formats();
-  if (last_format_ >= 0)
+  auto& leads = automatic_leads();
+  if (last_format_ >= 0 && could_start(leads[size_t(last_format_)], text, pos))
     if (auto t = bounded(parse_time(text, pos, formats[size_t(last_format_)]))) return t;
   if (last_format_ == -2)
     if (auto t = epoch_at(text, pos)) return t;
   for (size_t i = 0; i < formats.size(); ++i) {
-    if (int(i) == last_format_) continue;
+    if (int(i) == last_format_ || !could_start(leads[i], text, pos)) continue;
     if (auto t = bounded(parse_time(text, pos, formats[i]))) {
       last_format_ = int(i);
       return t;

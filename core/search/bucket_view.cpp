@@ -49,6 +49,10 @@ class warm_view final : public bucket_view {
                     const std::function<void(uint64_t, const event_view&)>& fn) const override {
     return reader_.read_events(o, fn);
   }
+  error read_events(const Roaring& o, const std::function<void(std::string_view)>& on_slice,
+                    const std::function<void(uint64_t, const event_view&)>& fn) const override {
+    return reader_.read_events(o, on_slice, fn);
+  }
   std::vector<std::string> metadata_values(std::string_view field) const override {
     auto& m = reader_.manifest();
     auto& list = field == "host" ? m.hosts : field == "source" ? m.sources : m.sourcetypes;
@@ -123,14 +127,22 @@ class hot_view final : public bucket_view {
   }
   error read_events(const Roaring& o,
                     const std::function<void(uint64_t, const event_view&)>& fn) const override {
-    std::string scratch;
+    return read_events(
+        o, [](std::string_view) {}, fn);
+  }
+  error read_events(const Roaring& o, const std::function<void(std::string_view)>& on_slice,
+                    const std::function<void(uint64_t, const event_view&)>& fn) const override {
+    std::string scratch;  // decode_slice decodes a slice's records here
     auto it = o.begin();
     for (auto slice : hot_.slices()) {
       if (it == o.end()) break;
       uint64_t end = slice.first_ordinal + slice.events;
       if (*it >= end) continue;
+      bool first = true;
       auto err =
           decode_slice(journal_.bytes(), slice, scratch, [&](uint64_t ord, const event_view& ev) {
+            if (first) on_slice(scratch);
+            first = false;
             if (it != o.end() && *it == ord) {
               fn(ord, ev);
               ++it;

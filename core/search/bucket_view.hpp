@@ -43,6 +43,16 @@ class bucket_view {
   /// Calls `fn` for each selected event in ordinal order.
   virtual error read_events(const Roaring& ordinals,
                             const std::function<void(uint64_t, const event_view&)>& fn) const = 0;
+  /// As read_events, and before the events of each slice that holds a
+  /// selected one, `on_slice(records)` with the slice's decoded record bytes,
+  /// into which the views then passed to `fn` point. A view that does not read
+  /// by slices never calls `on_slice`.
+  virtual error read_events(const Roaring& ordinals,
+                            const std::function<void(std::string_view records)>& on_slice,
+                            const std::function<void(uint64_t, const event_view&)>& fn) const {
+    (void)on_slice;
+    return read_events(ordinals, fn);
+  }
   /// The distinct values of host, source or sourcetype in the bucket.
   virtual std::vector<std::string> metadata_values(std::string_view field) const = 0;
   /// Ordinals marked by `| delete`.

@@ -396,7 +396,8 @@ result<std::vector<row>> append(const command& c, std::vector<row> rows, const s
 // -- lookups ----------------------------------------------------------------------
 
 result<csv_table> load(const command& c, const search_options& o) {
-  auto t = read_lookup(o.lookup_dir, c.coordinator->table, o.limits.max_rows);
+  auto t =
+      read_lookup({o.lookup_dir, o.bundle_lookup_dirs}, c.coordinator->table, o.limits.max_rows);
   if (!t)
     return error{t.err().code(),
                  c.name + ": " + t.err().message() + " (at " + c.pos.render() + ")"};

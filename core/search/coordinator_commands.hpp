@@ -39,7 +39,8 @@ error validate_coordinator_commands(const query& q);
 /// - transaction: groups rows by `fields` (newest first, as events arrive):
 ///   see the .cpp for the exact rules.
 /// - join/append: run the subsearch with `options` and join or append its rows.
-/// - lookup/inputlookup/outputlookup: read or write options.lookup_dir/NAME.csv.
+/// - lookup/inputlookup: read NAME.csv from options.lookup_dir, else from the first of
+///   options.bundle_lookup_dirs that has it; outputlookup writes options.lookup_dir/NAME.csv.
 /// Errors: invalid_argument (limits, a missing lookup, a subsearch that cannot
 /// run here, transaction rows with only some of the fields), io_error.
 result<std::vector<row>> apply_coordinator_command(const command& c, std::vector<row> rows,

@@ -2,10 +2,14 @@
 #include "core/search/executor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
+#include <future>
 #include <map>
 #include <queue>
 #include <set>
+#include <system_error>
+#include <thread>
 #include <unordered_map>
 
 #include "core/bucket/bucket_ops.hpp"
@@ -15,6 +19,7 @@
 #include "core/search/fields.hpp"
 #include "core/search/parser.hpp"
 #include "core/search/predicate.hpp"
+#include "core/search/raw_scan.hpp"
 #include "core/search/row_commands.hpp"
 
 namespace kura::search {
@@ -43,9 +48,10 @@ result<std::vector<stream_stage>> stages(const query& q, size_t end) {
   return out;
 }
 
-bool run_stages(const std::vector<stream_stage>& st, row& r) {
-  for (auto& s : st)
-    if (!s.apply(r)) return false;
+/// Runs the stages from `first` on; false when one drops the row.
+bool run_stages(const std::vector<stream_stage>& st, size_t first, row& r) {
+  for (size_t i = first; i < st.size(); ++i)
+    if (!st[i].apply(r)) return false;
   return true;
 }
 
@@ -63,7 +69,38 @@ struct compiled_search {
   std::shared_ptr<search_summary> summary = std::make_shared<search_summary>();
   std::unique_ptr<predicate> planner;  // `base` for finding candidates (see planning_copy)
   std::unique_ptr<row_context> rows;  // sourcetype rules and default fields, as this part runs them
+  std::optional<raw_prefilter> prefilter;  // what _raw must hold (raw_scan.hpp)
 };
+
+/// Reads the selected events of `b`: an event the prefilter rejects costs no
+/// row; the others become rows that the base search (unless `exact`) and the
+/// streaming stages decide, and `keep(ordinal, event, row)` takes the kept
+/// ones. `ctx` is the caller's (one per thread); `events_read` counts.
+error scan_bucket(const bucket_view& b, const Roaring& ordinals, bool exact,
+                  const compiled_search& c, row_context& ctx, uint64_t& events_read,
+                  const std::function<void(uint64_t, const event_view&, row&)>& keep) {
+  auto decide = [&](uint64_t ord, const event_view& ev, size_t first_stage) {
+    row r = event_row(b, ord, ev, c.fields, ctx);
+    if (!exact && !c.base.matches(r)) return;
+    if (!run_stages(c.stages, first_stage, r)) return;
+    keep(ord, ev, r);
+  };
+  if (!c.prefilter)
+    return b.read_events(ordinals, [&](uint64_t ord, const event_view& ev) {
+      ++events_read;
+      decide(ord, ev, 0);
+    });
+  const raw_prefilter& f = *c.prefilter;
+  std::optional<raw_prefilter::scan> slice;  // the scan of the slice being read
+  return b.read_events(
+      ordinals, [&](std::string_view records) { slice.emplace(f, records); },
+      [&](uint64_t ord, const event_view& ev) {
+        ++events_read;
+        if (slice && !slice->may_match(ev.raw)) return;
+        if (!f.raw_regexes_match(ev.raw)) return;
+        decide(ord, ev, f.leading_regexes());  // the leading regex stages are decided
+      });
+}
 
 /// The base search as the term index may answer it: a comparison on a field
 /// whose values need not be words of _raw (date_wday, punct, EVAL and
@@ -94,13 +131,10 @@ class bucket_source final : public row_source {
       Roaring chunk;
       for (size_t i = next_; i < end; ++i) chunk.add(hits_[i].ordinal);
       std::unordered_map<uint32_t, row> rows;
-      auto err = b_.read_events(chunk, [&](uint64_t ord, const event_view& ev) {
-        ++c_.summary->events_read;
-        row r = event_row(b_, ord, ev, c_.fields, *c_.rows);
-        if (!exact_ && !c_.base.matches(r)) return;
-        if (!run_stages(c_.stages, r)) return;
-        rows.emplace(uint32_t(ord), std::move(r));
-      });
+      auto err = scan_bucket(b_, chunk, exact_, c_, *c_.rows, c_.summary->events_read,
+                             [&](uint64_t ord, const event_view&, row& r) {
+                               rows.emplace(uint32_t(ord), std::move(r));
+                             });
       if (err) return err;
       for (size_t i = next_; i < end; ++i) {
         auto it = rows.find(hits_[i].ordinal);
@@ -194,6 +228,76 @@ struct bucket_work {
   Roaring candidates;
   bool exact;
 };
+
+/// A part of one bucket's candidates that one thread reads.
+struct scan_chunk {
+  const bucket_work* work;
+  Roaring ordinals;
+};
+
+/// Candidates per chunk: small enough to share a part's buckets evenly among
+/// the cores, large enough that the slice a chunk boundary cuts (decoded by
+/// both chunks) costs little.
+constexpr uint32_t chunk_ordinals = 65536;
+
+void split_chunks(const bucket_work& w, std::vector<scan_chunk>& out) {
+  if (w.candidates.isEmpty()) return;
+  uint64_t lo = w.candidates.minimum(), hi = uint64_t(w.candidates.maximum()) + 1;
+  for (uint64_t at = lo - lo % chunk_ordinals; at < hi; at += chunk_ordinals) {
+    Roaring range;
+    range.addRange(at, at + chunk_ordinals);
+    range &= w.candidates;
+    if (!range.isEmpty()) out.push_back({&w, std::move(range)});
+  }
+}
+
+/// The partial aggregate of each chunk (in chunk order), read by as many
+/// threads as there are cores (the calling thread is one), each with its own
+/// row context. Errors: the first chunk's error in chunk order.
+result<std::vector<partial_aggregate>> aggregate_chunks(
+    const command& agg, const std::vector<scan_chunk>& chunks, const compiled_search& c,
+    const search_options& options, std::optional<time_us> earliest, std::optional<time_us> latest) {
+  if (chunks.empty()) return std::vector<partial_aggregate>{};
+  std::vector<std::optional<partial_aggregate>> partials(chunks.size());
+  std::vector<error> errors(chunks.size());
+  size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1,
+                                      std::max<size_t>(chunks.size(), 1));
+  std::vector<uint64_t> reads(threads, 0);
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto worker = [&](size_t t) {
+    row_context ctx{c.fields, options};
+    for (size_t i; !failed && (i = next++) < chunks.size();) {
+      auto& p = partials[i].emplace(agg, options.limits, earliest, latest);
+      const bucket_work& w = *chunks[i].work;
+      error inner;
+      auto err = scan_bucket(*w.b, chunks[i].ordinals, w.exact, c, ctx, reads[t],
+                             [&](uint64_t ord, const event_view& ev, row& r) {
+                               if (!inner)  // first/last/list need result order
+                                 inner = p.add(r, row_position{ev.time, w.rank, ord});
+                             });
+      errors[i] = err ? err : inner;
+      if (errors[i]) failed = true;
+    }
+  };
+  std::vector<std::future<void>> helpers;
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.push_back(std::async(std::launch::async, worker, t));
+    } catch (const std::system_error&) {  // no thread to be had: the others take its chunks
+      break;
+    }
+  }
+  worker(0);
+  for (auto& h : helpers) h.get();
+  for (auto n : reads) c.summary->events_read += n;
+  std::vector<partial_aggregate> out;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    if (errors[i]) return errors[i];
+    if (partials[i]) out.push_back(std::move(*partials[i]));
+  }
+  return out;
+}
 
 /// Answers a count-only aggregation from posting lists and the time column.
 /// Returns false when this bucket needs the general path.
@@ -401,6 +505,7 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
   if (!prefix) return prefix.err();
   auto c = std::make_shared<compiled_search>(compiled_search{predicate{q.base}, std::move(*prefix), plan_fields(q)});
   c->rows = std::make_unique<row_context>(c->fields, options);
+  c->prefilter = raw_prefilter::of(q);
   c->planner = std::make_unique<predicate>(
       planning_copy(q.base, options.extractions ? *options.extractions : *field_rules::builtin()));
   auto& summary = *c->summary;
@@ -441,30 +546,23 @@ result<search_part> execute_part(const query& q, const std::vector<const bucket_
     // One partial per bucket, merged into this part's partial.
     const command& agg = q.commands[boundary];
     part.aggregate.emplace(agg, options.limits, earliest, latest);
+    std::vector<scan_chunk> chunks;
     for (auto& w : work) {
-      partial_aggregate bucket_part{agg, options.limits, earliest, latest};
-      bool done = false;
       if (boundary == 0) {
+        partial_aggregate bucket_part{agg, options.limits, earliest, latest};
         auto fast = count_fast_path(agg, w, bucket_part);
         if (!fast) return fast.err();
-        done = *fast;
+        if (*fast) {
+          if (auto err = part.aggregate->merge(bucket_part)) return err;
+          continue;
+        }
       }
-      if (!done) {
-        error inner;
-        auto err = w.b->read_events(w.candidates, [&](uint64_t ord, const event_view& ev) {
-          if (inner) return;
-          ++summary.events_read;
-          row r = event_row(*w.b, ord, ev, c->fields, *c->rows);
-          if (!w.exact && !c->base.matches(r)) return;
-          if (!run_stages(c->stages, r)) return;
-          inner = bucket_part.add(
-              r, row_position{ev.time, w.rank, ord});  // first/last/list need result order
-        });
-        if (err) return err;
-        if (inner) return inner;
-      }
-      if (auto err = part.aggregate->merge(bucket_part)) return err;
+      split_chunks(w, chunks);
     }
+    auto partials = aggregate_chunks(agg, chunks, *c, options, earliest, latest);
+    if (!partials) return partials.err();
+    for (auto& p : *partials)
+      if (auto err = part.aggregate->merge(p)) return err;
     return part;
   }
 

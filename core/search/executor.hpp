@@ -34,8 +34,11 @@ struct search_options {
   /// Search-time fields per sourcetype (null: the built-ins alone).
   std::shared_ptr<const field_rules> extractions;
   /// Where lookup, inputlookup and outputlookup find NAME.csv ($KURA_HOME/etc/lookups);
-  /// empty: those commands are refused.
+  /// empty: outputlookup is refused.
   std::string lookup_dir;
+  /// Read-only lookup directories searched after lookup_dir, in order: the
+  /// cluster bundle's (core/search/lookup.hpp). All empty: lookups are refused.
+  std::vector<std::string> bundle_lookup_dirs;
   /// Runs a subsearch (`join f [search …]`, `append [...]`) the way the main
   /// search runs, over the same data, sending its rows to `emit`. execute()
   /// sets it to its own buckets; a node or search head sets it to itself.

@@ -1,13 +1,15 @@
-// JSON fields at search time: one walk of a document with simdjson's On-Demand
-// parser (each thread keeps one parser and one padded buffer, so an event
-// costs no allocation beyond its fields' values), paths, spath and the JSON
-// eval functions.
+// JSON fields at search time: simdjson's DOM parse of a document, then one
+// pass over its tape collecting the fields (each thread keeps one parser, one
+// padded buffer and one collector, so an event costs no allocation beyond its
+// fields' names and values in the row), paths, spath and the JSON eval
+// functions.
 #include "core/search/json_fields.hpp"
 
 #include <simdjson.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -127,15 +129,56 @@ bool is_number(dom::element_type t) {
 
 // -- collecting the fields of one document ------------------------------------
 
+/// Whether two short strings (field names) are equal, without a library call
+/// for names of up to 16 bytes.
+[[gnu::always_inline]] inline bool same_name(std::string_view a, std::string_view b) {
+  size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *p = a.data(), *q = b.data();
+  auto load8 = [](const char* s) {
+    uint64_t w;
+    std::memcpy(&w, s, 8);
+    return w;
+  };
+  auto load4 = [](const char* s) {
+    uint32_t w;
+    std::memcpy(&w, s, 4);
+    return w;
+  };
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(p, q, n) == 0;
+    return load8(p) == load8(q) && load8(p + n - 8) == load8(q + n - 8);
+  }
+  if (n >= 4) return load4(p) == load4(q) && load4(p + n - 4) == load4(q + n - 4);
+  for (size_t i = 0; i < n; ++i)
+    if (p[i] != q[i]) return false;
+  return true;
+}
+
+/// A container open during a walk: its name's length, and the length of its
+/// elements' name prefix (`a{}` for the array `a`).
+struct open_container {
+  uint32_t outer, inner;
+  bool object;
+};
+
 /// The fields found in one document, kept between documents so their
-/// vectors keep their capacity. Values are views into the parser's strings and
-/// the document's text: commit before the thread parses another document.
-/// Names are found by a linear scan while there are few, then through a map.
+/// vectors and names keep their capacity. Values are views into the parser's
+/// strings and the document's text: commit before the thread parses another
+/// document.
+/// Finding a name's entry: the entry used last (elements of an array of
+/// scalars), the one after it (the next round of an array of objects), and,
+/// while this document repeats the previous one's shape (documents of one
+/// source tend to), the entry the previous document had at this position,
+/// which then needs no search; otherwise a linear scan while there are few
+/// names, then through a map.
 class field_collector {
  public:
   void clear() {
+    shape_ = used_;  // the previous document's names, all distinct
     used_ = 0;
     last_ = 0;
+    same_shape_ = true;
     if (!index_.empty()) index_.clear();  // clearing an empty map still clears its buckets
     integers_.clear();
   }
@@ -145,6 +188,9 @@ class field_collector {
     name_.clear();
     return name_;
   }
+
+  /// The walk's stack of open containers (kept: its capacity).
+  std::vector<open_container>& levels() { return levels_; }
 
   /// Room for one integer's text, valid until clear().
   std::array<char, 24>& integer_room() { return integers_.emplace_back(); }
@@ -159,27 +205,47 @@ class field_collector {
   }
 
   /// Puts the fields in `r`: `replace` sets them (spath), otherwise only
-  /// names the row lacks are added (automatic extraction).
-  void commit(row& r, bool replace, const std::set<std::string>* wanted = nullptr) const {
+  /// names the row lacks are added (automatic extraction); with `wanted`,
+  /// only those names. Each field is built in place in the row: one copy of
+  /// its name and of its value.
+  void commit(row& r, bool replace, const std::set<std::string>* wanted = nullptr) {
+    keep_.assign(used_, 1);
+    size_t adding = used_;
+    if (wanted) {
+      // A search reads few fields: compare with a flat list of them, by length first.
+      wanted_.assign(wanted->begin(), wanted->end());
+      auto is_wanted = [&](const std::string& name) {
+        if (wanted_.size() > 8) return wanted->count(name) > 0;
+        for (auto w : wanted_)
+          if (same_name(w, name)) return true;
+        return false;
+      };
+      adding = 0;
+      for (size_t i = 0; i < used_; ++i) {
+        keep_[i] = is_wanted(fields_[i].name);
+        adding += keep_[i];
+      }
+    }
     auto& f = r.fields();
     size_t before = f.size();  // names here are distinct: only the row's earlier fields can clash
-    f.reserve(before + used_);
-    auto present = [&](const std::string& name) {
+    f.reserve(before + adding);
+    auto present = [&](std::string_view name) {
       for (size_t k = 0; k < before; ++k)
-        if (f[k].first == name) return true;
+        if (same_name(f[k].first, name)) return true;
       return false;
     };
     for (size_t i = 0; i < used_; ++i) {
       const entry& e = fields_[i];
-      if (e.name.empty() || (wanted && !wanted->count(e.name)) || (!replace && present(e.name)))
-        continue;
-      value v = e.count == 1 ? value{e.values[0]}
-                             : value::multi(std::vector<std::string>(
-                                   e.values.begin(), e.values.begin() + long(e.count)));
-      if (replace)
-        r.set(e.name, std::move(v));
-      else
-        r.add(e.name, std::move(v));
+      if (!keep_[i] || e.name.empty() || (!replace && present(e.name))) continue;  // {"":…}
+      if (replace) {
+        r.set(e.name, e.to_value());
+      } else if (e.count == 1) {
+        f.emplace_back(std::piecewise_construct, std::forward_as_tuple(e.name),
+                       std::forward_as_tuple(e.values[0]));
+      } else {
+        f.emplace_back(std::piecewise_construct, std::forward_as_tuple(e.name),
+                       std::forward_as_tuple(e.to_value()));
+      }
     }
   }
 
@@ -188,25 +254,44 @@ class field_collector {
     std::string name;
     std::vector<std::string_view> values;
     size_t count = 0;
+
+    value to_value() const {
+      if (count == 1) return value{values[0]};
+      std::vector<std::string> items;
+      items.reserve(count);
+      for (size_t k = 0; k < count; ++k) items.emplace_back(values[k]);
+      return value::multi(std::move(items));
+    }
   };
   static constexpr size_t scan_limit = 24;
 
   entry& slot(std::string_view name) {
+    if (used_ > 0) {
+      if (same_name(fields_[last_].name, name)) return fields_[last_];
+      if (last_ + 1 < used_ && same_name(fields_[last_ + 1].name, name)) return fields_[++last_];
+    }
+    if (same_shape_ && used_ < shape_ && same_name(fields_[used_].name, name))
+      return fresh();  // entries 0..used_-1 are the previous document's, which lacked `name`
     if (used_ <= scan_limit) {
-      // Documents of one source tend to repeat their shape: try the entry
-      // after the last one used, then scan.
-      if (last_ + 1 < used_ && fields_[last_ + 1].name == name) return fields_[++last_];
       for (size_t i = 0; i < used_; ++i)
-        if (fields_[i].name.size() == name.size() && fields_[i].name == name)
-          return fields_[last_ = i];
+        if (same_name(fields_[i].name, name)) return fields_[last_ = i];
     } else {
       if (index_.empty())
         for (size_t i = 0; i < used_; ++i) index_.emplace(fields_[i].name, i);
-      if (auto it = index_.find(std::string{name}); it != index_.end()) return fields_[it->second];
+      if (auto it = index_.find(std::string{name}); it != index_.end())
+        return fields_[last_ = it->second];
     }
     if (used_ == fields_.size()) fields_.emplace_back();
+    if (used_ >= shape_ || !same_name(fields_[used_].name, name)) {
+      same_shape_ = false;
+      fields_[used_].name.assign(name);
+    }
+    return fresh();
+  }
+
+  /// Starts the entry at used_, whose name is set.
+  entry& fresh() {
     entry& e = fields_[used_];
-    if (e.name != name) e.name.assign(name);  // often the same shape as the last document
     e.count = 0;
     if (!index_.empty()) index_.emplace(e.name, used_);
     last_ = used_++;
@@ -216,8 +301,13 @@ class field_collector {
   std::vector<entry> fields_;
   size_t used_ = 0;
   size_t last_ = 0;                            // the entry used last
+  size_t shape_ = 0;                           // entries of the previous document
+  bool same_shape_ = true;                     // entries 0..used_-1 have the previous names
   std::deque<std::array<char, 24>> integers_;  // a deque: its elements never move
   std::string name_;
+  std::vector<open_container> levels_;
+  std::vector<uint8_t> keep_;             // commit: the entries it puts in the row
+  std::vector<std::string_view> wanted_;  // commit: the names a search reads
   std::unordered_map<std::string, size_t> index_;
 };
 
@@ -226,42 +316,87 @@ field_collector& collector() {
   return c;
 }
 
-/// Adds every scalar under `e` with its name. `name` holds `e`'s name on
-/// entry and is restored on return. The parser bounds the depth.
-void walk(dom::element e, std::string& name, field_collector& out, number_scanner& numbers) {
-  size_t base = name.size();
-  switch (e.type()) {
-    case dom::element_type::OBJECT:
-      for (dom::key_value_pair member : dom::object(e.get_object().value_unsafe())) {
-        name.resize(base);
-        if (base) name += '.';
-        name += member.key;
-        walk(member.value, name, out, numbers);
+/// Adds every scalar of the document `parser` holds, with its name, in one
+/// pass over simdjson's tape (the DOM's documented layout: a word a value, a
+/// container's words between its brackets, numbers in the word after theirs,
+/// strings in the string buffer as a 32-bit length and the bytes), rather
+/// than through dom::element, whose per-element calls cost more than the
+/// parse. The root must be an object or an array; the parser bounds the depth.
+void walk(const dom::parser& parser, std::string& name, field_collector& out,
+          number_scanner& numbers) {
+  namespace in = simdjson::internal;
+  const uint64_t* tape = parser.doc.tape.get();
+  const uint8_t* strings = parser.doc.string_buf.get();
+  auto text = [&](uint64_t word) {
+    size_t at = size_t(word & in::JSON_VALUE_MASK);
+    uint32_t size;
+    std::memcpy(&size, strings + at, sizeof size);
+    return std::string_view{reinterpret_cast<const char*>(strings + at + sizeof size), size};
+  };
+  auto type = [](uint64_t word) { return in::tape_type(word >> 56); };
+  auto& open = out.levels();
+  open.clear();
+  for (size_t i = 1;;) {  // tape[0] is the root word, tape[1] the root value
+    uint64_t word = tape[i];
+    auto t = type(word);
+    if (t == in::tape_type::END_OBJECT || t == in::tape_type::END_ARRAY) {
+      name.resize(open.back().outer);
+      open.pop_back();
+      if (open.empty()) return;
+      ++i;
+      continue;
+    }
+    if (!open.empty() && open.back().object) {  // a key, then its value
+      name.resize(open.back().inner);
+      if (!name.empty()) name += '.';
+      name += text(word);
+      word = tape[++i];
+      t = type(word);
+    }
+    switch (t) {
+      case in::tape_type::START_OBJECT:
+        open.push_back({uint32_t(name.size()), uint32_t(name.size()), true});
+        ++i;
+        break;
+      case in::tape_type::START_ARRAY: {
+        auto outer = uint32_t(name.size());
+        name += "{}";
+        open.push_back({outer, uint32_t(name.size()), false});
+        ++i;
+        break;
       }
-      name.resize(base);
-      return;
-    case dom::element_type::ARRAY:
-      name += "{}";
-      for (dom::element child : dom::array(e.get_array().value_unsafe()))
-        walk(child, name, out, numbers);
-      name.resize(base);
-      return;
-    case dom::element_type::STRING:
-      out.add(name, e.get_string().value_unsafe());
-      return;
-    case dom::element_type::INT64:
-    case dom::element_type::UINT64:  // from the DOM: scanning the text costs more
-      numbers.skip();
-      out.add(name, integer_text(e, out.integer_room()));
-      return;
-    case dom::element_type::DOUBLE:
-      out.add(name, numbers.next());
-      return;
-    case dom::element_type::BOOL:
-      out.add(name, e.get_bool().value_unsafe() ? "true" : "false");
-      return;
-    case dom::element_type::NULL_VALUE:
-      return;
+      case in::tape_type::STRING:
+        out.add(name, text(word));
+        ++i;
+        break;
+      case in::tape_type::INT64:
+      case in::tape_type::UINT64: {  // from the tape: scanning the text costs more
+        numbers.skip();
+        auto& room = out.integer_room();
+        auto [end, ec] = t == in::tape_type::INT64
+                             ? std::to_chars(room.data(), room.data() + room.size(),
+                                             std::bit_cast<int64_t>(tape[i + 1]))
+                             : std::to_chars(room.data(), room.data() + room.size(), tape[i + 1]);
+        out.add(name, {room.data(), size_t(end - room.data())});
+        i += 2;
+        break;
+      }
+      case in::tape_type::DOUBLE:
+        out.add(name, numbers.next());
+        i += 2;
+        break;
+      case in::tape_type::TRUE_VALUE:
+        out.add(name, "true");
+        ++i;
+        break;
+      case in::tape_type::FALSE_VALUE:
+        out.add(name, "false");
+        ++i;
+        break;
+      default:  // null
+        ++i;
+        break;
+    }
   }
 }
 
@@ -280,7 +415,7 @@ bool collect_document(std::string_view json, root_kind want, field_collector& ou
       (want == root_kind::object || t != dom::element_type::ARRAY))
     return false;
   number_scanner numbers{rd.text()};
-  walk(root, out.name_buffer(), out, numbers);
+  walk(rd.parser, out.name_buffer(), out, numbers);
   return true;
 }
 

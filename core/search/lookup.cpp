@@ -137,13 +137,27 @@ result<io::fs::path> lookup_file(const std::string& dir, std::string_view name) 
   return io::fs::path{dir} / file;
 }
 
-result<csv_table> read_lookup(const std::string& dir, std::string_view name, size_t max_records) {
-  auto path = lookup_file(dir, name);
+result<io::fs::path> find_lookup(const lookup_dirs& dirs, std::string_view name) {
+  std::vector<std::string> all;
+  if (!dirs.own.empty()) all.push_back(dirs.own);
+  for (auto& d : dirs.shared)
+    if (!d.empty()) all.push_back(d);
+  if (all.empty()) return lookup_file("", name);  // the error: no lookup directory
+  std::string looked;
+  for (auto& dir : all) {
+    auto path = lookup_file(dir, name);
+    if (!path) return path.err();
+    std::error_code ec;
+    if (io::fs::exists(*path, ec)) return path;
+    looked += (looked.empty() ? "" : ", ") + path->string();
+  }
+  return error{errc::invalid_argument,
+               "lookup \"" + std::string{name} + "\" does not exist (" + looked + ")"};
+}
+
+result<csv_table> read_lookup(const lookup_dirs& dirs, std::string_view name, size_t max_records) {
+  auto path = find_lookup(dirs, name);
   if (!path) return path.err();
-  std::error_code ec;
-  if (!io::fs::exists(*path, ec))
-    return error{errc::invalid_argument,
-                 "lookup \"" + std::string{name} + "\" does not exist (" + path->string() + ")"};
   auto text = io::read_file(*path);
   if (!text) return text.err();
   auto t = parse_csv(*text);

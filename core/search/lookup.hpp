@@ -1,5 +1,8 @@
 // CSV lookup files: the tables of `lookup`, `inputlookup` and `outputlookup`,
-// kept as NAME.csv in one directory ($KURA_HOME/etc/lookups). No CSV library
+// kept as NAME.csv in the node's own directory ($KURA_HOME/etc/lookups), read
+// and written, and in the cluster bundle's directories (a peer's
+// etc/slave-apps/lookups, a search head's copy of each master's), read only,
+// after the node's own. No CSV library
 // is linked into core (notes/dependencies.md), and the format is small, so
 // this is a plain RFC 4180 reader and writer.
 #pragma once
@@ -37,12 +40,27 @@ std::string render_csv(const csv_table& t);
 /// directory), starts with a dot, or is longer than 200 characters.
 result<io::fs::path> lookup_file(const std::string& dir, std::string_view name);
 
-/// Reads lookup `name`. Errors: not_found when the file does not exist; those
-/// of lookup_file and parse_csv; invalid_argument past `max_records`.
-result<csv_table> read_lookup(const std::string& dir, std::string_view name, size_t max_records);
+/// Where a search finds lookup tables: `own` ($KURA_HOME/etc/lookups, where
+/// outputlookup writes; empty: none), then `shared` in order (the bundle's,
+/// read only).
+struct lookup_dirs {
+  std::string own;
+  std::vector<std::string> shared;
+};
 
-/// Replaces lookup `name` atomically (a temporary file renamed over it),
-/// creating the directory. Errors: those of lookup_file; io_error.
+/// The file lookup `name` is read from: the first of own/NAME.csv,
+/// shared[0]/NAME.csv, … that exists. Errors: invalid_argument when there is
+/// no directory at all, for a bad name (lookup_file), and when no directory
+/// has the table (naming the places looked at).
+result<io::fs::path> find_lookup(const lookup_dirs& dirs, std::string_view name);
+
+/// Reads lookup `name` from the file find_lookup chooses. Errors: those of
+/// find_lookup and parse_csv; io_error; invalid_argument past `max_records`.
+result<csv_table> read_lookup(const lookup_dirs& dirs, std::string_view name, size_t max_records);
+
+/// Replaces lookup `name` in `dir` (the node's own directory) atomically (a
+/// temporary file renamed over it), creating the directory. Errors: those of
+/// lookup_file; io_error.
 error write_lookup(const std::string& dir, std::string_view name, const csv_table& t);
 
 }  // namespace kura::search

@@ -50,6 +50,11 @@ void ack_registry::acknowledge(const std::string& channel, uint64_t id) {
   it->second.durable.insert(id);
 }
 
+void ack_registry::cancel(const std::string& channel, uint64_t id) {
+  auto it = channels_.find(channel);
+  if (it != channels_.end()) it->second.pending.erase(id);
+}
+
 std::map<uint64_t, bool> ack_registry::query(const std::string& channel, const std::vector<uint64_t>& ids) {
   std::map<uint64_t, bool> out;
   auto it = channels_.find(channel);

@@ -37,6 +37,8 @@ class ack_registry {
   std::optional<uint64_t> open(const std::string& channel);
   /// Marks an id durable.
   void acknowledge(const std::string& channel, uint64_t id);
+  /// Forgets a pending id whose request failed (a query then answers false).
+  void cancel(const std::string& channel, uint64_t id);
   /// The answer to a query: id -> durable. Durable ids are forgotten once reported.
   std::map<uint64_t, bool> query(const std::string& channel, const std::vector<uint64_t>& ids);
 

@@ -11,6 +11,7 @@
 
 #include "core/log.hpp"
 #include "core/search/parser.hpp"
+#include "net/hec/body_stream.hpp"
 #include "net/hec/hec_protocol.hpp"
 #include "net/hec/hec_session.hpp"
 #include "net/search/export_format.hpp"
@@ -47,18 +48,28 @@ void rest_error(httplib::Response& res, int status, const std::string& text) {
   res.set_content(j.dump(), json_type);
 }
 
-/// The HEC status for a failed store.
-hec::status ingest_status(const error& err) {
-  switch (err.code()) {
-    case errc::not_found:
-    case errc::index_disabled:
-      return hec::status::incorrect_index;
-    case errc::disk_full:
-    case errc::unavailable:
-      return hec::status::server_busy;
-    default:
-      return hec::status::internal_error;
-  }
+/// Bodies of the other endpoints (ack queries, search forms) are read whole: at most this.
+constexpr uint64_t small_body_limit = uint64_t(1) << 20;
+
+/// Whether a request goes to a collector endpoint whose body is streamed into the store.
+bool ingest_path(const httplib::Request& req) {
+  return req.method == "POST" &&
+         (req.path == "/services/collector/event" || req.path == "/services/collector" ||
+          req.path == "/services/collector/event/1.0" || req.path == "/services/collector/raw" ||
+          req.path == "/services/collector/raw/1.0");
+}
+
+/// The declared body size (Content-Length), 0 when there is none.
+uint64_t declared_length(const httplib::Request& req) {
+  return req.has_header("Content-Length")
+             ? std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10)
+             : 0;
+}
+
+/// HEC's reply to a body over its limit.
+void too_large(httplib::Response& res) {
+  res.status = 413;
+  res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
 }
 
 }  // namespace
@@ -153,67 +164,175 @@ struct http_server::impl {
     return ok;
   }
 
-  /// The end of an ingest request: the store's verdict becomes the reply.
-  void reply_stored(const httplib::Request& req, httplib::Response& res, const error& err,
-                    const std::optional<std::string>& ch, const char* what) {
-    if (err) {
-      log::warn(component, std::string{"HEC "} + what + " request from " + req.remote_addr + ": " +
-                               err.render());
-      return hec_reply(res, ingest_status(err));
+  /// Refuses, before its body is read, a request whose body could not be
+  /// read within bounds: an ingest request declaring more than
+  /// max_content_length; any other declaring more than small_body_limit or
+  /// without a length (chunked), since cpp-httplib reads those whole. When the
+  /// client holds its body back (Expect: 100-continue), an ingest request's
+  /// token and channel are checked too (else the handler checks them). False
+  /// after replying.
+  bool acceptable_before_body(const httplib::Request& req, httplib::Response& res,
+                              bool body_held_back) {
+    if (ingest_path(req)) {
+      std::optional<std::string> ch;
+      if (body_held_back && !begin_collector(req, res, ch)) return false;
+      if (declared_length(req) > opts.max_content_length) {
+        too_large(res);
+        return false;
+      }
+      return true;
     }
-    stored(res, ch);
-  }
-
-  /// Replies Success, with an ack id when the request named a channel.
-  void stored(httplib::Response& res, const std::optional<std::string>& ch) {
-    if (!ch) return hec_reply(res, hec::status::success);
-    std::lock_guard lock{acks_mutex};
-    auto id = acks.open(*ch);
-    if (!id) return hec_reply(res, hec::status::server_busy);
-    acks.acknowledge(*ch, *id);  // ingest returned after the commit: the data is durable
-    hec_reply(res, hec::status::success, std::nullopt, *id);
-  }
-
-  void on_event(const httplib::Request& req, const std::string& body, httplib::Response& res) {
-    std::optional<std::string> ch;
-    if (!begin_collector(req, res, ch)) return;
-    auto parsed = hec::parse_event_body(body);
-    if (parsed.result != hec::status::success) {
-      log::warn(component,
-                "HEC event request from " + req.remote_addr + " rejected: " + parsed.detail);
-      // Only errors about one event carry its number (as Splunk's replies do).
-      bool per_event = parsed.result == hec::status::invalid_data_format ||
-                       parsed.result == hec::status::event_field_required ||
-                       parsed.result == hec::status::event_field_blank ||
-                       parsed.result == hec::status::indexed_fields_error;
-      return hec_reply(res, parsed.result,
-                       per_event ? std::optional<size_t>{parsed.invalid_event} : std::nullopt);
+    bool collector = req.path.rfind("/services/collector", 0) == 0;
+    if (declared_length(req) > small_body_limit) {
+      if (collector) return too_large(res), false;
+      rest_error(res, 413,
+                 "the body is larger than " + std::to_string(small_body_limit) + " bytes");
+      return false;
     }
-    time_us now = now_us();
-    std::vector<ingest_event> events;
-    events.reserve(parsed.events.size());
-    for (auto& e : parsed.events)
-      events.push_back({e.time.value_or(now), e.host.value_or(opts.default_host),
-                        e.source.value_or("http:kura"), e.sourcetype.value_or("httpevent"),
-                        e.index.value_or("main"), std::move(e.raw), std::move(e.fields)});
-    reply_stored(req, res, api.ingest(std::move(events)), ch, "event");
+    if (!collector && req.get_header_value("Transfer-Encoding") == "chunked") {
+      rest_error(res, 411, "a request body needs a Content-Length");
+      return false;
+    }
+    return true;
   }
 
-  void on_raw(const httplib::Request& req, const std::string& body, httplib::Response& res) {
-    std::optional<std::string> ch;
-    if (!begin_collector(req, res, ch)) return;
-    if (body.find_first_not_of(" \t\r\n") == std::string::npos)
-      return hec_reply(res, hec::status::no_data);
+  /// Reads and drops a refused request's body, at most small_body_limit of it, so that
+  /// the client, which may still be sending, gets the reply in `res` rather than a reset
+  /// connection (a longer body is left unread: cpp-httplib then closes the connection).
+  /// A client that stops sending gets 400 instead, as for any body.
+  static void drain(const httplib::ContentReader& reader, httplib::Response& res) {
+    uint64_t total = 0;
+    int refusal = res.status;  // cpp-httplib sets 400 when reading stops
+    bool complete = reader([&](const char*, size_t n) {
+      total += n;
+      return total <= small_body_limit;
+    });
+    if (complete || total > small_body_limit) {
+      res.status = refusal;
+      return;
+    }
+    res.status = 400;
+    res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
+  }
+
+  /// The store the streamed bodies hand their groups to.
+  hec::store_fn store() {
+    return [this](std::vector<ingest_event> events) { return api.ingest(std::move(events)); };
+  }
+
+  /// An ingest request (/event or /raw): token and channel, an ack id when the request
+  /// names a channel, then the body read as it arrives: every piece goes to
+  /// `feed`, and `finish` says how the body ended. The reply comes once the
+  /// whole body is stored (its ack id covering every event) or has failed.
+  void ingest(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader, const char* what,
+              const std::function<void(std::string_view)>& feed,
+              const std::function<hec::body_result()>& finish) {
+    std::optional<std::string> ch;  // the declared size was checked before routing
+    if (!begin_collector(req, res, ch)) return drain(reader, res);
+    // The ack id is taken first: a full registry refuses the request before anything is stored.
+    std::optional<uint64_t> ack;
+    if (ch) {
+      std::lock_guard lock{acks_mutex};
+      ack = acks.open(*ch);
+    }
+    if (ch && !ack) {
+      hec_reply(res, hec::status::server_busy);
+      return drain(reader, res);
+    }
+    auto cancel = [&] {
+      if (!ack) return;
+      std::lock_guard lock{acks_mutex};
+      acks.cancel(*ch, *ack);
+    };
+    uint64_t total = 0;
+    bool over = false;
+    // After a bad event the rest of the body is still read (and only counted), so that the
+    // client, which may be sending still, gets the reply rather than a reset connection.
+    bool complete = reader([&](const char* data, size_t n) {
+      total += n;
+      if (total > opts.max_content_length) {
+        over = true;
+        return false;
+      }
+      feed({data, n});
+      return true;
+    });
+    // Over the limit (chunked or compressed), or the client stopped sending.
+    if (over || !complete) {
+      cancel();
+      log::warn(component, std::string{"HEC "} + what + " request from " + req.remote_addr +
+                               (over ? " is over max_content_length (" +
+                                           std::to_string(opts.max_content_length) + " bytes)"
+                                     : " ended before its body did") +
+                               " after " + std::to_string(total) + " bytes");
+      if (over) return too_large(res);
+      res.status = 400;
+      res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
+      return;
+    }
+    auto out = finish();
+    if (out.result != hec::status::success) {
+      cancel();
+      log::warn(component, std::string{"HEC "} + what + " request from " + req.remote_addr +
+                               " refused: " + out.detail +
+                               (out.stored ? " (" + std::to_string(out.stored) +
+                                                 " events before it were stored)"
+                                           : ""));
+      return hec_reply(res, out.result, out.invalid_event);
+    }
+    if (ack) {
+      std::lock_guard lock{acks_mutex};
+      acks.acknowledge(*ch, *ack);  // every group was committed: the data is durable
+    }
+    hec_reply(res, hec::status::success, std::nullopt, ack);
+  }
+
+  void on_event(const httplib::Request& req, httplib::Response& res,
+                const httplib::ContentReader& reader) {
+    hec::event_body_stream body{store(), {opts.default_host, "http:kura", "httpevent", "main"}};
+    ingest(
+        req, res, reader, "event", [&](std::string_view d) { body.feed(d, now_us()); },
+        [&] { return body.finish(); });
+  }
+
+  void on_raw(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader) {
     auto param = [&](const char* name, const std::string& fallback) {
       return req.has_param(name) ? req.get_param_value(name) : fallback;
     };
     input_meta meta{param("host", opts.default_host), param("source", "http:kura"),
                     param("sourcetype", "httpevent"), param("index", "main")};
-    raw_input input{meta, body};
-    reply_stored(req, res, api.ingest_raw({&input, 1}, now_us()), ch, "raw");
+    auto pipeline = api.open_raw_stream(meta);
+    if (!pipeline) {  // the sourcetype's rules do not compile: the request is refused whole
+      std::optional<std::string> ch;
+      if (begin_collector(req, res, ch)) {
+        log::warn(component,
+                  "HEC raw request from " + req.remote_addr + ": " + pipeline.err().render());
+        hec_reply(res, hec::store_status(pipeline.err()));
+      }
+      return drain(reader, res);
+    }
+    hec::raw_body_stream body{store(), std::move(*pipeline)};
+    ingest(
+        req, res, reader, "raw", [&](std::string_view d) { body.feed(d, now_us()); },
+        [&] { return body.finish(now_us()); });
   }
 
-  void on_ack(const httplib::Request& req, const std::string& body, httplib::Response& res) {
+  void on_ack(const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader& reader) {
+    std::string body;
+    bool over = false;
+    bool complete = reader([&](const char* data, size_t n) {
+      if (body.size() + n > small_body_limit) {
+        over = true;
+        return false;
+      }
+      body.append(data, n);
+      return true;
+    });
+    if (over) return too_large(res);
+    if (!complete) return hec_reply(res, hec::status::invalid_data_format);
     std::optional<std::string> ch;
     if (!begin_collector(req, res, ch)) return;
     if (!ch) return hec_reply(res, hec::status::data_channel_missing);
@@ -286,45 +405,35 @@ struct http_server::impl {
         (this->*fn)(req, res);
       };
     };
-    // Collector bodies are read through a content reader: cpp-httplib 0.11 would
-    // otherwise refuse a form-encoded body over 8 KB (curl -d sends that type,
-    // as Splunk's HEC examples do), whatever max_content_length says.
-    auto with_body = [this](auto fn) {
+    // Collector bodies are read through a content reader, piece by piece as they arrive:
+    // cpp-httplib would otherwise read a body whole into memory (and 0.11 refuses a
+    // form-encoded one over 8 KB: curl -d sends that type, as Splunk's HEC examples do).
+    auto reading = [this](void (impl::*fn)(const httplib::Request&, httplib::Response&,
+                                           const httplib::ContentReader&)) {
       return [this, fn](const httplib::Request& req, httplib::Response& res,
-                        const httplib::ContentReader& reader) {
-        auto too_large = [&] {
-          res.status = 413;
-          res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
-        };
-        if (req.has_header("Content-Length") &&
-            std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) >
-                opts.max_content_length)
-          return too_large();
-        std::string body;
-        bool over = false;
-        bool complete = reader([&](const char* data, size_t n) {
-          if (body.size() + n > opts.max_content_length) {
-            over = true;
-            return false;
-          }
-          body.append(data, n);
-          return true;
-        });
-        if (over) return too_large();
-        if (!complete) {  // the client stopped sending (read timeout) or went away
-          res.status = 400;
-          res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
-          return;
-        }
-        (this->*fn)(req, body, res);
-      };
+                        const httplib::ContentReader& reader) { (this->*fn)(req, res, reader); };
     };
+    // Before any body is read: a client that sent "Expect: 100-continue" (curl does for
+    // bodies over 1 KB) gets a refusal instead of "100 Continue" and never sends the body.
+    server.set_expect_100_continue_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (acceptable_before_body(req, res, true)) return 100;
+          // cpp-httplib 0.11 sends this reply without a length: the client would wait for the
+          // connection to close, sending its body meanwhile.
+          res.set_header("Content-Length", std::to_string(res.body.size()));
+          res.set_header("Connection", "close");
+          return res.status;
+        });
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return acceptable_before_body(req, res, false) ? httplib::Server::HandlerResponse::Unhandled
+                                                     : httplib::Server::HandlerResponse::Handled;
+    });
     for (auto* path :
          {"/services/collector/event", "/services/collector", "/services/collector/event/1.0"})
-      server.Post(path, with_body(&impl::on_event));
-    server.Post("/services/collector/raw", with_body(&impl::on_raw));
-    server.Post("/services/collector/raw/1.0", with_body(&impl::on_raw));
-    server.Post("/services/collector/ack", with_body(&impl::on_ack));
+      server.Post(path, reading(&impl::on_event));
+    server.Post("/services/collector/raw", reading(&impl::on_raw));
+    server.Post("/services/collector/raw/1.0", reading(&impl::on_raw));
+    server.Post("/services/collector/ack", reading(&impl::on_ack));
     server.Get("/services/collector/health", [this](const httplib::Request&,
                                                     httplib::Response& res) {
       hec_reply(res, api.accepting() ? hec::status::healthy : hec::status::unhealthy_queues_full);

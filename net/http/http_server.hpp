@@ -20,7 +20,7 @@ struct http_options {
   uint16_t port = 0;                      ///< 0: any free port (tests)
   std::vector<std::string> hec_tokens;    ///< Authorization: Splunk <token>
   std::vector<std::string> api_tokens;    ///< Authorization: Bearer <token>
-  uint64_t max_content_length = 1'000'000;  ///< larger bodies get 413
+  uint64_t max_content_length = 838'860'800;       ///< larger bodies get 413 (Splunk's default)
   std::chrono::milliseconds read_timeout{10'000};  ///< a client that stalls is cut off
   std::string default_host = "kura";      ///< host of events that name none
   size_t threads = 8;

@@ -52,7 +52,7 @@ port = 9997
 port = 8088
 hec_tokens = ["kura-hec-token"]
 api_tokens = ["kura-api-token"]
-max_content_length = 100000000
+max_content_length = 838860800
 )";
 
 /// Once the node runs, log lines are also indexed into _internal.

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
-"""The compatibility suite's runner: everyday SPL searches against one real kura-node, each
-answer compared with one computed from the generated data (cases.py), never from kura.
+"""The compatibility suite's runner: everyday SPL searches against one real kura-node (or,
+with --cluster, through the search head of a real cluster: cluster.py), each answer compared
+with one computed from the generated data (cases.py), never from kura.
 
-  compat.py --cmake FILE                write the ctest cases (one add_test per search) to FILE
-  compat.py --list                      every case: name, then "pending: FEATURE" when pending
-  compat.py --setup  --node PATH --state DIR   start the node, ingest the data, wait until every
-                                        event is searchable (the ctest fixture's setup)
+  compat.py --cmake FILE [--cluster]    write the ctest cases (one add_test per search) to FILE
+  compat.py --list [--cluster]          every case: name, then "pending: FEATURE" when pending
+  compat.py --setup [--cluster] --node PATH --state DIR   start the node (or the cluster), ingest
+                                        the data, wait until every event is searchable (exactly
+                                        once) (the ctest fixture's setup)
   compat.py --run SEARCH --state DIR    one case against the fixture node (exit 1 on a wrong answer)
-  compat.py --cleanup --state DIR       stop the fixture node, remove DIR
-  compat.py --status [--node PATH] [--state DIR] [FILTER]   every case, pending ones too, against
-                                        the node of DIR when it runs, else against a node of its own;
+  compat.py --cleanup --state DIR       stop the fixture's nodes, remove DIR
+  compat.py --status [--cluster] [--node PATH] [--state DIR] [FILTER]   every case, pending ones
+                                        too, against the fixture of DIR when it runs, else against
+                                        a node (or cluster) of its own;
                                         prints PASS/FAIL per case and a summary per feature
 """
 import argparse
 import concurrent.futures
+import copy
 import json
 import os
 import pickle
@@ -37,6 +41,7 @@ LIB_SH = os.path.join(HERE, "..", "node", "lib.sh")
 NODE_LIFETIME_SECS = 3600  # the node ends by itself after this, should the cleanup never run
 # (an hour: in a full ctest -j run the cases may wait behind long cluster tests)
 CASE_TIMEOUT_SECS = 20
+CLUSTER_PREFIX = "compat-cluster: "  # the cluster run's case names
 
 
 # ---------------------------------------------------------------- the node
@@ -95,73 +100,101 @@ def tail(path, n=30):
         return "(no log)"
 
 
-def owns(state):
-    """Whether state's pid is still the timeout(1) this runner started for that fixture (a pid in
-    an old state.json may belong to another process by now)."""
+def running(proc):
+    """Whether proc ({"pid", "toml"}) still runs as the timeout(1) this runner started for its
+    config (a pid in an old state.json may belong to another process by now)."""
     try:
-        with open(f"/proc/{state['pid']}/cmdline", "rb") as f:
+        with open(f"/proc/{proc['pid']}/cmdline", "rb") as f:
             args = f.read().split(b"\0")
     except OSError:
         return False
-    return os.path.join(state["dir"], "node.toml").encode() in args
+    return proc["toml"].encode() in args
 
 
-def stop_node(state):
-    """SIGTERM to the node (through the timeout(1) that bounds its life), at most 20 s, then SIGKILL
-    to the process group this runner started."""
-    pid = state.get("pid")
-    if not pid or not owns(state):
-        return
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    end = time.time() + 20
-    while time.time() < end:
+def stop_nodes(state):
+    """SIGTERM to every node of the fixture (through the timeout(1) that bounds its life), at
+    most 20 s, then SIGKILL to the process groups this runner started that still run."""
+    procs = [p for p in state.get("procs", []) if running(p)]
+    for p in procs:
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return
-        except ChildProcessError:  # not our child (the cleanup runs in another process)
+            os.kill(p["pid"], signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    end = time.time() + 20
+    while procs and time.time() < end:
+        for p in list(procs):
             try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
+                if os.waitpid(p["pid"], os.WNOHANG)[0]:
+                    procs.remove(p)
+            except ChildProcessError:  # not our child (the cleanup runs in another process)
+                if not running(p):
+                    procs.remove(p)
         time.sleep(0.1)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    for p in procs:
+        try:
+            os.killpg(p["pid"], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def fresh_dir(state_dir):
+    """An empty fixture directory; nodes left there by an earlier run of the fixture are stopped."""
+    old = load_state(state_dir)
+    if old:
+        stop_nodes(old)
+    shutil.rmtree(state_dir, ignore_errors=True)
+    os.makedirs(state_dir)
+
+
+def write_lookups(home):
+    """The lookup file, where a node finds CSV lookups (its home's lookups directories)."""
+    for sub in ("lookups", os.path.join("etc", "lookups")):
+        os.makedirs(os.path.join(home, sub), exist_ok=True)
+        with open(os.path.join(home, sub, "users.csv"), "w") as f:
+            f.write(data.lookup_csv())
+
+
+def start_node(node, toml, log_path):
+    """The pid of a kura-node with this config, under timeout(1), in a session of its own."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(["timeout", "-s", "TERM", str(NODE_LIFETIME_SECS), node, "--config", toml],
+                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True).pid
+
+
+def save_state(state):
+    with open(os.path.join(state["dir"], "state.json"), "w") as f:
+        json.dump(state, f)
+
+
+def wait_searchable(http, events, die):
+    """Until the node on http counts exactly the events of each sourcetype (at most 60 s)."""
+    want = {st: sum(e["sourcetype"] == st for e in events) for st in sorted({e["sourcetype"] for e in events})}
+    end, got = time.time() + 60, None
+    while time.time() < end:
+        got = {st: count_of(http, f"index=main sourcetype={st}") for st in want}
+        if got == want:
+            return
+        time.sleep(0.2)
+    die(f"after 60 s the counts by sourcetype are {got}, not {want}")
 
 
 def setup(node, state_dir):
     """Start the node, ingest every event, wait until each is searchable. Returns the state dict;
     on failure stops the node and raises SystemExit with the reason and the node's log."""
-    old = load_state(state_dir)
-    if old:  # a node left by an earlier run of this fixture
-        stop_node(old)
-    shutil.rmtree(state_dir, ignore_errors=True)
-    os.makedirs(state_dir)
+    fresh_dir(state_dir)
     home = os.path.join(state_dir, "home")
     http, admin, receiver = free_ports(3)
-    with open(os.path.join(state_dir, "node.toml"), "w") as f:
+    toml = os.path.join(state_dir, "node.toml")
+    with open(toml, "w") as f:
         f.write(node_toml("compat", home, http, admin, receiver))
-    # The lookup file, where a node finds CSV lookups (its home's lookups directory).
-    for sub in ("lookups", os.path.join("etc", "lookups")):
-        os.makedirs(os.path.join(home, sub), exist_ok=True)
-        with open(os.path.join(home, sub, "users.csv"), "w") as f:
-            f.write(data.lookup_csv())
+    write_lookups(home)
     log_path = os.path.join(state_dir, "node.log")
-    with open(log_path, "ab") as log:
-        proc = subprocess.Popen(["timeout", "-s", "TERM", str(NODE_LIFETIME_SECS), node, "--config",
-                                 os.path.join(state_dir, "node.toml")],
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-    state = {"pid": proc.pid, "http": http, "dir": state_dir}
-    with open(os.path.join(state_dir, "state.json"), "w") as f:
-        json.dump(state, f)
+    state = {"http": http, "dir": state_dir,
+             "procs": [{"name": "compat", "pid": start_node(node, toml, log_path), "toml": toml}]}
+    save_state(state)
 
     def die(why):
-        stop_node(state)
+        stop_nodes(state)
         raise SystemExit(f"compat setup: {why}\n---- node log ({log_path}):\n{tail(log_path)}")
 
     end = time.time() + 30
@@ -171,8 +204,8 @@ def setup(node, state_dir):
                 break
         except OSError:
             pass
-        if proc.poll() is not None:
-            die(f"the node exited with {proc.returncode}")
+        if not running(state["procs"][0]):
+            die("the node exited")
         if time.time() > end:
             die("the node did not answer health within 30 s")
         time.sleep(0.1)
@@ -187,17 +220,17 @@ def setup(node, state_dir):
             status, reply = None, str(e)
         if status != 200:
             die(f"HEC answered {status}: {reply[:300]}")
-    want = {st: sum(e["sourcetype"] == st for e in events) for st in sorted({e["sourcetype"] for e in events})}
-    end, got = time.time() + 60, None
-    while time.time() < end:
-        got = {st: count_of(http, f"index=main sourcetype={st}") for st in want}
-        if got == want:
-            break
-        time.sleep(0.2)
-    else:
-        die(f"after 60 s the counts by sourcetype are {got}, not {want}")
+    wait_searchable(http, events, die)
     print(f"compat setup: node on port {http}, {len(events)} events searchable after {time.time() - t0:.1f} s")
     return state
+
+
+def start(node, state_dir, cluster, kura=None):
+    """The fixture: one node, or a cluster (cluster.py; kura is the shell that rolls its buckets)."""
+    if cluster:
+        import cluster as cluster_fixture
+        return cluster_fixture.setup(node, state_dir, kura)
+    return setup(node, state_dir)
 
 
 def hec_event_text(e):
@@ -217,10 +250,10 @@ def load_state(state_dir):
 
 
 def node_alive(state):
-    if not state or not owns(state):
+    """Whether every node of the fixture runs and the one searched (state's http) answers health."""
+    if not state or not all(running(p) for p in state.get("procs", [None])):
         return False
     try:
-        os.kill(state["pid"], 0)
         return request(state["http"], "/services/collector/health", None, {}, timeout=2)[0] == 200
     except OSError:
         return False
@@ -241,51 +274,62 @@ def sources_stamp():
     return [os.stat(os.path.join(HERE, f)).st_mtime_ns for f in ("data.py", "cases.py", "matching.py")]
 
 
-def load_cases(state_dir=None):
-    """Every Case. Computing the truth takes most of a second, so the fixture saves the cases
-    (cases.pickle in its directory) and each ctest case loads them, unless the sources changed."""
+def load_cases(state_dir=None, cluster=False):
+    """Every Case (of the cluster run when cluster). Computing the truth takes most of a second,
+    so the fixture saves the cases (cases.pickle in its directory) and each ctest case loads
+    them, unless the sources changed."""
     saved = os.path.join(state_dir, "cases.pickle") if state_dir else None
     if saved:
         try:
             with open(saved, "rb") as f:
                 stamp, cases = pickle.load(f)
-            if stamp == sources_stamp():
+            if stamp == [cluster, *sources_stamp()]:
                 return cases
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
             pass
     import cases as case_book
+    cases = cluster_cases(case_book) if cluster else case_book.CASES
     if saved and os.path.isdir(state_dir):
         tmp = f"{saved}.{os.getpid()}"
         with open(tmp, "wb") as f:
-            pickle.dump((sources_stamp(), case_book.CASES), f)
+            pickle.dump(([cluster, *sources_stamp()], cases), f)
         os.replace(tmp, saved)
-    return case_book.CASES
+    return cases
 
 
-def find_case(search, state_dir=None):
-    for c in load_cases(state_dir):
-        if c.search == search or c.name == search:
-            return c
-    raise SystemExit(f"compat: no case {search!r}")
+def cluster_cases(case_book):
+    """The cases of the cluster run: every case but those of case_book.NOT_ON_A_CLUSTER, named
+    "compat-cluster: SEARCH", pending also on the features of case_book.CLUSTER_PENDING."""
+    out = []
+    for c in case_book.CASES:
+        if c.search in case_book.NOT_ON_A_CLUSTER:
+            continue
+        c = copy.copy(c)
+        c.name = CLUSTER_PREFIX + c.name[len("compat: "):]
+        c.pending = c.pending + tuple(case_book.CLUSTER_PENDING.get(c.search, ()))
+        out.append(c)
+    return out
 
 
-def cmake_text(runner):
+def cmake_text(runner, cluster=False):
     """One add_test per case; pending ones DISABLED (ctest lists them as Not Run (Disabled))."""
     out = ["# Generated by tests/compat/compat.py --cmake: one test per compatibility search.\n"]
-    for c in load_cases():
+    state, fixture, label = (("KURA_COMPAT_CLUSTER_STATE", "compat_cluster", "compat-cluster") if cluster
+                             else ("KURA_COMPAT_STATE", "compat_node", "compat"))
+    for c in load_cases(cluster=cluster):
         name = c.name
         assert "]==]" not in name and "]==]" not in c.search
-        out.append(f"add_test(NAME [==[{name}]==] COMMAND ${{KURA_PYTHON3}} -S {runner} ${{KURA_COMPAT_STATE}}"
+        out.append(f"add_test(NAME [==[{name}]==] COMMAND ${{KURA_PYTHON3}} -S {runner} ${{{state}}}"
                    f" [==[{c.name}]==])\n")
-        props = f"FIXTURES_REQUIRED compat_node TIMEOUT {CASE_TIMEOUT_SECS + 10} LABELS compat"
+        props = f"FIXTURES_REQUIRED {fixture} TIMEOUT {CASE_TIMEOUT_SECS + 10} LABELS {label}"
         if c.pending:
             props += " DISABLED TRUE"
         out.append(f"set_tests_properties([==[{name}]==] PROPERTIES {props})\n")
     return "".join(out)
 
 
-def status_report(port, filt):
-    chosen = [c for c in load_cases() if not filt or filt in c.search]
+def status_report(port, filt, cluster):
+    chosen = [c for c in load_cases(cluster=cluster) if not filt or filt in c.search]
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda c: (c, *run_case(port, c)), chosen))
     by_feature = {}
@@ -312,6 +356,7 @@ def status_report(port, filt):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--node", help="the kura-node program")
+    ap.add_argument("--kura", help="--cluster: the kura shell (default: next to --node)")
     ap.add_argument("--state", default=os.path.join(tempfile.gettempdir(), "kura-compat"),
                     help="the fixture's directory (node home, log, state.json)")
     g = ap.add_mutually_exclusive_group(required=True)
@@ -321,18 +366,20 @@ def main():
     g.add_argument("--cleanup", action="store_true")
     g.add_argument("--run", metavar="SEARCH")
     g.add_argument("--status", action="store_true")
+    ap.add_argument("--cluster", action="store_true",
+                    help="a cluster (master, 3 peers, search head) instead of one node; its cases")
     ap.add_argument("filter", nargs="?", help="--status: only searches containing this text")
     a = ap.parse_args()
 
     if a.cmake:
-        text = cmake_text(os.path.join(HERE, "run_case.py"))
+        text = cmake_text(os.path.join(HERE, "run_case.py"), a.cluster)
         old = open(a.cmake).read() if os.path.exists(a.cmake) else None
         if text != old:
             with open(a.cmake, "w") as f:
                 f.write(text)
         return 0
     if a.list:
-        cases = load_cases()
+        cases = load_cases(cluster=a.cluster)
         for c in cases:
             print(c.name + (f"    [pending: {', '.join(c.pending)}]" if c.pending else ""))
         n_pending = sum(bool(c.pending) for c in cases)
@@ -341,13 +388,13 @@ def main():
     if a.setup:
         if not a.node:
             ap.error("--setup needs --node")
-        setup(a.node, a.state)
-        load_cases(a.state)  # saved for the cases' processes
+        start(a.node, a.state, a.cluster, a.kura)
+        load_cases(a.state, a.cluster)  # saved for the cases' processes
         return 0
     if a.cleanup:
         state = load_state(a.state)
         if state:
-            stop_node(state)
+            stop_nodes(state)
         if os.environ.get("KURA_KEEP_TEST_DIR"):
             print(f"kept {a.state}")
         else:
@@ -366,14 +413,19 @@ def main():
             if not a.node:
                 ap.error("--status: no fixture node runs in --state; give --node to start one")
             own = tempfile.mkdtemp(prefix="kura-compat-")
-            state = setup(a.node, own)
+            try:
+                state = start(a.node, own, a.cluster, a.kura)
+            except SystemExit:
+                if not os.environ.get("KURA_KEEP_TEST_DIR"):
+                    shutil.rmtree(own, ignore_errors=True)
+                raise
         try:
             t0 = time.time()
-            ok = status_report(state["http"], a.filter)
+            ok = status_report(state["http"], a.filter, bool(state.get("cluster")))
             print(f"ran in {time.time() - t0:.1f} s")
         finally:
             if own:
-                stop_node(state)
+                stop_nodes(state)
                 shutil.rmtree(own, ignore_errors=True)
         return 0 if ok else 1
     return 2

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""run_case.py STATE_DIR NAME: one compatibility case against the fixture node of STATE_DIR
-(exit 1 on a wrong answer). What each ctest case runs, so it is kept lean: the cases saved by
+"""run_case.py STATE_DIR NAME: one compatibility case against the fixture node of STATE_DIR (the
+search head for a "compat-cluster: " case) (exit 1 on a wrong answer). What each ctest case runs, so it is kept lean: the cases saved by
 the fixture (cases.pickle), one HTTP request on a plain socket (http.client and urllib cost more
 start-up time than the search itself, times 270 cases).
 """
@@ -54,17 +54,17 @@ def export(port, search, output_mode="json"):
                      {"Authorization": "Bearer api-1", "Content-Type": "application/x-www-form-urlencoded"}, body)
 
 
-def load_case(state_dir, name):
+def load_case(state_dir, name, cluster):
     try:
         with open(os.path.join(state_dir, "cases.pickle"), "rb") as f:
             stamp, cases = pickle.load(f)
-        if stamp != [os.stat(os.path.join(HERE, f)).st_mtime_ns for f in ("data.py", "cases.py", "matching.py")]:
+        if stamp != [cluster] + [os.stat(os.path.join(HERE, f)).st_mtime_ns for f in ("data.py", "cases.py", "matching.py")]:
             cases = None
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
         cases = None
     if cases is None:  # the sources changed since the fixture started: compute them again
         import compat
-        cases = compat.load_cases(state_dir)
+        cases = compat.load_cases(state_dir, cluster)
     for c in cases:
         if c.name == name or c.search == name:
             return c
@@ -73,13 +73,14 @@ def load_case(state_dir, name):
 
 def run(state_dir, name):
     """Runs the case; prints PASS or FAIL with the explanation; returns the exit code."""
-    case = load_case(state_dir, name)
     try:
         with open(os.path.join(state_dir, "state.json")) as f:
-            port = json.load(f)["http"]
+            state = json.load(f)
+        port = state["http"]
     except (OSError, ValueError, KeyError):
         print(f"compat: no fixture node in {state_dir} (run the setup test first)")
         return 1
+    case = load_case(state_dir, name, bool(state.get("cluster")))
     try:
         status, text = export(port, case.search, case.output_mode)
     except (OSError, ValueError) as e:

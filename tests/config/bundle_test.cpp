@@ -502,3 +502,152 @@ TEST_CASE("bundle: compare_bundles says what a change of bundle takes") {
   CHECK(std::string{to_string(bundle_change::live)} == "live");
   CHECK(std::string{to_string(bundle_change::restart)} == "restart");
 }
+
+TEST_CASE("bundle: lookups/*.csv are part of it, named lookups/NAME.csv, and in the checksum") {
+  testing::temp_dir dir;
+  auto apps = dir / "master-apps";
+  io::fs::create_directories(apps / "lookups" / "sub");
+  testing::spit(apps / "indexes.toml", web_index);
+  testing::spit(apps / "lookups" / "geo.csv", "ip,city\r\n10.0.0.1,Paris\r\n");
+  testing::spit(apps / "lookups" / ".geo.csv", "hidden\n");
+  testing::spit(apps / "lookups" / "notes.txt", "not a table\n");
+  testing::spit(apps / "lookups" / "sub" / "deep.csv", "a\n1\n");
+  testing::spit(apps / "top.csv", "a\n1\n");  // a CSV outside lookups/ is not a lookup
+  auto b = read_bundle(apps);
+  REQUIRE_MESSAGE(b.has_value(), b.err().message());
+  REQUIRE(b->files.size() == 2);
+  CHECK(b->files[0].name == "indexes.toml");
+  CHECK(b->files[1].name == "lookups/geo.csv");
+  CHECK(b->files[1].text == "ip,city\r\n10.0.0.1,Paris\r\n");
+  CHECK(is_lookup(b->files[1]));
+  CHECK_FALSE(is_lookup(b->files[0]));
+
+  auto before = b->checksum;
+  testing::spit(apps / "lookups" / "geo.csv", "ip,city\r\n10.0.0.1,Lyon\r\n");
+  CHECK(read_bundle(apps)->checksum != before);
+  auto s = parse_bundle(*read_bundle(apps), peer_config());
+  REQUIRE_MESSAGE(s.has_value(), s.err().message());
+  CHECK(s->lookups.size() == 1);
+  CHECK(s->lookups.count("geo.csv") == 1);
+  CHECK(s->indexes.size() == 1);
+}
+
+TEST_CASE("bundle: write_bundle installs lookups/ beside the TOML files, byte for byte") {
+  testing::temp_dir dir;
+  auto slave = dir / "slave-apps";
+  const std::string csv = "k,v\r\n\"a, b\",1\r\n";
+  auto bundle = make_bundle({{"indexes.toml", web_index}, {"lookups/kv.csv", csv}});
+  REQUIRE(!write_bundle(bundle, slave));
+  CHECK(names_in(slave) == std::set<std::string>{"indexes.toml", "lookups"});
+  CHECK(names_in(slave / "lookups") == std::set<std::string>{"kv.csv"});
+  CHECK(testing::slurp(slave / "lookups" / "kv.csv") == csv);
+  CHECK(read_bundle(slave)->checksum == bundle.checksum);
+  // The next bundle without lookups replaces it whole.
+  REQUIRE(!write_bundle(make_bundle({{"indexes.toml", web_index}}), slave));
+  CHECK(names_in(slave) == std::set<std::string>{"indexes.toml"});
+  for (std::string name : {"lookups/sub/x.csv", "other/x.csv", "lookups/.x.csv", "lookups/"}) {
+    CAPTURE(name);
+    CHECK(write_bundle(make_bundle({{name, "a\n"}}), slave).code() == errc::invalid_argument);
+  }
+  CHECK(names_in(slave) == std::set<std::string>{"indexes.toml"});
+}
+
+TEST_CASE("bundle: a bad lookup table is refused, naming the file and the CSV line") {
+  auto err = bundle_error(
+      {{"indexes.toml", web_index}, {"lookups/geo.csv", "ip,city\r\n1,a\r\n2,\"open\r\n3,c\r\n"}});
+  CHECK(contains(err, "master-apps/lookups/geo.csv: CSV line 3: unterminated quoted field"));
+  err = bundle_error({{"lookups/geo.csv", "a,b\n1,2,3\n"}});
+  CHECK(contains(err, "master-apps/lookups/geo.csv: CSV line 2"));
+  err = bundle_error({{"lookups/empty.csv", ""}});
+  CHECK(contains(err, "master-apps/lookups/empty.csv: CSV line 1: no header"));
+  err = bundle_error({{"lookups/dup.csv", "a,a\n"}});
+  CHECK(contains(err, "master-apps/lookups/dup.csv: CSV line 1"));
+  for (std::string name :
+       {"lookups/bad name.csv", "lookups/geo.txt", "lookups/sub/geo.csv", "lookups/.geo.csv"}) {
+    CAPTURE(name);
+    err = bundle_error({{name, "a\n1\n"}});
+    CHECK(contains(err, "master-apps/" + name + ": a lookup table's name"));
+  }
+  // A table of just a header is valid.
+  CHECK(settings_of({{"lookups/geo.csv", "ip,city\n"}}).lookups.size() == 1);
+}
+
+TEST_CASE("bundle: the size limits of lookup tables and of the bundle") {
+  std::string row = "0123456789abcdef,0123456789abcdef\n";
+  std::string big = "k,v\n";
+  while (big.size() <= max_lookup_bytes) big += row;
+  auto err = bundle_error({{"lookups/big.csv", big}});
+  CHECK(contains(err, "master-apps/lookups/big.csv: over 16 MB"));
+
+  std::string fits = "k,v\n";
+  while (fits.size() + row.size() <= max_lookup_bytes) fits += row;
+  std::vector<bundle_file> files;
+  for (int i = 0; i < 4; ++i) files.push_back({"lookups/t" + std::to_string(i) + ".csv", fits});
+  CHECK(settings_of(files).lookups.size() == 4);  // 64 MB in all: at the limit
+  files.push_back({"lookups/one-more.csv", "k\n" + std::string(1000, '1') + "\n"});
+  CHECK(contains(bundle_error(files), "the bundle is over 64 MB"));
+
+  // read_bundle refuses them before reading them all.
+  testing::temp_dir dir;
+  io::fs::create_directories(dir / "apps" / "lookups");
+  testing::spit(dir / "apps" / "lookups" / "big.csv", big);
+  auto r = read_bundle(dir / "apps");
+  REQUIRE(!r.has_value());
+  CHECK(contains(r.err().message(), "big.csv: over 16 MB"));
+}
+
+TEST_CASE("bundle: a change of lookup tables alone is live") {
+  const std::string props = "[sourcetypes.web_access]\nTRUNCATE = 5000\n";
+  auto with = [&](std::vector<bundle_file> extra) {
+    std::vector<bundle_file> files{{"indexes.toml", web_index}, {"props.toml", props}};
+    for (auto& f : extra) files.push_back(f);
+    return settings_of(files);
+  };
+  auto before = with({{"lookups/geo.csv", "k,v\n1,a\n"}});
+  CHECK(compare_bundles(before, with({{"lookups/geo.csv", "k,v\n1,a\n"}})) == bundle_change::none);
+  CHECK(compare_bundles(before, with({{"lookups/geo.csv", "k,v\n1,b\n"}})) == bundle_change::live);
+  CHECK(compare_bundles(before, with({})) == bundle_change::live);
+  CHECK(compare_bundles(before, with({{"lookups/geo.csv", "k,v\n1,a\n"},
+                                      {"lookups/more.csv", "k\n"}})) == bundle_change::live);
+  // With another change that needs one, still a restart.
+  CHECK(compare_bundles(before, settings_of({{"indexes.toml", web_index},
+                                             {"lookups/geo.csv", "k,v\n1,b\n"}})) ==
+        bundle_change::restart);
+}
+
+TEST_CASE("bundle: install_bundle_lookups writes ROOT/<checksum>/lookups and keeps one other") {
+  testing::temp_dir dir;
+  auto root = dir / "cluster-lookups" / "master_8089";
+  auto one = make_bundle({{"indexes.toml", web_index}, {"lookups/geo.csv", "k,v\n1,a\n"}});
+  auto installed = install_bundle_lookups(one, root, "");
+  REQUIRE_MESSAGE(installed.has_value(), installed.err().message());
+  CHECK(*installed == root / one.checksum / "lookups");
+  CHECK(names_in(root) == std::set<std::string>{one.checksum});
+  CHECK(names_in(*installed) == std::set<std::string>{"geo.csv"});  // no TOML
+  CHECK(testing::slurp(*installed / "geo.csv") == "k,v\n1,a\n");
+  // Again: nothing changes.
+  CHECK(*install_bundle_lookups(one, root, one.checksum) == *installed);
+
+  auto two = make_bundle({{"lookups/geo.csv", "k,v\n1,b\n"}});
+  auto second = install_bundle_lookups(two, root, one.checksum);
+  REQUIRE(second.has_value());
+  CHECK(names_in(root) == std::set<std::string>{one.checksum, two.checksum});
+  CHECK(testing::slurp(*second / "geo.csv") == "k,v\n1,b\n");
+  CHECK(testing::slurp(*installed / "geo.csv") == "k,v\n1,a\n");  // searches in flight
+  auto three = make_bundle({{"indexes.toml", web_index}});        // no lookups at all
+  REQUIRE(install_bundle_lookups(three, root, two.checksum).has_value());
+  CHECK(names_in(root) == std::set<std::string>{two.checksum, three.checksum});
+
+  auto tampered = two;
+  tampered.files[0].text = "k,v\n1,c\n";
+  auto bad = install_bundle_lookups(tampered, root, "");
+  REQUIRE(!bad.has_value());
+  CHECK(bad.err().code() == errc::corruption);
+  for (std::string sum : {"", "../../etc", "XYZ"}) {
+    CAPTURE(sum);
+    auto b = two;
+    b.checksum = sum;
+    CHECK(install_bundle_lookups(b, root, "").err().code() == errc::invalid_argument);
+  }
+  CHECK(names_in(root) == std::set<std::string>{two.checksum, three.checksum});
+}

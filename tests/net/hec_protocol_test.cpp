@@ -64,3 +64,111 @@ TEST_CASE("hec: replies carry text and code, and the HTTP status of each code") 
   CHECK(info(status::server_busy).http_status == 503);
   CHECK(info(status::healthy).http_status == 200);
 }
+
+namespace {
+
+/// Feeds `body` to an event_parser in the pieces that `cuts` (ascending offsets) make.
+struct fed {
+  bool ok = true;
+  std::vector<event> events;
+  status result = status::success;
+  size_t number = 0;
+};
+fed feed_in_pieces(std::string_view body, const std::vector<size_t>& cuts) {
+  event_parser p;
+  fed out;
+  size_t at = 0;
+  for (size_t cut : cuts) {
+    out.ok = p.feed(body.substr(at, cut - at), out.events) && out.ok;
+    at = cut;
+  }
+  out.ok = p.feed(body.substr(at), out.events) && out.ok;
+  out.ok = p.finish() && out.ok;
+  out.result = p.result();
+  out.number = p.events();
+  return out;
+}
+
+// The body's events as the test wrote them: strings with quotes, braces and brackets, a
+// nested JSON event, separators of nothing, CRLF, LF and spaces.
+const std::string tricky_body =
+    "{\"event\": \"a \\\"quoted\\\" {brace} [bracket] \\\\\"}"
+    "{\"event\": {\"nested\": [1, {\"x\": \"}\"}]}, \"host\": \"h2\"}\r\n"
+    "  {\"event\": \"third\", \"fields\": {\"k\": \"v}\"}}\n"
+    "{\"event\":\"fourth\"}";
+const std::vector<std::string> tricky_raws = {"a \"quoted\" {brace} [bracket] \\",
+                                              R"({"nested": [1, {"x": "}"}]})", "third", "fourth"};
+
+std::vector<std::string> raws(const std::vector<event>& events) {
+  std::vector<std::string> out;
+  for (auto& e : events) out.push_back(e.raw);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "hec: an event body cut at every position, and at every pair of positions, parses whole") {
+  for (size_t i = 0; i <= tricky_body.size(); ++i) {
+    auto r = feed_in_pieces(tricky_body, {i});
+    CHECK_MESSAGE(r.ok, "cut at ", i);
+    CHECK_MESSAGE(raws(r.events) == tricky_raws, "cut at ", i);
+    for (size_t j = i; j <= tricky_body.size(); j += 7) {
+      auto two = feed_in_pieces(tricky_body, {i, j});
+      CHECK_MESSAGE(raws(two.events) == tricky_raws, "cuts at ", i, " and ", j);
+    }
+  }
+  std::vector<size_t> bytes;  // one byte at a time
+  for (size_t i = 1; i < tricky_body.size(); ++i) bytes.push_back(i);
+  auto r = feed_in_pieces(tricky_body, bytes);
+  CHECK(raws(r.events) == tricky_raws);
+  CHECK(*r.events[1].host == "h2");
+  CHECK(r.events[2].fields == std::vector<std::pair<std::string, std::string>>{{"k", "v}"}});
+}
+
+TEST_CASE(
+    "hec: an event longer than a piece is carried over; one over the limit is refused with its "
+    "number") {
+  std::string long_text(300'000, 'y');
+  std::string body =
+      "{\"event\": \"short\"}{\"event\": \"" + long_text + "\"}{\"event\": \"after\"}";
+  std::vector<size_t> cuts;
+  for (size_t at = 4096; at < body.size(); at += 4096) cuts.push_back(at);
+  auto r = feed_in_pieces(body, cuts);
+  REQUIRE(r.ok);
+  REQUIRE(r.events.size() == 3);
+  CHECK(r.events[1].raw == long_text);
+  CHECK(r.events[2].raw == "after");
+
+  std::string huge =
+      "{\"event\": \"ok\"}{\"event\": \"" + std::string(event_parser::max_event_bytes, 'z') + "\"}";
+  cuts.clear();
+  for (size_t at = 1 << 20; at < huge.size(); at += 1 << 20) cuts.push_back(at);
+  auto big = feed_in_pieces(huge, cuts);
+  CHECK(!big.ok);
+  CHECK(big.result == status::invalid_data_format);
+  CHECK(big.number == 1);
+  CHECK(big.events.size() == 1);  // the event before the big one was given
+}
+
+TEST_CASE("hec: a body that turns bad mid-way stops at the bad event, in pieces as whole") {
+  std::string body = "{\"event\":\"a\"}\n{\"event\":\"b\"}\n{\"host\":\"h\"}\n{\"event\":\"d\"}";
+  for (size_t i = 0; i <= body.size(); ++i) {
+    auto r = feed_in_pieces(body, {i});
+    CHECK(!r.ok);
+    CHECK(r.result == status::event_field_required);
+    CHECK(r.number == 2);
+    CHECK(raws(r.events) == std::vector<std::string>{"a", "b"});  // none from the bad one on
+  }
+  auto syntax =
+      feed_in_pieces("{\"event\":\"a\"}{\"event\": \"b\" \"x\": 1}{\"event\":\"c\"}", {20});
+  CHECK(syntax.result == status::invalid_data_format);
+  CHECK(syntax.number == 1);
+  auto stray = feed_in_pieces("{\"event\":\"a\"}}{\"event\":\"c\"}", {14});
+  CHECK(stray.result == status::invalid_data_format);
+  CHECK(stray.number == 1);
+  auto cut_off = feed_in_pieces("{\"event\":\"a\"}\r\n{\"event\":\"b", {15});
+  CHECK(cut_off.result == status::invalid_data_format);
+  CHECK(cut_off.number == 1);
+  CHECK(feed_in_pieces(" \r\n\t", {2}).result == status::no_data);
+}

@@ -212,3 +212,48 @@ TEST_CASE("http: oversized bodies, stalled clients and junk bytes are refused; t
   ::close(junk);
   CHECK(curl(f.port, "GET", "/services/collector/health", "").status == 200);
 }
+
+TEST_CASE("http: gzip and chunked HEC bodies are read as they arrive; every body is bounded") {
+  fixture f;
+  testing::temp_dir tmp;
+  std::string body;
+  for (int i = 0; i < 500; ++i) body += "{\"event\": \"zipped " + std::to_string(i) + "\"}\n";
+  testing::spit(tmp / "events.json", body);
+  REQUIRE(std::system(("gzip -k '" + (tmp / "events.json").string() + "'").c_str()) == 0);
+  auto zipped = curl(f.port, "POST", "/services/collector/event",
+                     f.hec + " -H 'Content-Encoding: gzip' --data-binary @'" +
+                         (tmp / "events.json.gz").string() + "'");
+  CHECK(zipped.status == 200);
+  CHECK(f.export_json("zipped | stats count")[0]["result"]["count"] == "500");
+  // Chunked (no Content-Length): counted as it arrives; over max_content_length (64 KB) it is 413.
+  auto chunked = curl(f.port, "POST", "/services/collector/raw?sourcetype=chunky",
+                      f.hec + " -H 'Transfer-Encoding: chunked' --data-binary @'" +
+                          (tmp / "events.json").string() + "'");
+  CHECK(chunked.status == 200);
+  testing::spit(tmp / "big.txt", std::string(100 * 1024, 'x'));
+  auto big = curl(f.port, "POST", "/services/collector/raw?sourcetype=toobig",
+                  f.hec + " -H 'Transfer-Encoding: chunked' --data-binary @'" +
+                      (tmp / "big.txt").string() + "'");
+  CHECK(big.status == 413);
+  CHECK(f.export_json("sourcetype=toobig").empty());
+  // A failed request's ack id is not acknowledged; the next request gets a new one.
+  std::string ch = " -H 'X-Splunk-Request-Channel: 0E0ECFAD-13D5-401B-847D-77833BD77131'";
+  auto bad = curl(f.port, "POST", "/services/collector/event",
+                  f.hec + ch + " -d '{\"event\":\"a\"}{\"host\":\"h\"}'");
+  CHECK(bad.body == R"({"text":"Event field is required","code":12,"invalid-event-number":1})");
+  auto good =
+      curl(f.port, "POST", "/services/collector/event", f.hec + ch + " -d '{\"event\":\"a\"}'");
+  CHECK(good.body == R"({"text":"Success","code":0,"ackId":1})");
+  CHECK(
+      curl(f.port, "POST", "/services/collector/ack", f.hec + ch + " -d '{\"acks\":[0,1]}'").body ==
+      R"({"acks":{"0":false,"1":true}})");
+  // Other endpoints' bodies are read whole by cpp-httplib: at most 1 MiB, and with a length.
+  testing::spit(tmp / "form.txt", "search=" + std::string(2 << 20, 'q'));
+  CHECK(curl(f.port, "POST", "/services/search/jobs/export",
+             f.api + " --data-binary @'" + (tmp / "form.txt").string() + "'")
+            .status == 413);
+  CHECK(curl(f.port, "POST", "/services/search/jobs/export",
+             f.api + " -H 'Transfer-Encoding: chunked' --data-binary 'search=*'")
+            .status == 411);
+  CHECK(curl(f.port, "GET", "/services/collector/health", "").status == 200);
+}
