@@ -307,29 +307,8 @@ result<Roaring> bucket_reader::in_time_range(time_us earliest, time_us latest) c
 
 error bucket_reader::read_events(const Roaring& ordinals,
                                  const std::function<void(uint64_t, const event_view&)>& fn) const {
-  auto* f = footer_of(footer_);
-  auto* slices = f->slices();
-  std::string scratch;
-  auto it = ordinals.begin();
-  size_t si = 0;
-  while (it != ordinals.end()) {
-    uint64_t o = *it;
-    if (o >= manifest_.events) return {errc::invalid_argument, "ordinal " + std::to_string(o) + " out of range"};
-    while (si < slices->size() && slices->Get(flatbuffers::uoffset_t(si))->first_ordinal() +
-                                          slices->Get(flatbuffers::uoffset_t(si))->events() <=
-                                      o)
-      ++si;
-    auto* s = slices->Get(flatbuffers::uoffset_t(si));
-    slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};
-    auto err = decode_slice(journal_.bytes(), info, scratch, [&](uint64_t ord, const event_view& ev) {
-      if (it != ordinals.end() && *it == ord) {
-        fn(ord, ev);
-        ++it;
-      }
-    });
-    if (err) return error{err.code(), (dir_ / bucket_files::rawdata_dir / bucket_files::journal).string() + ": " + err.message()};
-  }
-  return {};
+  return read_events(
+      ordinals, [](std::string_view) {}, fn);
 }
 
 error bucket_reader::verify_all() const {

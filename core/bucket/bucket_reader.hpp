@@ -66,6 +66,13 @@ class bucket_reader {
   /// the slices that hold one. Errors: corruption.
   error read_events(const Roaring& ordinals,
                     const std::function<void(uint64_t, const event_view&)>& fn) const;
+  /// As read_events, and before the events of each slice that holds a
+  /// selected one, calls `on_slice(records)` with the slice's decoded record
+  /// bytes; the event views then passed to `fn` for that slice point into
+  /// them (a scan searches a whole slice at once). Errors: as read_events.
+  error read_events(const Roaring& ordinals,
+                    const std::function<void(std::string_view records)>& on_slice,
+                    const std::function<void(uint64_t, const event_view&)>& fn) const;
   /// Checks every dictionary block, posting list and the time column against
   /// their checksums, and the journal against the slice table (fsck).
   error verify_all() const;
@@ -88,15 +95,6 @@ class bucket_reader {
   io::mapped_file tsidx_;
   std::string_view footer_;
   std::optional<bloom_filter> bloom_;
-
- public:
-  /// As read_events, and before the events of each slice that holds a
-  /// selected one, calls `on_slice(records)` with the slice's decoded record
-  /// bytes; the event views then passed to `fn` for that slice point into
-  /// them (a scan searches a whole slice at once). Errors: as read_events.
-  error read_events(const Roaring& ordinals,
-                    const std::function<void(std::string_view records)>& on_slice,
-                    const std::function<void(uint64_t, const event_view&)>& fn) const;
 };
 
 }  // namespace kura
