@@ -102,7 +102,12 @@ def tail(path, n=30):
 
 def running(proc):
     """Whether proc ({"pid", "toml"}) still runs as the timeout(1) this runner started for its
-    config (a pid in an old state.json may belong to another process by now)."""
+    config (a pid in an old state.json may belong to another process by now). A child of this
+    runner is asked directly: its /proc cmdline was seen not to match yet just after the start."""
+    try:
+        return os.waitpid(proc["pid"], os.WNOHANG)[0] == 0
+    except ChildProcessError:  # not a child of this process: check what runs under that pid
+        pass
     try:
         with open(f"/proc/{proc['pid']}/cmdline", "rb") as f:
             args = f.read().split(b"\0")
