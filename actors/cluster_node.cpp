@@ -76,7 +76,8 @@ error cluster_node::start(const peer_actor& peer) {
     link.restart = c.restart;
     member_ = spawn_peer_link(sys_, link);
     caf::anon_send(replicator_, register_atom::value, member_);
-    search_ = spawn_search_service(sys_, peer, view_, settings_.name, settings_.field_rules);
+    search_ = spawn_search_service(sys_, peer, view_, settings_.name, settings_.field_rules,
+                                   settings_.search_limits);
   } else if (settings_.role == "search_head") {
     search_head_args args{settings_.name, c.guid, c.master_uris, {}, {}};
     if (!settings_.lookup_dir.empty())  // beside etc/lookups: the masters' bundle lookups
@@ -155,6 +156,10 @@ result<peer_cluster_status> cluster_node::peer_status_now() const {
   s.streams_out = meter_->streams(replication_meter::direction::out);
   s.streams_in = meter_->streams(replication_meter::direction::in);
   return s;
+}
+
+void cluster_node::stopping() {
+  if (member_) caf::anon_send(member_, shutdown_atom::value);
 }
 
 void cluster_node::stop() {

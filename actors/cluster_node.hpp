@@ -55,6 +55,10 @@ class cluster_node {
   /// `kura rolling-restart cluster-peers` on a master.
   error rolling_restart(uint32_t percent) const;
 
+  /// The node begins to stop: a peer asks its master nothing more (a target
+  /// request falls back to the last targets at once), so that the last writes
+  /// of a stop never wait for a master that may be stopping too.
+  void stopping();
   /// Stops the role's actors (after the peer actor stopped).
   void stop();
 

@@ -235,6 +235,7 @@ result<search::search_summary> node_runtime::search(std::string_view text,
                                                     const search::search_options& given,
                                                     const search::row_sink& emit) {
   search::search_options options = given;
+  options.limits = impl_->settings.search_limits;
   if (options.lookup_dir.empty()) options.lookup_dir = impl_->settings.lookup_dir.string();
   if (impl_->settings.role == "peer" && options.bundle_lookup_dirs.empty())  // then the bundle's
     options.bundle_lookup_dirs.push_back(
@@ -414,6 +415,7 @@ error node_runtime::stop() {
   auto& i = *impl_;
   if (i.stopped) return {};
   i.stopped = true;
+  if (i.cluster) i.cluster->stopping();
   if (i.log_thread.joinable()) {
     {
       std::lock_guard lock{i.log_mutex};

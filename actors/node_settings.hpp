@@ -12,6 +12,7 @@
 #include "config/bundle.hpp"
 #include "core/index/index_config.hpp"
 #include "core/pipeline/event_stream.hpp"
+#include "core/search/commands.hpp"
 #include "core/search/field_rules.hpp"
 
 namespace kura {
@@ -56,6 +57,8 @@ struct node_settings {
   /// Where lookup, inputlookup and outputlookup find NAME.csv ($KURA_HOME/etc/lookups;
   /// on a cluster, the search head's own: lookups run where the rows are merged).
   io::fs::path lookup_dir;
+  /// The limits of every search this node runs or takes part in ([search]).
+  search::search_limits search_limits;
   std::chrono::seconds retention_period{30};
 };
 

@@ -43,6 +43,8 @@ struct link_state {
   /// The master let this peer go (offline): no more heartbeats or joins, which
   /// would register it again while it drains searches before it stops.
   bool leaving = false;
+  /// The node stops: the master is asked nothing more (member_actor's shutdown_atom).
+  bool stopping = false;
   /// Callbacks scheduled with `later`, by number.
   std::map<uint64_t, std::function<void()>> scheduled;
   uint64_t next_scheduled = 0;
@@ -413,6 +415,7 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
           if (self->state.args.restart) self->state.args.restart();
         });
       },
+      [=](shutdown_atom) { self->state.stopping = true; },
       [=](targets_atom, const std::string& index, uint64_t id,
           const std::vector<std::string>& avoid) -> caf::result<std::vector<target_info>> {
         auto rp = self->make_response_promise<std::vector<target_info>>();
@@ -438,6 +441,10 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
           }
           rp.deliver(std::move(targets));
         };
+        if (self->state.stopping) {
+          fallback(error{errc::unavailable, "this node is stopping"});
+          return rp;
+        }
         if (!self->state.door) {
           fallback(error{errc::unavailable, "not registered with the master"});
           return rp;
@@ -460,7 +467,7 @@ member_actor::behavior_type link(self_ptr self, peer_link_args args) {
         fn();
       },
       [=](tick_atom) {
-        if (!self->state.busy && !self->state.leaving) {
+        if (!self->state.busy && !self->state.leaving && !self->state.stopping) {
           if (!self->state.door)
             join(self);
           else

@@ -166,8 +166,10 @@ search_service_actor::behavior_type service(
 search_service_actor spawn_search_service(caf::actor_system& sys, peer_actor peer,
                                           std::shared_ptr<const cluster_view> view,
                                           std::string server_name,
-                                          std::shared_ptr<const search::field_rules> field_rules) {
+                                          std::shared_ptr<const search::field_rules> field_rules,
+                                          const search::search_limits& limits) {
   auto base = std::make_shared<search::search_options>();
+  base->limits = limits;
   base->server_name = std::move(server_name);
   base->extractions = std::move(field_rules);
   return sys.spawn(service, std::move(peer), std::move(view), search_base{std::move(base)});

@@ -85,6 +85,9 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
     return {};
   };
   constexpr int64_t huge = int64_t(1) << 40;
+  if (key == "maxHotIndexMemMB")
+    return whole(int64_t(max_hot_index_mem_min_mb), 1 << 20,
+                 [&](int64_t x) { c.max_hot_index_mem_bytes = mb_to_bytes(uint64_t(x)); });
   if (key == "maxHotBuckets")
     return whole(1, 1000, [&](int64_t x) { c.max_hot_buckets = uint32_t(x); });
   if (key == "maxHotSpanSecs") return whole(1, huge, [&](int64_t x) { c.max_hot_span_secs = x; });
@@ -118,7 +121,8 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
   }
   return expected(
       v, rd.file, rd.section, key,
-      "one of homePath, coldPath, thawedPath, maxDataSize, maxHotBuckets, maxHotSpanSecs, "
+      "one of homePath, coldPath, thawedPath, maxDataSize, maxHotIndexMemMB, maxHotBuckets, "
+      "maxHotSpanSecs, "
       "maxWarmDBCount, "
       "maxTotalDataSizeMB, frozenTimePeriodInSecs, homePath.maxDataSizeMB, coldPath.maxDataSizeMB, "
       "coldToFrozenDir, coldToFrozenScript, createBloomfilter, journalCompression, disabled, "
@@ -135,12 +139,12 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
   node_config cfg;
   cfg.file = file;
   static const std::set<std::string, std::less<>> sections{
-      "node",    "http",    "receiver",    "clustering", "diskUsage",
-      "indexes", "volumes", "sourcetypes", "transforms"};
+      "node",      "http",    "receiver", "search",      "clustering",
+      "diskUsage", "indexes", "volumes",  "sourcetypes", "transforms"};
   for (auto& [k, v] : doc)
     if (!sections.count(k.str()) || !v.is_table())
       return expected(v, file, std::string{k.str()}, k.str(),
-                      "a section: [node], [http], [receiver], [clustering], [diskUsage], "
+                      "a section: [node], [http], [receiver], [search], [clustering], [diskUsage], "
                       "[indexes.NAME], [volumes.NAME], "
                       "[sourcetypes.NAME] or [transforms.NAME]");
   auto section = [&](const char* name) -> const toml::table* {
@@ -217,6 +221,18 @@ result<node_config> parse_node_config(std::string_view text, const std::string& 
                  return expected(v, file, "receiver", key, "port");
                });
   if (receiver_err) return receiver_err;
+  auto search_err =
+      each_key(doc, file, "search",
+               [&](const std::string& key, const toml::node& v, const reader& rd) -> error {
+                 if (key == "max_mem_usage_mb") {
+                   int64_t n;
+                   if (auto err = rd.integer(v, key, n, 1, 1 << 20)) return err;
+                   cfg.search.max_mem_usage_mb = uint64_t(n);
+                   return {};
+                 }
+                 return expected(v, file, "search", key, "max_mem_usage_mb");
+               });
+  if (search_err) return search_err;
   const toml::node* key_node = nullptr;
   if (auto* t = section("clustering")) {
     std::string sec = "clustering";

@@ -46,6 +46,13 @@ struct receiver_section {
   uint16_t port = 9997;
 };
 
+/// [search] (limits.conf's names).
+struct search_section {
+  /// max_mem_usage_mb: MB of rows and groups one search may hold where its
+  /// results merge; a search that needs more stops with an error naming it.
+  uint64_t max_mem_usage_mb = 200;
+};
+
 /// [clustering] (server.conf's names).
 struct clustering_section {
   /// master_uri: "host:port" of the master's admin port; a search head may
@@ -72,6 +79,7 @@ struct node_config {
   node_section node;
   http_section http;
   receiver_section receiver;
+  search_section search;
   clustering_section clustering;
   store_config store;                 ///< db root ($KURA_HOME/var/lib/kura), minFreeSpace, volumes
   std::vector<index_config> indexes;  ///< every configured index, defaults and globals applied

@@ -105,6 +105,10 @@ using member_actor = caf::typed_actor<
     /// From the master (a rolling restart): go offline fast, then restart the
     /// node process; it registers again as a new run.
     caf::reacts_to<restart_atom>,
+    /// From the local node when it stops: ask the master nothing more (no
+    /// joins, heartbeats or target requests: the master may be stopping too,
+    /// and a stop must not wait for its timeouts).
+    caf::reacts_to<shutdown_atom>,
     // INTERNAL: the heartbeat timer.
     caf::reacts_to<tick_atom>,
     // INTERNAL: a callback the actor scheduled for later (by number).

@@ -23,6 +23,33 @@ namespace kura {
 
 namespace tf = tsidx_format;
 
+namespace {
+constexpr size_t link_bytes = sizeof(uint8_t*);  // a block's next pointer
+constexpr size_t pool_chunk_bytes = size_t(1) << 22;
+constexpr size_t arena_chunk_bytes = size_t(1) << 20;
+
+/// The ids of `terms` in byte order of their terms. Sorted by the first 8
+/// bytes read as a big-endian number (zero-padded), the terms compared only
+/// when those are equal: the full comparisons missed the cache per term.
+std::vector<uint32_t> sorted_term_ids(const std::vector<std::string_view>& terms) {
+  std::vector<std::pair<uint64_t, uint32_t>> keyed(terms.size());
+  for (uint32_t i = 0; i < keyed.size(); ++i) {
+    uint64_t prefix = 0;
+    auto t = terms[i];
+    for (size_t k = 0; k < 8; ++k) prefix = (prefix << 8) | (k < t.size() ? uint8_t(t[k]) : 0);
+    keyed[i] = {prefix, i};
+  }
+  std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return terms[a.second] < terms[b.second];
+  });
+  std::vector<uint32_t> ids(keyed.size());
+  for (size_t i = 0; i < keyed.size(); ++i) ids[i] = keyed[i].second;
+  return ids;
+}
+
+}  // namespace
+
 size_t index_builder::probe(std::string_view term, uint64_t hash) const {
   size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
@@ -58,7 +85,7 @@ uint32_t index_builder::term_id(std::string_view term, uint64_t hash) {
   size_t at = probe(term, hash);
   if (slots_[at].id != no_term) return slots_[at].id;
   if (arena_left_ < term.size()) {
-    size_t chunk = std::max<size_t>(1 << 20, term.size());
+    size_t chunk = std::max(arena_chunk_bytes, term.size());
     arena_.push_back(std::make_unique<char[]>(chunk));
     arena_pos_ = arena_.back().get();
     arena_left_ = chunk;
@@ -74,11 +101,6 @@ uint32_t index_builder::term_id(std::string_view term, uint64_t hash) {
   if (terms_.size() * 10 > slots_.size() * 7) grow_slots();
   return id;
 }
-
-namespace {
-constexpr size_t link_bytes = sizeof(uint8_t*);  // a block's next pointer
-constexpr size_t pool_chunk_bytes = size_t(1) << 22;
-}  // namespace
 
 size_t index_builder::block_bytes(uint32_t before) {
   // 8 bytes first, then about doubling the list each time, at most 16 KiB.
@@ -98,35 +120,53 @@ uint8_t* index_builder::pool_alloc(size_t n) {
 }
 
 void index_builder::append(posting_list& list, uint32_t ordinal) {
-  uint8_t bytes[5];
-  size_t n = 0;
-  for (uint32_t gap = ordinal + 1 - list.last;; gap >>= 7) {
-    if (gap < 0x80) {
-      bytes[n++] = uint8_t(gap);
-      break;
+  auto put = [&](uint32_t o) {
+    uint8_t bytes[5];
+    size_t n = 0;
+    for (uint32_t gap = o + 1 - list.last;; gap >>= 7) {
+      if (gap < 0x80) {
+        bytes[n++] = uint8_t(gap);
+        break;
+      }
+      bytes[n++] = uint8_t(gap | 0x80);
     }
-    bytes[n++] = uint8_t(gap | 0x80);
-  }
-  if (size_t(list.end - list.tail) < n) {
-    size_t cap = block_bytes(list.size);
-    uint8_t* block = pool_alloc(cap + link_bytes);
-    if (list.head) {
-      std::memset(list.tail, 0, size_t(list.end - list.tail));
-      std::memcpy(list.end, &block, sizeof block);
-    } else {
-      list.head = block;
+    if (size_t(list.end - list.tail) < n) {
+      size_t cap = block_bytes(list.size);
+      uint8_t* block = pool_alloc(cap + link_bytes);
+      if (list.head) {
+        std::memset(list.tail, 0, size_t(list.end - list.tail));
+        std::memcpy(list.end, &block, sizeof block);
+      } else {
+        list.head = block;
+      }
+      list.tail = block;
+      list.end = block + cap;
     }
-    list.tail = block;
-    list.end = block + cap;
+    std::memcpy(list.tail, bytes, n);
+    list.tail += n;
+    ++list.size;
+    list.last = o + 1;
+  };
+  if (!list.head) {
+    if (list.size == 0) {  // the first ordinal: `last` alone holds it
+      list.size = 1;
+      list.last = ordinal + 1;
+      return;
+    }
+    uint32_t first = list.last - 1;  // the second: the first goes to a block first
+    list.size = 0;
+    list.last = 0;
+    put(first);
   }
-  std::memcpy(list.tail, bytes, n);
-  list.tail += n;
-  ++list.size;
-  list.last = ordinal + 1;
+  put(ordinal);
 }
 
 template <class F>
 void index_builder::for_each_ordinal(const posting_list& list, F&& fn) {
+  if (!list.head) {
+    if (list.size == 1) fn(list.last - 1);
+    return;
+  }
   const uint8_t* p = list.head;
   const uint8_t* end = p + block_bytes(0);
   uint32_t last = 0;
@@ -150,6 +190,10 @@ void index_builder::for_each_ordinal(const posting_list& list, F&& fn) {
 
 void index_builder::append_inline(const posting_list& list, std::string& out) {
   if (list.size == 0) return;
+  if (!list.head) {
+    coding::put_varint(out, list.last - 1);
+    return;
+  }
   const uint8_t* p = list.head;
   const uint8_t* end = p + block_bytes(0);
   uint32_t first = 0;
@@ -253,6 +297,12 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
   for (auto& f : ev.fields) post(field_term_id(f.key, f.value), ordinal);
 }
 
+uint64_t index_builder::memory_bytes() const {
+  return slots_.capacity() * sizeof(slot) + terms_.capacity() * sizeof(std::string_view) +
+         arena_.size() * arena_chunk_bytes + postings_.capacity() * sizeof(posting_list) +
+         pool_.size() * pool_chunk_bytes + times_.capacity() * sizeof(time_us);
+}
+
 std::vector<std::string> index_builder::metadata_values(std::string_view field) const {
   auto& f = field == "host" ? hosts_ : field == "source" ? sources_ : sourcetypes_;
   std::vector<std::string> out;
@@ -290,20 +340,26 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
                                  uint64_t journal_bytes, bool bloom) const {
   if (auto err = io::check_failure("roll")) return err;
   // Terms in byte order, so that the dictionary can be binary searched.
-  std::vector<uint32_t> order(terms_.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return terms_[a] < terms_[b]; });
+  std::vector<uint32_t> order = sorted_term_ids(terms_);
 
   std::string file{tf::header_magic};
-  // Postings area: Roaring bitmaps of the long lists.
-  std::vector<uint64_t> posting_offset(terms_.size(), 0);
-  std::vector<uint32_t> posting_size(terms_.size(), 0);
-  std::vector<uint32_t> posting_sum(terms_.size(), 0);
-  std::vector<bool> as_roaring(terms_.size(), false);
+  // Postings area: Roaring bitmaps of the long lists, in term order. The long
+  // lists are found in id order and sorted apart (few terms have one), and
+  // their places are kept by id: a pass over all terms in term order and
+  // arrays over all of them missed the cache per term.
+  std::vector<uint32_t> long_ids;
+  for (uint32_t t = 0; t < postings_.size(); ++t)
+    if (postings_[t].size > tf::inline_max) long_ids.push_back(t);
+  std::sort(long_ids.begin(), long_ids.end(),
+            [&](uint32_t a, uint32_t b) { return terms_[a] < terms_[b]; });
+  struct roaring_ref {
+    uint64_t offset;
+    uint32_t size, sum;
+  };
+  std::unordered_map<uint32_t, roaring_ref> as_roaring;  // by term id
   std::string scratch;
   std::vector<uint32_t> list;
-  for (uint32_t t : order) {
-    if (postings_[t].size <= tf::inline_max) continue;
+  for (uint32_t t : long_ids) {
     copy_ordinals(postings_[t], list);
     Roaring r(list.size(), list.data());
     r.runOptimize();
@@ -318,12 +374,10 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
     bool prefer_inline = list.size() > tf::long_list ? 2 * inline_size <= roaring_size
                                                      : inline_size <= roaring_size + tf::roaring_ref_bytes;
     if (prefer_inline) continue;
-    as_roaring[t] = true;
     scratch.resize(roaring_size);
     r.write(scratch.data());
-    posting_offset[t] = file.size();
-    posting_size[t] = uint32_t(scratch.size());
-    posting_sum[t] = hash::checksum32(scratch);
+    as_roaring.emplace(
+        t, roaring_ref{file.size(), uint32_t(scratch.size()), hash::checksum32(scratch)});
     file += scratch;
   }
   // Dictionary blocks, front-coded within a block.
@@ -335,6 +389,16 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
     std::string block;
     std::string_view prev;
     for (size_t i = start; i < end; ++i) {
+      // The terms, lists and their first blocks are in id order: fetched ahead.
+      constexpr size_t ahead = 16;
+      if (i + ahead < order.size()) {
+        __builtin_prefetch(&terms_[order[i + ahead]]);
+        __builtin_prefetch(&postings_[order[i + ahead]]);
+      }
+      if (i + ahead / 2 < order.size()) {
+        __builtin_prefetch(terms_[order[i + ahead / 2]].data());
+        __builtin_prefetch(postings_[order[i + ahead / 2]].head);
+      }
       uint32_t t = order[i];
       std::string_view term = terms_[t];
       size_t shared = 0;
@@ -342,13 +406,14 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
       coding::put_varint(block, shared);
       coding::put_string(block, term.substr(shared));
       auto& postings = postings_[t];
-      coding::put_varint(block, (uint64_t(postings.size) << 1) | (as_roaring[t] ? 1 : 0));
-      if (!as_roaring[t]) {
+      auto ref = postings.size > tf::inline_max ? as_roaring.find(t) : as_roaring.end();
+      coding::put_varint(block, (uint64_t(postings.size) << 1) | (ref != as_roaring.end() ? 1 : 0));
+      if (ref == as_roaring.end()) {
         append_inline(postings, block);
       } else {
-        coding::put_varint(block, posting_offset[t]);
-        coding::put_varint(block, posting_size[t]);
-        coding::put_fixed32(block, posting_sum[t]);
+        coding::put_varint(block, ref->second.offset);
+        coding::put_varint(block, ref->second.size);
+        coding::put_fixed32(block, ref->second.sum);
       }
       prev = term;
     }

@@ -47,6 +47,10 @@ class index_builder {
   time_us max_time() const { return max_time_; }
   /// Bytes of `_raw` added so far.
   uint64_t raw_bytes() const { return raw_bytes_; }
+  /// Bytes of memory the in-memory index holds (its tables, term arena,
+  /// posting blocks and time column, by capacity); metadata maps and scratch
+  /// buffers, a few KiB, are left out.
+  uint64_t memory_bytes() const;
   /// Ordinals of the events containing a (lowercased) term; empty when none.
   Roaring postings(std::string_view term) const;
   /// Calls `fn(term)` for every distinct term, in no particular order.
@@ -99,7 +103,9 @@ class index_builder {
   /// when the next varint does not fit, then the pointer to block k+1. Appending
   /// never copies, a term costs no allocation of its own, and the lists take
   /// about a third of the memory of uint32 arrays. `last` is the last ordinal +
-  /// 1 (0 when empty; deduplication within an event).
+  /// 1 (0 when empty; deduplication within an event). A list of one ordinal
+  /// has no block (head is null; `last` says it): most terms of a bucket, such
+  /// as request ids, occur once, and a block each was a fifth of the memory.
   struct posting_list {
     uint8_t* head = nullptr;
     uint8_t* tail = nullptr;  // the next free byte of the last block

@@ -14,6 +14,8 @@ error index_config::validate() const {
   if (cold_path.empty()) return bad("coldPath", "is empty");
   if (thawed_path.empty()) return bad("thawedPath", "is empty");
   if (max_data_size_bytes == 0) return bad("maxDataSize", "must be greater than 0");
+  if (max_hot_index_mem_bytes < mb_to_bytes(max_hot_index_mem_min_mb))
+    return bad("maxHotIndexMemMB", "must be at least " + std::to_string(max_hot_index_mem_min_mb));
   if (max_hot_buckets == 0) return bad("maxHotBuckets", "must be at least 1");
   if (max_hot_span_secs <= 0) return bad("maxHotSpanSecs", "must be greater than 0");
   if (max_total_data_size_bytes == 0) return bad("maxTotalDataSizeMB", "must be greater than 0");

@@ -20,6 +20,12 @@ constexpr uint64_t max_data_size_auto_mb = 750;
 /// `maxDataSize = auto_high_volume`: 10240 MB.
 constexpr uint64_t max_data_size_auto_high_volume_mb = 10240;
 
+/// `maxHotIndexMemMB` default: the in-memory indexes of an index's hot buckets.
+constexpr uint64_t max_hot_index_mem_default_mb = 160;
+/// `maxHotIndexMemMB` minimum: an empty hot bucket's index already takes about
+/// 5 MiB (its first posting pool and term arena chunks and tables).
+constexpr uint64_t max_hot_index_mem_min_mb = 16;
+
 /// A `[volumes.NAME]` section: a directory shared by indexes, with a size cap.
 struct volume_config {
   std::string name;                      ///< the volume's name
@@ -37,6 +43,10 @@ struct index_config {
   std::string home_volume;   ///< the volume homePath is on, or empty
   std::string cold_volume;   ///< the volume coldPath is on, or empty
   uint64_t max_data_size_bytes = mb_to_bytes(max_data_size_auto_mb);  ///< `maxDataSize`
+  /// `maxHotIndexMemMB` (kura's own key): when the in-memory indexes (terms,
+  /// postings, times) of the index's hot buckets hold this much together, the
+  /// largest rolls to warm, so a node's memory is bounded by settings, not data.
+  uint64_t max_hot_index_mem_bytes = mb_to_bytes(max_hot_index_mem_default_mb);
   uint32_t max_hot_buckets = 3;  ///< `maxHotBuckets` (main: 10)
   int64_t max_hot_span_secs =
       7776000;  ///< `maxHotSpanSecs`: widest time span of one hot bucket (90 days)

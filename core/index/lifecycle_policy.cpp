@@ -148,6 +148,18 @@ hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t,
   return {hot_choice::roll_then_open, lru};
 }
 
+std::optional<size_t> choose_memory_roll(const std::vector<uint64_t>& memory,
+                                         const index_config& cfg) {
+  uint64_t total = 0;
+  size_t largest = 0;
+  for (size_t i = 0; i < memory.size(); ++i) {
+    total += memory[i];
+    if (memory[i] > memory[largest]) largest = i;
+  }
+  if (memory.empty() || total < cfg.max_hot_index_mem_bytes) return std::nullopt;
+  return largest;
+}
+
 std::vector<lifecycle_action> plan_volumes(
     const std::vector<std::pair<std::string, uint64_t>>& capped_volumes,
     const std::vector<index_volume_facts>& indexes) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,5 +96,12 @@ struct hot_choice {
 /// maxHotSpanSecs (the closest in time), else a new one while fewer than
 /// maxHotBuckets exist, else the least recently written is rolled to make room.
 hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t, const index_config& cfg);
+
+/// The hot bucket to roll because the in-memory indexes of an index's hot
+/// buckets (`memory`: bytes per hot bucket) together hold at least
+/// maxHotIndexMemMB: the one holding the most (the first of equals); none
+/// while they hold less.
+std::optional<size_t> choose_memory_roll(const std::vector<uint64_t>& memory,
+                                         const index_config& cfg);
 
 }  // namespace kura

@@ -120,6 +120,14 @@ bool is_condition(const expr& e) {
   return false;
 }
 
+size_t approx_bytes(const agg_state& s) {
+  // Per kept value: the container's node or slot and a short text on the heap.
+  constexpr size_t per_text = sizeof(std::string) + 32, per_node = 48;
+  return sizeof(agg_state) + s.distinct.capacity() * per_text + s.numbers.size() * per_node +
+         s.modes.size() * (per_node + per_text + sizeof(mode_entry)) +
+         s.listed.capacity() * (sizeof(listed_value) + 32) + s.sketch.heap_bytes();
+}
+
 error fold_aggregation(agg_state& s, const aggregation& a, const value& v, time_us time,
                        row_position at, size_t max_values) {
   const std::string& f = a.function;

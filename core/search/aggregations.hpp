@@ -96,6 +96,11 @@ struct agg_state {
   hyperloglog sketch;  // estdc
 };
 
+/// About the bytes a state holds, in constant time: its own size, a fixed
+/// estimate per kept value (distinct, numbers, modes, listed; texts of typical
+/// field length) and the sketch. What search_limits::max_memory counts of groups.
+size_t approx_bytes(const agg_state& s);
+
 /// Splunk's limit of list() values.
 inline constexpr size_t list_limit = 100;
 

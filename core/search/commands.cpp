@@ -21,6 +21,15 @@ std::string limit_message(const std::string& what, size_t limit, const std::stri
 
 }  // namespace
 
+error memory_limit_error(const std::string& what, const search_limits& limits,
+                         const std::string& advice) {
+  return {errc::invalid_argument, what + " would hold more than the search memory limit of " +
+                                      (limits.max_memory % (size_t(1) << 20) == 0
+                                           ? std::to_string(limits.max_memory >> 20) + " MB"
+                                           : std::to_string(limits.max_memory) + " bytes") +
+                                      " ([search] max_mem_usage_mb); " + advice};
+}
+
 std::optional<std::vector<std::string>> field_values(const row& r,
                                                      const std::vector<std::string>& fields) {
   std::vector<std::string> key;
@@ -163,10 +172,21 @@ error partial_aggregate::group_for(std::vector<std::string> key, std::vector<agg
                 cmd_->type == command::kind::chart)
                    ? cmd_->aggregations.size()
                    : 1;
+    size_t key_bytes = 64 + key.capacity() * sizeof(std::string);  // the map's node, the key
+    for (auto& k : key) key_bytes += k.capacity() + 1;
+    if (auto err = charge(0, key_bytes + n * approx_bytes(agg_state{}))) return err;
     it = groups_.emplace(std::move(key), std::vector<agg_state>(n)).first;
   }
   out = &it->second;
   return {};
+}
+
+error partial_aggregate::charge(size_t before, size_t after) {
+  if (after <= before) return {};
+  bytes_ += after - before;
+  if (bytes_ <= limits_.max_memory) return {};
+  return memory_limit_error(cmd_->name + ": its " + std::to_string(groups_.size()) + " groups",
+                            limits_, "narrow the search or group by fewer values");
 }
 
 error partial_aggregate::add(const row& r) {
@@ -241,8 +261,10 @@ error partial_aggregate::add_to_group(std::vector<std::string> key, const row& r
     } else if (!a.field.empty()) {
       if (auto* got = r.get(a.field)) v = got;
     }
+    size_t before = approx_bytes((*g)[i]);
     if (auto err = fold_aggregation((*g)[i], a, *v, t, at, limits_.max_values))
       return error{err.code(), c.name + ": " + err.message()};
+    if (auto err = charge(before, approx_bytes((*g)[i]))) return err;
   }
   return {};
 }
@@ -268,8 +290,10 @@ error partial_aggregate::merge(const partial_aggregate& other) {
     if (auto err = group_for(key, g)) return err;
     for (size_t i = 0; i < states.size(); ++i) {
       auto& a = has_aggregations ? cmd_->aggregations[i] : count_of_rows;
+      size_t before = approx_bytes((*g)[i]);
       if (auto err = merge_aggregation((*g)[i], states[i], a, limits_.max_values))
         return error{err.code(), cmd_->name + ": " + err.message()};
+      if (auto err = charge(before, approx_bytes((*g)[i]))) return err;
     }
   }
   return {};

@@ -31,7 +31,17 @@ struct search_limits {
       10'000;  ///< distinct values kept per group by dc(), values(), mode(), median() and perc()
   size_t default_sort_limit =
       10'000;  ///< sort without a count keeps this many rows (Splunk's default)
+  /// Bytes of rows and groups one search holds at once where its results are
+  /// merged (row::approx_bytes, group keys and states); a node sets it from
+  /// [search] max_mem_usage_mb (Splunk's limits.conf name, default 200).
+  size_t max_memory = size_t(200) << 20;
 };
+
+/// The error of a search whose `what` (a command's rows or groups) would
+/// hold more than limits.max_memory: names the command, the limit and the
+/// setting, and what to do.
+error memory_limit_error(const std::string& what, const search_limits& limits,
+                         const std::string& advice);
 
 bool is_streaming(command::kind k);
 /// Whether this command runs per row where the buckets are: its kind's answer,
@@ -71,7 +81,7 @@ class partial_aggregate {
                     std::optional<time_us> latest);
   /// Adds one row; rows added this way stand in result order in the order
   /// added (for first, last, list, mode). Errors: invalid_argument when
-  /// max_groups or max_values is exceeded.
+  /// max_groups, max_values or max_memory is exceeded.
   error add(const row& r);
   /// Adds one event row at its place in result order (the executor's rows,
   /// which a bucket reads oldest first). Errors as add.
@@ -93,6 +103,9 @@ class partial_aggregate {
   friend struct aggregate_wire;
 
   error group_for(std::vector<std::string> key, std::vector<agg_state>*& out);
+  /// Counts a state's growth (approx_bytes before and after a change) against
+  /// limits_.max_memory; the error names the command.
+  error charge(size_t before, size_t after);
   /// Folds `r` into the group `key` (one of the groups a multivalue by field gives).
   error add_to_group(std::vector<std::string> key, const row& r, const row_position& at);
   /// The value an aggregation reads from a row: its field, or its eval argument.
@@ -117,6 +130,7 @@ class partial_aggregate {
   time_us span_;
   std::map<std::vector<std::string>, std::vector<agg_state>> groups_;
   uint64_t added_ = 0;  // rows added without a position
+  size_t bytes_ = 0;    // about the bytes of groups_ (keys and states), for max_memory
 };
 
 /// The text of `fields` in `r`, in order; nullopt when one is missing or null

@@ -597,6 +597,18 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
       summary.events_read += p.summary->events_read;
     }
   };
+  // Each command's result rows count against the memory limit (a command that
+  // adds fields or rows, as eventstats, mvexpand, join or append, can grow them).
+  auto within_memory = [&](const std::vector<row>& rows, const std::string& what) -> error {
+    size_t bytes = rows.capacity() * sizeof(row);
+    for (auto& r : rows) {
+      bytes += r.approx_bytes() - sizeof(row);
+      if (bytes > options.limits.max_memory)
+        return memory_limit_error(what + ": " + std::to_string(rows.size()) + " rows",
+                                  options.limits, "narrow the search or add | head");
+    }
+    return {};
+  };
   auto finish_rows = [&](std::vector<row> rows, size_t from) -> result<search_summary> {
     for (size_t i = from; i < q.commands.size(); ++i) {
       auto next =
@@ -605,6 +617,7 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
               : apply_command(q.commands[i], std::move(rows), options.limits, earliest, latest);
       if (!next) return next.err();
       rows = std::move(*next);
+      if (auto err = within_memory(rows, q.commands[i].name)) return err;
     }
     totals();
     for (auto& r : rows) {
@@ -636,6 +649,7 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
   if (boundary < q.commands.size() && q.commands[boundary].type == command::kind::head)
     head_limit = q.commands[boundary].limit;
   std::vector<row> rows;
+  size_t held_bytes = 0;                     // rows' approx_bytes, against max_memory
   std::map<std::string, Roaring> to_delete;  // bucket key -> ordinals
   for (uint64_t taken = 0; taken < head_limit; ++taken) {
     auto key = merged->peek();
@@ -658,6 +672,11 @@ result<search_summary> merge_parts(const query& q, std::vector<search_part> part
         return error{errc::invalid_argument,
                      q.commands[boundary].name + ": more than " + std::to_string(options.limits.max_rows) +
                          " events to hold; narrow the search or add | head"};
+      held_bytes += r.approx_bytes();
+      if (held_bytes > options.limits.max_memory)
+        return memory_limit_error(
+            q.commands[boundary].name + ": its " + std::to_string(rows.size()) + " events",
+            options.limits, "narrow the search or add | head");
       rows.push_back(std::move(r));
     }
   }

@@ -35,6 +35,8 @@ class hyperloglog {
   /// The estimated number of distinct values added (exact while sparse).
   double estimate() const;
   bool empty() const { return sparse_.empty() && dense_.empty(); }
+  /// Bytes of the sketch on the heap (at most 16 KB: the dense registers).
+  size_t heap_bytes() const { return sparse_.capacity() * sizeof(uint64_t) + dense_.capacity(); }
 
   /// The sketch as bytes: a mode byte (0 empty, 1 sparse, 2 dense), then for
   /// sparse a varint count and that many fixed64 hashes ascending, for dense

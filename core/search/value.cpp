@@ -106,6 +106,28 @@ int compare_values(const value& a, const value& b) {
   return a.as_string().compare(b.as_string());
 }
 
+namespace {
+/// Heap bytes of a string: none while it fits its inline buffer.
+size_t string_heap(const std::string& s) {
+  return s.capacity() > std::string{}.capacity() ? s.capacity() + 1 : 0;
+}
+}  // namespace
+
+size_t value::heap_bytes() const {
+  size_t n = string_heap(str_);
+  if (!multi_.empty()) {
+    n += multi_.capacity() * sizeof(std::string);
+    for (auto& item : multi_) n += string_heap(item);
+  }
+  return n;
+}
+
+size_t row::approx_bytes() const {
+  size_t n = sizeof(row) + fields_.capacity() * sizeof(fields_[0]);
+  for (auto& [name, v] : fields_) n += string_heap(name) + v.heap_bytes();
+  return n;
+}
+
 const value* row::get(std::string_view name) const {
   for (auto& [k, v] : fields_)
     if (k == name) return &v;

@@ -41,6 +41,9 @@ class value {
   bool truthy() const;
 
   bool operator==(const value& o) const;
+  /// About the bytes this value holds on the heap (text beyond the string's
+  /// inline buffer, multi-value items): what a search's memory limit counts.
+  size_t heap_bytes() const;
 
  private:
   kind kind_ = kind::null;
@@ -78,6 +81,9 @@ class row {
   /// `_time` in microseconds when the row has one (null time is INT64_MIN).
   time_us time() const;
   bool operator==(const row& o) const = default;
+  /// About the bytes this row occupies: its field slots, names and values
+  /// (the measure of search_limits::max_memory).
+  size_t approx_bytes() const;
 
  private:
   std::vector<std::pair<std::string, value>> fields_;

@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
   settings.indexes = cfg->indexes;
   settings.sourcetypes = cfg->sourcetypes;
   settings.lookup_dir = cfg->node.home / "etc/lookups";
+  settings.search_limits.max_memory = size_t(cfg->search.max_mem_usage_mb) << 20;
   {
     auto rules = kura::search::field_rules::compile(cfg->search_fields);  // checked when parsed
     if (!rules) {

@@ -371,7 +371,7 @@ TEST_CASE("bundle: a peer-local index with repFactor = \"auto\" is refused") {
   REQUIRE_MESSAGE(s.has_value(), s.err().message());
 }
 
-TEST_CASE("bundle: with_bundle adds the bundle's indexes; built-in ones are replicated on a peer") {
+TEST_CASE("bundle: with_bundle adds the bundle's indexes, built-in ones are replicated on a peer") {
   auto local =
       peer_config("[indexes.mine]\nmaxHotBuckets = 2\n[indexes.main]\nmaxHotBuckets = 5\n");
   auto s = settings_of({{"indexes.toml", web_index + "[indexes.main]\nrepFactor = \"auto\"\n"

@@ -68,6 +68,7 @@ repFactor = "auto"
 
 [indexes.web]
 maxDataSize = 100
+maxHotIndexMemMB = 64
 
 [volumes.hot1]
 path = "/fast"
@@ -83,8 +84,10 @@ maxVolumeDataSizeMB = 100000
   CHECK(main.home_path == "/var/lib/kura/peer1/var/lib/kura/defaultdb/db");
   CHECK(main.max_data_size_bytes == mb_to_bytes(750));
   CHECK(main.max_hot_buckets == 3);
+  CHECK(main.max_hot_index_mem_bytes == mb_to_bytes(160));
   auto& web = find_index(*c, "web");
   CHECK(web.max_data_size_bytes == mb_to_bytes(100));
+  CHECK(web.max_hot_index_mem_bytes == mb_to_bytes(64));
   CHECK(web.home_path == "/var/lib/kura/peer1/var/lib/kura/web/db");
   CHECK(web.max_hot_buckets == 3);
   CHECK(c->store.volumes.size() == 1);
@@ -171,6 +174,24 @@ TEST_CASE("config: every mistake names file, line, column, key and what was expe
   CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxDataSize = \"huge\"\n") ==
         "node.toml:4:15: [indexes.web] maxDataSize: expected \"auto\", \"auto_high_volume\" or MB");
   CHECK(error_of("[node]\nhome = \"/k\"\nname = \"x\"\nname = \"y\"\n").find("node.toml:4:") == 0);
+  CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxHotIndexMemMB = 8\n") ==
+        "node.toml:4:20: [indexes.web] maxHotIndexMemMB: expected an integer from 16 to 1048576");
+  CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxHotIndexMemMB = \"big\"\n")
+            .find("[indexes.web] maxHotIndexMemMB: expected an integer") != std::string::npos);
+  CHECK(error_of("[node]\nhome = \"/k\"\n[search]\nmax_mem_usage_mb = 0\n") ==
+        "node.toml:4:20: [search] max_mem_usage_mb: expected an integer from 1 to 1048576");
+  CHECK(error_of("[node]\nhome = \"/k\"\n[search]\nmaxresultrows = 5\n")
+            .find("[search] maxresultrows: expected max_mem_usage_mb") != std::string::npos);
+}
+
+TEST_CASE("config: [search] max_mem_usage_mb, 200 MB unless set") {
+  auto plain = parse_node_config("[node]\nhome = \"/k\"\n", "node.toml");
+  REQUIRE(plain.has_value());
+  CHECK(plain->search.max_mem_usage_mb == 200);
+  auto set =
+      parse_node_config("[node]\nhome = \"/k\"\n[search]\nmax_mem_usage_mb = 64\n", "node.toml");
+  REQUIRE_MESSAGE(set.has_value(), set.err().message());
+  CHECK(set->search.max_mem_usage_mb == 64);
 }
 
 TEST_CASE("config: KURA_HOME from the environment, and pass4SymmKey_file") {

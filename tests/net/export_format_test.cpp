@@ -48,7 +48,7 @@ TEST_CASE("export: CSV learns its columns from the first rows and quotes per RFC
         "2026-11-22T12:20:01.000+00:00,web2,\"say \"\"hi\"\"\nbye\",200\r\n");
 }
 
-TEST_CASE("export: raw prints _raw per line; unknown formats are refused by name") {
+TEST_CASE("export: raw prints _raw per line, unknown formats are refused by name") {
   result_writer w{format::raw};
   CHECK(w.write(event(1, "line one", "h")) == "line one\n");
   row stats;

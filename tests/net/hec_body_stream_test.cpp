@@ -110,7 +110,7 @@ TEST_CASE("hec body: in a bigger body, a bad event N leaves exactly events 0 …
   CHECK(store.raws() == event_raws(0, 100));
 }
 
-TEST_CASE("hec body: a group the store refuses ends the body; the groups before it stay") {
+TEST_CASE("hec body: a group the store refuses ends the body, the groups before it stay") {
   recording_store store;
   store.fail_at = 1;
   event_body_stream s{store.fn(), defaults, 1000};
@@ -157,7 +157,7 @@ TEST_CASE("hec body: raw text cut at every position gives the same events, multi
   }
 }
 
-TEST_CASE("hec body: a big raw body is stored in groups; a line longer than a piece is whole") {
+TEST_CASE("hec body: a big raw body is stored in groups, a line longer than a piece is whole") {
   recording_store store;
   auto s = raw_stream(store, 10'000);
   std::string body;

@@ -127,7 +127,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "hec: an event longer than a piece is carried over; one over the limit is refused with its "
+    "hec: an event longer than a piece is carried over, one over the limit is refused with its "
     "number") {
   std::string long_text(300'000, 'y');
   std::string body =

@@ -130,7 +130,7 @@ TEST_CASE("http: a HEC batch over 8 KB sent with curl -d (form-encoded) is accep
   CHECK(f.export_json("batch | stats count")[0]["result"]["count"] == "300");
 }
 
-TEST_CASE("http: raw ingestion runs the pipeline; acks report durable requests per channel") {
+TEST_CASE("http: raw ingestion runs the pipeline, acks report durable requests per channel") {
   fixture f;
   std::string ch = "-H 'X-Splunk-Request-Channel: FE0ECFAD-13D5-401B-847D-77833BD77131'";
   testing::temp_dir tmp;
@@ -176,7 +176,9 @@ TEST_CASE("http: the search API needs a bearer token, reports bad searches and s
   CHECK(curl(f.port, "GET", "/nothing/here", "").status == 404);
 }
 
-TEST_CASE("http: oversized bodies, stalled clients and junk bytes are refused; the server keeps serving") {
+TEST_CASE(
+    "http: oversized bodies, stalled clients and junk bytes are refused, the server keeps "
+    "serving") {
   fixture f{std::chrono::milliseconds{500}};
   testing::temp_dir tmp;
   testing::spit(tmp / "big.json", "{\"event\":\"" + std::string(100 * 1024, 'x') + "\"}");
@@ -213,7 +215,7 @@ TEST_CASE("http: oversized bodies, stalled clients and junk bytes are refused; t
   CHECK(curl(f.port, "GET", "/services/collector/health", "").status == 200);
 }
 
-TEST_CASE("http: gzip and chunked HEC bodies are read as they arrive; every body is bounded") {
+TEST_CASE("http: gzip and chunked HEC bodies are read as they arrive, every body is bounded") {
   fixture f;
   testing::temp_dir tmp;
   std::string body;
@@ -226,10 +228,23 @@ TEST_CASE("http: gzip and chunked HEC bodies are read as they arrive; every body
   CHECK(zipped.status == 200);
   CHECK(f.export_json("zipped | stats count")[0]["result"]["count"] == "500");
   // Chunked (no Content-Length): counted as it arrives; over max_content_length (64 KB) it is 413.
+  // Under it, every line is stored: each starts with a timestamp, so each is an event.
+  std::string lines;
+  const int chunky_lines = 1000;
+  for (int i = 0; i < chunky_lines; ++i) {
+    char line[64];
+    std::snprintf(line, sizeof line, "2026-11-30 10:%02d:%02d chunky n=%d\n", i / 60 % 60, i % 60,
+                  i);
+    lines += line;
+  }
+  REQUIRE(lines.size() < 64 * 1024);
+  testing::spit(tmp / "lines.log", lines);
   auto chunked = curl(f.port, "POST", "/services/collector/raw?sourcetype=chunky",
                       f.hec + " -H 'Transfer-Encoding: chunked' --data-binary @'" +
-                          (tmp / "events.json").string() + "'");
+                          (tmp / "lines.log").string() + "'");
   CHECK(chunked.status == 200);
+  CHECK(f.export_json("sourcetype=chunky | stats count")[0]["result"]["count"] ==
+        std::to_string(chunky_lines));
   testing::spit(tmp / "big.txt", std::string(100 * 1024, 'x'));
   auto big = curl(f.port, "POST", "/services/collector/raw?sourcetype=toobig",
                   f.hec + " -H 'Transfer-Encoding: chunked' --data-binary @'" +

@@ -139,7 +139,9 @@ TEST_CASE("receiver: a block for an unknown index is rejected with a message") {
   CHECK(a.message.find("index 'nope' does not exist") != std::string::npos);
 }
 
-TEST_CASE("receiver: junk bytes close that connection only; other clients and stored data are unaffected") {
+TEST_CASE(
+    "receiver: junk bytes close that connection only, other clients and stored data are "
+    "unaffected") {
   fixture f;
   client good{f.port};
   CHECK(good.send(block(1, "2026-11-22T10:00:00Z beta\n")).status == wire::ack_status::stored);

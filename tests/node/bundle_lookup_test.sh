@@ -150,7 +150,9 @@ rm "$apps/lookups/broken.csv"
 echo "== 5. the search head's own etc/lookups comes first"
 mkdir -p "$dir/sh/etc/lookups"
 write_colors 1 "$dir/sh/etc/lookups/colors.csv"
-answer_is "$want1" && pass "the search head's own colors.csv is used before the bundle's: $(cat "$dir/got.json")" ||
-  fail "with the search head's own table: got $(cat "$dir/got.json"), expected $want1"
+t0=$EPOCHREALTIME
+if wait_until 30 "the search head's lookup answer to be $want1 (its own colors.csv)" "sh" answer_is "$want1"; then
+  pass "the search head's own colors.csv is used before the bundle's after $(since "$t0") s: $(cat "$dir/got.json")"
+else fail "with the search head's own table: got $(cat "$dir/got.json"), expected $want1"; fi
 
 fault_summary

@@ -197,11 +197,24 @@ if ctl down --dir "$dir" > "$tmp/down.out" 2>&1; then
 else
   fail "down failed: $(cat "$tmp/down.out")"
 fi
+# A node that had to be killed is a failure: show what it was doing.
+for n in $all_nodes; do
+  if grep -q "^netns-cluster: $n (pid [0-9]*) did not stop" "$tmp/down.out"; then
+    fail "$n did not stop on SIGTERM within 20 s"
+    echo "--- the end of $n's log"; tail -n 40 "$dir/$n.log" || true
+    [[ -f "$dir/$n.stacks" ]] && { echo "--- $n's threads when it was killed"; cat "$dir/$n.stacks"; }
+  fi
+done
 left="$(ip netns list | awk '{print $1}' | grep -E "^$prefix-" || true)"
 if [[ -z "$left" ]]; then pass "no namespace $prefix-* remains"; else fail "namespaces left after down: $left"; fi
 alive=""
-for p in $pids; do kill -0 "$p" 2>/dev/null && alive+=" $p"; done
-if [[ -z "$alive" && -n "$pids" ]] && ! pgrep -f -- "--config $dir/" > /dev/null; then
+# An exited node is a zombie until PID 1 (its parent: the tool starts nodes with setsid and
+# exits) reaps it, which may be late: a zombie has stopped.
+for p in $pids; do
+  st="$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null || true)"
+  [[ -n "$st" && "${st%% *}" != Z ]] && alive+=" $p"
+done
+if [[ -z "$alive" && -n "$pids" ]] && ! pgrep -r RSDT -f -- "--config $dir/" > /dev/null; then
   pass "no node process remains (pids $pids)"
 else
   fail "node processes left after down:${alive:- (none of $pids)}; $(pgrep -fa -- "--config $dir/" || true)"

@@ -71,7 +71,8 @@ TEST_CASE("corruption: damaged index files are found by open or fsck at every of
   }
 }
 
-TEST_CASE("corruption: a damaged warm journal is reported; repair cuts it and rebuilds what is left") {
+TEST_CASE(
+    "corruption: a damaged warm journal is reported, repair cuts it and rebuilds what is left") {
   temp_dir dir;
   auto set = make_events(12000, t0);  // several slices with either codec
   auto warm = make_warm(dir.path, set);

@@ -190,7 +190,7 @@ TEST_CASE(
 
 TEST_CASE(
     "fixup planner: 3 peers RF3 SF1, C fails: conversions first, primaries only once they "
-    "finish, nothing to replicate; valid but incomplete (14.3)") {
+    "finish, nothing to replicate, valid but incomplete (14.3)") {
   // C held 3 primaries (its originals, their only searchable copies), 10 searchable copies
   // and 20 copies. With SF 1, the 7 other buckets whose searchable copy C held keep their
   // primary's searchable copy: only the 3 originals need a conversion (see the next test for

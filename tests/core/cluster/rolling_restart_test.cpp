@@ -11,7 +11,7 @@ const rolling_restart::fits_fn any = [](const std::vector<std::string>&) { retur
 }
 
 TEST_CASE(
-    "rolling restart: 10 % of fewer than 10 peers is one at a time; a wave waits for its peers") {
+    "rolling restart: 10 % of fewer than 10 peers is one at a time, a wave waits for its peers") {
   rolling_restart r{{"a", "b", "c"}, 10};
   CHECK(r.wave_size() == 1);
   CHECK(r.next_orders(any) == std::vector<std::string>{"a"});
@@ -32,7 +32,7 @@ TEST_CASE(
   CHECK(r.restarted() == 2);
 }
 
-TEST_CASE("rolling restart: a wave takes only peers that fit together; the others come later") {
+TEST_CASE("rolling restart: a wave takes only peers that fit together, the others come later") {
   rolling_restart r{{"a", "b", "c", "d"}, 50};
   CHECK(r.wave_size() == 2);
   // a and b hold every searchable copy of some bucket: never together.
@@ -55,7 +55,7 @@ TEST_CASE("rolling restart: a wave takes only peers that fit together; the other
   CHECK(r.progress([](const std::string& g) { return g; }).rfind("4 of 4 peers restarted", 0) == 0);
 }
 
-TEST_CASE("rolling restart: no peers is done at once; percent is clamped") {
+TEST_CASE("rolling restart: no peers is done at once, percent is clamped") {
   rolling_restart none{{}, 10};
   CHECK(none.done());
   CHECK(none.next_orders(any).empty());

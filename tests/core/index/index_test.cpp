@@ -85,6 +85,44 @@ TEST_CASE("index: maxDataSize rolls the hot bucket and a new hot_v1_<id+1> takes
   CHECK(total_events(*idx) == 6000);
 }
 
+TEST_CASE(
+    "index: maxHotIndexMemMB rolls the hot bucket before its in-memory index holds that much") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_hot_index_mem_bytes = max_hot_index_mem_min_mb << 20;
+  CHECK(c.validate().message().empty());
+  auto idx = open_index(c);
+  // Eight terms of their own per event (as request ids): the index grows with the data.
+  std::vector<std::string> raws;
+  const size_t n = 40000;
+  for (size_t i = 0; i < n; ++i) {
+    std::string raw = "GET /item status=200";
+    for (int k = 0; k < 8; ++k) raw += " r" + std::to_string(k) + "x" + std::to_string(i);
+    raws.push_back(std::move(raw));
+  }
+  uint64_t peak = 0;
+  for (size_t i = 0; i < n; ++i) {
+    event_view ev;
+    ev.time = t0 + time_us(i) * us_per_sec;
+    ev.host = "web1";
+    ev.source = "/var/log/access.log";
+    ev.sourcetype = "access";
+    ev.raw = raws[i];
+    REQUIRE(!idx->append(ev));
+    uint64_t held = 0;
+    for (auto& h : idx->hot_buckets()) held += h->index().memory_bytes();
+    CHECK(held < c.max_hot_index_mem_bytes);
+    peak = std::max(peak, held);
+  }
+  REQUIRE(!idx->commit());
+  CHECK(peak > (c.max_hot_index_mem_bytes / 2));  // the bound was approached, not just avoided
+  CHECK(count_state(*idx, bucket_state::warm) >= 1);
+  CHECK(count_state(*idx, bucket_state::hot) == 1);
+  CHECK(total_events(*idx) == n);
+  c.max_hot_index_mem_bytes = (max_hot_index_mem_min_mb << 20) - 1;
+  CHECK(c.validate().message().find("maxHotIndexMemMB must be at least 16") != std::string::npos);
+}
+
 TEST_CASE("index: maxDataSize accepts auto, auto_high_volume and MB") {
   CHECK(*parse_max_data_size("auto") == 750ull << 20);
   CHECK(*parse_max_data_size("auto_high_volume") == 10240ull << 20);
@@ -212,7 +250,7 @@ TEST_CASE("index: coldToFrozenDir archives only the journal, and wins over coldT
 }
 
 TEST_CASE(
-    "index: coldToFrozenScript runs with the bucket path; a failing script keeps the bucket") {
+    "index: coldToFrozenScript runs with the bucket path, a failing script keeps the bucket") {
   temp_dir dir;
   auto c = small_config(dir);
   c.frozen_time_period_secs = 10;
@@ -291,7 +329,7 @@ TEST_CASE("index: bucket ids keep growing across clean eventdata and restarts") 
 }
 
 TEST_CASE(
-    "index: a bucket with damaged index files is rebuilt at start; a damaged journal is reported "
+    "index: a bucket with damaged index files is rebuilt at start, a damaged journal is reported "
     "and skipped") {
   temp_dir dir;
   auto c = small_config(dir);
@@ -349,7 +387,7 @@ TEST_CASE("index: fsck reports a damaged bucket, fsck --repair makes it usable a
 }
 
 TEST_CASE(
-    "index: invalid_hot_<id> and temp_ directories are ignored; journal-only rb_ copies count, "
+    "index: invalid_hot_<id> and temp_ directories are ignored, journal-only rb_ copies count, "
     "their ids are their origin's") {
   temp_dir dir;
   auto c = small_config(dir);
@@ -444,7 +482,7 @@ TEST_CASE("index: a standalone index reports no journal progress") {
 }
 
 TEST_CASE(
-    "index: a finished replicated copy is adopted with its origin; ids of other origins do not "
+    "index: a finished replicated copy is adopted with its origin, ids of other origins do not "
     "clash") {
   temp_dir dir;
   auto c = small_config(dir);

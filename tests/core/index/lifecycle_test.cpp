@@ -104,3 +104,17 @@ TEST_CASE("policy: events go to the closest hot bucket within maxHotSpanSecs, el
   CHECK(roll.kind == hot_choice::roll_then_open);
   CHECK(roll.bucket == 1);
 }
+
+TEST_CASE(
+    "policy: maxHotIndexMemMB rolls the hot bucket holding the most once together they reach it") {
+  auto c = cfg();
+  CHECK(c.max_hot_index_mem_bytes == 160ull << 20);
+  c.max_hot_index_mem_bytes = 100;
+  CHECK(!choose_memory_roll({}, c));
+  CHECK(!choose_memory_roll({99}, c));
+  CHECK(choose_memory_roll({100}, c) == 0u);
+  CHECK(!choose_memory_roll({30, 40, 29}, c));
+  CHECK(choose_memory_roll({30, 40, 30}, c) == 1u);  // together 100: the largest
+  CHECK(choose_memory_roll({50, 20, 50}, c) == 0u);  // equals: the first
+  CHECK(choose_memory_roll({0, 0, 500}, c) == 2u);
+}

@@ -63,7 +63,7 @@ TEST_CASE("store: events for an index that does not exist are discarded and coun
   for (auto& name : s->index_names()) CHECK(s->find(name)->buckets().empty());
 }
 
-TEST_CASE("store: a disabled index refuses data and keeps what it has; enable accepts again") {
+TEST_CASE("store: a disabled index refuses data and keeps what it has, enable accepts again") {
   temp_dir dir;
   auto s = open_store(dir);
   REQUIRE(!append(*s, "main", make_events(10, t0)));
@@ -132,7 +132,7 @@ TEST_CASE(
   io::set_free_space_probe(previous);
 }
 
-TEST_CASE("store: volume paths resolve; thawedPath may not use a volume") {
+TEST_CASE("store: volume paths resolve, thawedPath may not use a volume") {
   std::vector<volume_config> vols{{"hot1", "/mnt/fast", 100}};
   std::string vol;
   CHECK(*resolve_index_path("homePath", "volume:hot1/idx1", vols, vol) == "/mnt/fast/idx1");
@@ -145,7 +145,7 @@ TEST_CASE("store: volume paths resolve; thawedPath may not use a volume") {
 }
 
 TEST_CASE(
-    "store: a full home volume rolls warm to cold; a full cold volume freezes across indexes") {
+    "store: a full home volume rolls warm to cold, a full cold volume freezes across indexes") {
   temp_dir dir;
   std::vector<volume_config> vols{{"hot", dir / "hot", 1}, {"cold", dir / "cold", 1}};
   std::vector<index_config> idxs;

@@ -47,7 +47,7 @@ TEST_CASE("ledger: survives a restart, and a damaged file is reported, not trust
   }
 }
 
-TEST_CASE("ledger: memory is bounded; forgetting only ever allows a duplicate") {
+TEST_CASE("ledger: memory is bounded, forgetting only ever allows a duplicate") {
   testing::temp_dir dir;
   auto l = channel_ledger::open(dir / "ledger");
   for (uint64_t s = 2; s < 2 + channel_ledger::max_above + 50; ++s) l->record("a", s);

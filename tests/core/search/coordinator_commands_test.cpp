@@ -72,7 +72,7 @@ TEST_CASE("chart: over/by pivots one column per by value, 0 for empty count cell
   CHECK(same == rows);
 }
 
-TEST_CASE("chart: avg leaves empty cells empty; one by field is stats-like; no by is one row") {
+TEST_CASE("chart: avg leaves empty cells empty, one by field is stats-like, no by is one row") {
   fixture f;
   auto rows = f.run("* | chart avg(bytes) over host by status");
   REQUIRE(rows.size() == 2);
@@ -103,7 +103,7 @@ TEST_CASE("chart: limit keeps the top series by total, the rest in OTHER unless 
 }
 
 TEST_CASE(
-    "chart: rows without the column field go to NULL unless usenull=f; two aggregations name "
+    "chart: rows without the column field go to NULL unless usenull=f, two aggregations name "
     "columns") {
   fixture f;
   auto rows = f.run("* | chart count over host by user");
@@ -223,7 +223,7 @@ TEST_CASE("transaction: startswith and endswith, as searches or eval") {
   CHECK(column(starts, "host") == strings{"web1", "web2"});
 }
 
-TEST_CASE("transaction: rows with only some of the fields are refused; unsupported options named") {
+TEST_CASE("transaction: rows with only some of the fields are refused, unsupported options named") {
   fixture f;
   CHECK(f.error_of("* | transaction host user").find("only some of the fields") !=
         std::string::npos);
@@ -253,7 +253,7 @@ TEST_CASE("join: inner and left on a field, max") {
   CHECK(f.error_of("* | join user [search x").find("\"]\"") != std::string::npos);
 }
 
-TEST_CASE("append: the subsearch's rows after the main rows; brackets inside quotes") {
+TEST_CASE("append: the subsearch's rows after the main rows, brackets inside quotes") {
   fixture f;
   auto rows = f.run("status=404 | append [search status=500]");
   CHECK(column(rows, "user") == strings{"alice", "bob"});

@@ -157,7 +157,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "field rules: TOML stanzas override the built-ins key by key; empty switches a class off") {
+    "field rules: TOML stanzas override the built-ins key by key, empty switches a class off") {
   field_rules_config c;
   c.sourcetypes["access_combined"].reports["access"] = "";
   c.sourcetypes["access_combined"].extracts["st"] = R"(" (?<status>\d{3}) )";

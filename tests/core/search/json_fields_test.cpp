@@ -72,7 +72,7 @@ TEST_CASE("json fields: nested objects, arrays, arrays of objects, scalars as Sp
 }
 
 TEST_CASE(
-    "json fields: escapes and unicode are decoded; numbers inside strings do not confuse number "
+    "json fields: escapes and unicode are decoded, numbers inside strings do not confuse number "
     "text") {
   auto r = fields_of(
       R"(  {"msg":"say \"hi\" \\ 1.5e3 \u00e9\ud83d\ude00","x":"7","y":2.50,"k\u00e9y":"v"}  )");
@@ -137,7 +137,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "json paths: keys, {} and {N}; spath counts from 1, json_extract from 0; errors name the "
+    "json paths: keys, {} and {N}, spath counts from 1, json_extract from 0, errors name the "
     "place") {
   auto p = json_path::parse("a.b{1}.c", 1);
   REQUIRE(p.has_value());

@@ -110,7 +110,7 @@ TEST_CASE("json fields: documents with more names than a linear scan takes, in c
   }
 }
 
-TEST_CASE("json fields: only the names a search reads; fields the row has are kept") {
+TEST_CASE("json fields: only the names a search reads, fields the row has are kept") {
   std::string doc = R"({"geo":{"country":"JP"},"latency_ms":1.50,"x":1,"user":"bob"})";
   std::set<std::string> wanted{"latency_ms", "geo.country", "user"};
   for (int round = 0; round < 2; ++round) {

@@ -39,7 +39,7 @@ TEST_CASE("lookup: the node's own table first, then the bundle's directories in 
   CHECK(*find_lookup({"", {"", second.string()}}, "only") == second / "only.csv");
 }
 
-TEST_CASE("lookup: a missing table names every place looked at; no directory, bad names") {
+TEST_CASE("lookup: a missing table names every place looked at, no directory, bad names") {
   testing::temp_dir dir;
   lookup_dirs dirs{(dir / "own").string(), {(dir / "b1").string(), (dir / "b2").string()}};
   auto missing = find_lookup(dirs, "nope");

@@ -58,7 +58,7 @@ TEST_CASE("search: results come newest first across hot and warm buckets, with t
   CHECK(str(rows[2], "_time") == std::to_string((t0 + 40 * sec) / sec));
 }
 
-TEST_CASE("search: index= chooses indexes; without it only main is searched") {
+TEST_CASE("search: index= chooses indexes, without it only main is searched") {
   fixture f;
   standard_data(f);
   CHECK(f.run("index=web").size() == 1);
@@ -274,6 +274,56 @@ TEST_CASE("search: limits stop a search with a clear error instead of exhausting
   f.opt.limits.max_groups = 2;
   CHECK(f.error_of("* | stats count by user").find("stats: the number of groups exceeds the limit of 2") == 0);
   CHECK(f.run("* | head 3").size() == 3);  // head stops the merge at its count
+}
+
+TEST_CASE("search: a search that would hold more than max_memory stops with an error naming it") {
+  // 2,000 events of about 300 bytes, each with its own id: holding them all
+  // takes at least 2,000 x 300 bytes of text.
+  fixture f;
+  std::vector<event_view> events;
+  std::vector<std::string> raws;
+  for (int i = 0; i < 2000; ++i)
+    raws.push_back("id=" + std::to_string(i) + " " + std::string(290, char('a' + i % 26)));
+  for (int i = 0; i < 2000; ++i)
+    events.push_back({t0 + i * sec, "h", "/l", "st", raws[size_t(i)], {}});
+  f.add("main", events);
+  const std::string limit_text =
+      "would hold more than the search memory limit of 262144 bytes "
+      "([search] max_mem_usage_mb)";
+  f.opt.limits.max_memory = 256 * 1024;  // below the 600 KB of raw text
+  auto sorted = f.error_of("* | sort 0 id");
+  CHECK(sorted.find("sort: its ") == 0);
+  CHECK(sorted.find(limit_text) != std::string::npos);
+  auto grouped = f.error_of("* | stats count by id");
+  CHECK(grouped.find("stats: its ") == 0);
+  CHECK(grouped.find(limit_text) != std::string::npos);
+  // One group whose distinct values grow past the limit.
+  f.opt.limits.max_memory = 64 * 1024;
+  CHECK(f.error_of("* | stats values(id) as ids").find(limit_text.substr(0, 40)) !=
+        std::string::npos);
+  // A command that multiplies the rows it was given (mvexpand) is checked after it runs.
+  // (300 events hold about 600 KB; 300 x 100 expanded rows of two fields several MB.)
+  f.opt.limits.max_memory = 2 << 20;
+  std::string hundred = "0";
+  for (int i = 1; i < 100; ++i) hundred += "," + std::to_string(i);
+  const std::string expand =
+      "* | head 300 | fields id | eval many=split(\"" + hundred + "\", \",\") | mvexpand many";
+  CHECK(f.run("* | head 300 | fields id | eval many=split(\"" + hundred + "\", \",\")").size() ==
+        300);
+  CHECK(f.error_of(expand).find(
+            "mvexpand: 30000 rows would hold more than the search memory limit of 2 MB") == 0);
+  f.opt.limits.max_memory = 64 << 20;
+  CHECK(f.run(expand).size() == 30000);
+  // Within the limit the same searches answer in full.
+  f.opt.limits.max_memory = 64 << 20;
+  auto all = f.run("* | sort 0 id");
+  REQUIRE(all.size() == 2000);
+  CHECK(f.run("* | stats count by id").size() == 2000);
+  auto ids = f.run("* | stats dc(id) as n");
+  CHECK(str(ids[0], "n") == "2000");
+  // A stream out (no command that holds rows) is not limited by memory at all.
+  f.opt.limits.max_memory = 64 * 1024;
+  CHECK(f.run("* | fields id").size() == 2000);
 }
 
 TEST_CASE("search: indexed fields are searchable even when their value is not in _raw") {
