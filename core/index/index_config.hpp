@@ -21,7 +21,7 @@ constexpr uint64_t max_data_size_auto_mb = 750;
 constexpr uint64_t max_data_size_auto_high_volume_mb = 10240;
 
 /// `maxHotIndexMemMB` default: the in-memory indexes of an index's hot buckets.
-constexpr uint64_t max_hot_index_mem_default_mb = 160;
+constexpr uint64_t max_hot_index_mem_default_mb = 128;
 /// `maxHotIndexMemMB` minimum: an empty hot bucket's index already takes about
 /// 5 MiB (its first posting pool and term arena chunks and tables).
 constexpr uint64_t max_hot_index_mem_min_mb = 16;

@@ -84,7 +84,7 @@ maxVolumeDataSizeMB = 100000
   CHECK(main.home_path == "/var/lib/kura/peer1/var/lib/kura/defaultdb/db");
   CHECK(main.max_data_size_bytes == mb_to_bytes(750));
   CHECK(main.max_hot_buckets == 3);
-  CHECK(main.max_hot_index_mem_bytes == mb_to_bytes(160));
+  CHECK(main.max_hot_index_mem_bytes == mb_to_bytes(128));
   auto& web = find_index(*c, "web");
   CHECK(web.max_data_size_bytes == mb_to_bytes(100));
   CHECK(web.max_hot_index_mem_bytes == mb_to_bytes(64));

@@ -108,7 +108,7 @@ TEST_CASE("policy: events go to the closest hot bucket within maxHotSpanSecs, el
 TEST_CASE(
     "policy: maxHotIndexMemMB rolls the hot bucket holding the most once together they reach it") {
   auto c = cfg();
-  CHECK(c.max_hot_index_mem_bytes == 160ull << 20);
+  CHECK(c.max_hot_index_mem_bytes == 128ull << 20);
   c.max_hot_index_mem_bytes = 100;
   CHECK(!choose_memory_roll({}, c));
   CHECK(!choose_memory_roll({99}, c));
