@@ -254,10 +254,9 @@ error index::append(const event_view& ev) {
   if (auto err = hot_[target]->append(ev)) return err;
   hot_last_write_[target] = ++write_seq_;
   if (hot_[target]->size_estimate() >= cfg_.max_data_size_bytes) return roll(target);
-  std::vector<uint64_t> memory;
-  memory.reserve(hot_.size());
-  for (auto& h : hot_) memory.push_back(h->index().memory_bytes());
-  if (auto over = choose_memory_roll(memory, cfg_)) return roll(*over);
+  hot_memory_.clear();
+  for (auto& h : hot_) hot_memory_.push_back(h->index().memory_bytes());
+  if (auto over = choose_memory_roll(hot_memory_, cfg_)) return roll(*over);
   return {};
 }
 

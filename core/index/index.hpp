@@ -119,6 +119,7 @@ class index {
   index_config cfg_;
   std::vector<std::unique_ptr<hot_bucket>> hot_;
   std::vector<uint64_t> hot_last_write_;
+  std::vector<uint64_t> hot_memory_;  // scratch of append's memory rule: no allocation per event
   std::vector<bucket_info> buckets_;  // warm, cold and thawed
   bucket_id next_id_{0};
   uint64_t write_seq_ = 0;
