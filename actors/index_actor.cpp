@@ -209,11 +209,14 @@ index_actor::behavior_type index_behavior(self_ptr self, std::shared_ptr<index> 
       // Writes and lifecycle.
       [=, &st](append_atom, const event_batch& events) -> caf::result<bool> {
         detach_hot_cursors(self);
+        std::vector<event_view> views;
+        views.reserve(events->size());
         for (auto& e : *events) {
-          event_view v{e.time, e.host, e.source, e.sourcetype, e.raw, {}};
+          auto& v =
+              views.emplace_back(event_view{e.time, e.host, e.source, e.sourcetype, e.raw, {}});
           for (auto& [k, val] : e.fields) v.fields.push_back({k, val});
-          if (auto err = st.idx->append(v)) return to_caf(err);
         }
+        if (auto err = st.idx->append(views)) return to_caf(err);
         if (auto err = st.idx->commit()) return to_caf(err);
         bool rolled = st.idx->take_roll_count() > 0;
         if (rolled) sync_children(self);

@@ -90,6 +90,8 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
                  [&](int64_t x) { c.max_hot_index_mem_bytes = mb_to_bytes(uint64_t(x)); });
   if (key == "maxHotBuckets")
     return whole(1, 1000, [&](int64_t x) { c.max_hot_buckets = uint32_t(x); });
+  if (key == "parallelHotBuckets")
+    return whole(1, 64, [&](int64_t x) { c.parallel_hot_buckets = uint32_t(x); });
   if (key == "maxHotSpanSecs") return whole(1, huge, [&](int64_t x) { c.max_hot_span_secs = x; });
   if (key == "maxWarmDBCount")
     return whole(0, 1'000'000, [&](int64_t x) { c.max_warm_db_count = uint32_t(x); });
@@ -122,7 +124,7 @@ error index_key(const reader& rd, const toml::node& v, const std::string& key, i
   return expected(
       v, rd.file, rd.section, key,
       "one of homePath, coldPath, thawedPath, maxDataSize, maxHotIndexMemMB, maxHotBuckets, "
-      "maxHotSpanSecs, "
+      "parallelHotBuckets, maxHotSpanSecs, "
       "maxWarmDBCount, "
       "maxTotalDataSizeMB, frozenTimePeriodInSecs, homePath.maxDataSizeMB, coldPath.maxDataSizeMB, "
       "coldToFrozenDir, coldToFrozenScript, createBloomfilter, journalCompression, disabled, "

@@ -57,6 +57,8 @@ class hot_bucket {
   const std::vector<slice_info>& slices() const { return journal_.slices(); }
   /// The in-memory index of the events so far (search of hot data).
   const index_builder& index() const { return builder_; }
+  /// See index_builder::expect_terms. Requires: no event appended yet.
+  void expect_terms(size_t terms) { builder_.expect_terms(terms); }
 
  private:
   /// Creates `dir/rawdata` and an empty, synced journal in it.

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <span>
 
 #include "bucket_manifest_generated.h"
 #include "core/bucket/bloom_filter.hpp"
@@ -17,6 +18,7 @@
 #include "core/text/segmenter.hpp"
 #include "core/util/coding.hpp"
 #include "core/util/hash.hpp"
+#include "core/util/parallel.hpp"
 #include "tsidx_footer_generated.h"
 
 namespace kura {
@@ -31,7 +33,7 @@ constexpr size_t arena_chunk_bytes = size_t(1) << 20;
 /// The ids of `terms` in byte order of their terms. Sorted by the first 8
 /// bytes read as a big-endian number (zero-padded), the terms compared only
 /// when those are equal: the full comparisons missed the cache per term.
-std::vector<uint32_t> sorted_term_ids(const std::vector<std::string_view>& terms) {
+std::vector<uint32_t> sorted_term_ids(std::span<const std::string_view> terms) {
   std::vector<std::pair<uint64_t, uint32_t>> keyed(terms.size());
   for (uint32_t i = 0; i < keyed.size(); ++i) {
     uint64_t prefix = 0;
@@ -61,7 +63,7 @@ size_t index_builder::probe(std::string_view term, uint64_t hash) const {
 }
 
 void index_builder::grow_slots() {
-  std::vector<slot> old(slots_.size() * 2);
+  decltype(slots_) old(slots_.size() * 2);
   old.swap(slots_);
   size_t mask = slots_.size() - 1;
   for (auto& s : old) {
@@ -70,6 +72,14 @@ void index_builder::grow_slots() {
     while (slots_[i].id != no_term) i = (i + 1) & mask;
     slots_[i] = s;
   }
+}
+
+void index_builder::expect_terms(size_t terms) {
+  size_t slots = slots_.size();
+  while (terms * 10 > slots * 7) slots *= 2;
+  if (slots != slots_.size()) slots_.assign(slots, slot{});
+  terms_.reserve(terms);
+  postings_.reserve(terms);
 }
 
 index_builder::index_builder() = default;
@@ -109,7 +119,7 @@ size_t index_builder::block_bytes(uint32_t before) {
 
 uint8_t* index_builder::pool_alloc(size_t n) {
   if (pool_left_ < n) {
-    pool_.push_back(std::make_unique_for_overwrite<uint8_t[]>(pool_chunk_bytes));
+    pool_.emplace_back(static_cast<uint8_t*>(util::allocate_maybe_huge(pool_chunk_bytes)));
     pool_pos_ = pool_.back().get();
     pool_left_ = pool_chunk_bytes;
   }
@@ -284,6 +294,9 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
   // Ids next (into event_hashes_, no longer needed), each term's posting list
   // prefetched, then the tails those lists point at, then the posts.
   size_t n = event_terms_.size();
+  // The bytes of the term in each first slot, which the lookup compares.
+  size_t mask = slots_.size() - 1;
+  for (size_t i = 0; i < n; ++i) __builtin_prefetch(slots_[event_hashes_[i] & mask].text);
   for (size_t i = 0; i < n; ++i) {
     uint32_t id = term_id(event_terms_[i], event_hashes_[i]);
     __builtin_prefetch(&postings_[id]);
@@ -298,8 +311,8 @@ void index_builder::add(uint64_t ordinal64, const event_view& ev) {
 }
 
 uint64_t index_builder::memory_bytes() const {
-  return slots_.capacity() * sizeof(slot) + terms_.capacity() * sizeof(std::string_view) +
-         arena_.size() * arena_chunk_bytes + postings_.capacity() * sizeof(posting_list) +
+  return slots_.capacity() * sizeof(slot) + terms_.size() * sizeof(std::string_view) +
+         arena_.size() * arena_chunk_bytes + postings_.size() * sizeof(posting_list) +
          pool_.size() * pool_chunk_bytes + times_.capacity() * sizeof(time_us);
 }
 
@@ -336,27 +349,15 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fbs::bucket::MetaEnt
 
 }  // namespace
 
-error index_builder::write_files(const io::fs::path& dir, bucket_id id, const std::vector<slice_info>& slices,
-                                 uint64_t journal_bytes, bool bloom) const {
-  if (auto err = io::check_failure("roll")) return err;
-  // Terms in byte order, so that the dictionary can be binary searched.
-  std::vector<uint32_t> order = sorted_term_ids(terms_);
-
-  std::string file{tf::header_magic};
-  // Postings area: Roaring bitmaps of the long lists, in term order. The long
-  // lists are found in id order and sorted apart (few terms have one), and
-  // their places are kept by id: a pass over all terms in term order and
-  // arrays over all of them missed the cache per term.
+void index_builder::write_postings_area(std::string& file, roaring_refs& refs) const {
+  // The long lists are found in id order and sorted apart (few terms have
+  // one), and their places are kept by id: a pass over all terms in term
+  // order and arrays over all of them missed the cache per term.
   std::vector<uint32_t> long_ids;
   for (uint32_t t = 0; t < postings_.size(); ++t)
     if (postings_[t].size > tf::inline_max) long_ids.push_back(t);
   std::sort(long_ids.begin(), long_ids.end(),
             [&](uint32_t a, uint32_t b) { return terms_[a] < terms_[b]; });
-  struct roaring_ref {
-    uint64_t offset;
-    uint32_t size, sum;
-  };
-  std::unordered_map<uint32_t, roaring_ref> as_roaring;  // by term id
   std::string scratch;
   std::vector<uint32_t> list;
   for (uint32_t t : long_ids) {
@@ -376,26 +377,26 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
     if (prefer_inline) continue;
     scratch.resize(roaring_size);
     r.write(scratch.data());
-    as_roaring.emplace(
-        t, roaring_ref{file.size(), uint32_t(scratch.size()), hash::checksum32(scratch)});
+    refs.emplace(t, roaring_ref{file.size(), uint32_t(scratch.size()), hash::checksum32(scratch)});
     file += scratch;
   }
-  // Dictionary blocks, front-coded within a block.
-  flatbuffers::FlatBufferBuilder fb(1 << 16);
-  std::vector<fbs::tsidx::BlockRef> blocks;
-  std::vector<flatbuffers::Offset<flatbuffers::String>> first_terms;
-  for (size_t start = 0; start < order.size(); start += tf::block_terms) {
-    size_t end = std::min(order.size(), start + tf::block_terms);
-    std::string block;
+}
+
+void index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
+                                  const roaring_refs& refs, std::string& out,
+                                  std::vector<encoded_block>& blocks) const {
+  for (size_t start = first; start < last; start += tf::block_terms) {
+    size_t end = std::min(last, start + tf::block_terms);
+    size_t at = out.size();
     std::string_view prev;
     for (size_t i = start; i < end; ++i) {
       // The terms, lists and their first blocks are in id order: fetched ahead.
       constexpr size_t ahead = 16;
-      if (i + ahead < order.size()) {
+      if (i + ahead < last) {
         __builtin_prefetch(&terms_[order[i + ahead]]);
         __builtin_prefetch(&postings_[order[i + ahead]]);
       }
-      if (i + ahead / 2 < order.size()) {
+      if (i + ahead / 2 < last) {
         __builtin_prefetch(terms_[order[i + ahead / 2]].data());
         __builtin_prefetch(postings_[order[i + ahead / 2]].head);
       }
@@ -403,23 +404,61 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id, const st
       std::string_view term = terms_[t];
       size_t shared = 0;
       while (shared < prev.size() && shared < term.size() && prev[shared] == term[shared]) ++shared;
-      coding::put_varint(block, shared);
-      coding::put_string(block, term.substr(shared));
+      coding::put_varint(out, shared);
+      coding::put_string(out, term.substr(shared));
       auto& postings = postings_[t];
-      auto ref = postings.size > tf::inline_max ? as_roaring.find(t) : as_roaring.end();
-      coding::put_varint(block, (uint64_t(postings.size) << 1) | (ref != as_roaring.end() ? 1 : 0));
-      if (ref == as_roaring.end()) {
-        append_inline(postings, block);
+      auto ref = postings.size > tf::inline_max ? refs.find(t) : refs.end();
+      coding::put_varint(out, (uint64_t(postings.size) << 1) | (ref != refs.end() ? 1 : 0));
+      if (ref == refs.end()) {
+        append_inline(postings, out);
       } else {
-        coding::put_varint(block, ref->second.offset);
-        coding::put_varint(block, ref->second.size);
-        coding::put_fixed32(block, ref->second.sum);
+        coding::put_varint(out, ref->second.offset);
+        coding::put_varint(out, ref->second.size);
+        coding::put_fixed32(out, ref->second.sum);
       }
       prev = term;
     }
-    blocks.emplace_back(file.size(), uint32_t(block.size()), uint32_t(end - start), hash::checksum64(block));
-    first_terms.push_back(fb.CreateString(terms_[order[start]].data(), terms_[order[start]].size()));
-    file += block;
+    std::string_view block = std::string_view{out}.substr(at);
+    blocks.push_back({at, uint32_t(block.size()), uint32_t(end - start), hash::checksum64(block)});
+  }
+}
+
+error index_builder::write_files(const io::fs::path& dir, bucket_id id,
+                                 const std::vector<slice_info>& slices, uint64_t journal_bytes,
+                                 bool bloom) const {
+  if (auto err = io::check_failure("roll")) return err;
+  // On two threads, with the bytes one thread would write: first the term
+  // order (terms in byte order, so that the dictionary can be binary searched)
+  // beside the postings area, then the two halves of the dictionary.
+  std::vector<uint32_t> order;
+  std::string file{tf::header_magic};
+  roaring_refs refs;
+  util::run_parallel(2, [&](size_t i) {
+    if (i == 0)
+      write_postings_area(file, refs);
+    else
+      order = sorted_term_ids(terms_);
+  });
+  // Dictionary blocks, front-coded within a block.
+  size_t block_count = (order.size() + tf::block_terms - 1) / tf::block_terms;
+  size_t split = std::min(order.size(), block_count / 2 * tf::block_terms);
+  std::string halves[2];
+  std::vector<encoded_block> half_blocks[2];
+  util::run_parallel(2, [&](size_t i) {
+    encode_blocks(order, i == 0 ? 0 : split, i == 0 ? split : order.size(), refs, halves[i],
+                  half_blocks[i]);
+  });
+  flatbuffers::FlatBufferBuilder fb(1 << 16);
+  std::vector<fbs::tsidx::BlockRef> blocks;
+  std::vector<flatbuffers::Offset<flatbuffers::String>> first_terms;
+  for (size_t h = 0; h < 2; ++h) {
+    uint64_t base = file.size();
+    for (auto& b : half_blocks[h]) {
+      blocks.emplace_back(base + b.offset, b.size, b.terms, b.sum);
+      auto first = terms_[order[(blocks.size() - 1) * tf::block_terms]];
+      first_terms.push_back(fb.CreateString(first.data(), first.size()));
+    }
+    file += halves[h];
   }
   // Time column: per slice, zigzag varint deltas starting from 0.
   uint64_t time_offset = file.size();

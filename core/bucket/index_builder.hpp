@@ -3,10 +3,9 @@
 // rebuild feed it from the journal. Both paths write byte-identical files.
 #pragma once
 
-#include <roaring/roaring.hh>
-
 #include <cstdint>
 #include <memory>
+#include <roaring/roaring.hh>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -16,6 +15,7 @@
 #include "core/event.hpp"
 #include "core/io/file.hpp"
 #include "core/journal/journal.hpp"
+#include "core/util/huge_pages.hpp"
 
 namespace kura {
 
@@ -38,18 +38,25 @@ class index_builder {
   index_builder(index_builder&&) noexcept;
   index_builder& operator=(index_builder&&) noexcept;
 
+  /// Sizes the term table for `terms` distinct terms at once (a hint: the
+  /// previous bucket's count), so that it is not rebuilt while it grows.
+  /// Requires: nothing added yet.
+  void expect_terms(size_t terms);
   /// Indexes one event. Requires: `ordinal == events()`.
   void add(uint64_t ordinal, const event_view& ev);
 
   /// Events added so far.
   uint64_t events() const { return times_.size(); }
+  /// Distinct terms so far.
+  size_t terms() const { return terms_.size(); }
   time_us min_time() const { return min_time_; }
   time_us max_time() const { return max_time_; }
   /// Bytes of `_raw` added so far.
   uint64_t raw_bytes() const { return raw_bytes_; }
-  /// Bytes of memory the in-memory index holds (its tables, term arena,
-  /// posting blocks and time column, by capacity); metadata maps and scratch
-  /// buffers, a few KiB, are left out.
+  /// Bytes of memory the in-memory index holds (its term table, arena and
+  /// posting blocks by capacity, the per-term arrays by size, since capacity
+  /// reserved by expect_terms() is not touched until used, and the time column);
+  /// metadata maps and scratch buffers, a few KiB, are left out.
   uint64_t memory_bytes() const;
   /// Ordinals of the events containing a (lowercased) term; empty when none.
   Roaring postings(std::string_view term) const;
@@ -71,6 +78,26 @@ class index_builder {
                     uint64_t journal_bytes, bool bloom) const;
 
  private:
+  /// Where a long posting list went in index.tsidx's postings area.
+  struct roaring_ref {
+    uint64_t offset;
+    uint32_t size, sum;
+  };
+  using roaring_refs = std::unordered_map<uint32_t, roaring_ref>;  // by term id
+  /// One encoded dictionary block: its offset in the bytes it was encoded into.
+  struct encoded_block {
+    uint64_t offset;
+    uint32_t size, terms;
+    uint64_t sum;
+  };
+  /// Appends index.tsidx's postings area (the Roaring bitmaps of the long
+  /// lists, in term order) to `file`, noting each in `refs`.
+  void write_postings_area(std::string& file, roaring_refs& refs) const;
+  /// Encodes the dictionary blocks of terms [first, last) of `order` (a
+  /// multiple of the block size apart) into `out`, described in `blocks`.
+  void encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
+                     const roaring_refs& refs, std::string& out,
+                     std::vector<encoded_block>& blocks) const;
   uint32_t term_id(std::string_view term);
   void post(uint32_t term, uint32_t ordinal);
   uint32_t field_term_id(std::string_view key, std::string_view value);
@@ -125,7 +152,7 @@ class index_builder {
   static void append_inline(const posting_list& list, std::string& out);
   /// Copies the ordinals of `list` into `out` (replacing its content).
   static void copy_ordinals(const posting_list& list, std::vector<uint32_t>& out);
-  std::vector<std::unique_ptr<uint8_t[]>> pool_;
+  std::vector<std::unique_ptr<uint8_t[], util::free_deleter>> pool_;
   uint8_t* pool_pos_ = nullptr;
   size_t pool_left_ = 0;
   static constexpr uint32_t no_term = UINT32_MAX;
@@ -134,12 +161,13 @@ class index_builder {
   /// The id of `term` (hashed to `hash`), adding it when new.
   uint32_t term_id(std::string_view term, uint64_t hash);
   void grow_slots();
-  std::vector<slot> slots_ = std::vector<slot>(1024);
-  std::vector<std::string_view> terms_;             // points into arena_
+  std::vector<slot, util::huge_page_allocator<slot>> slots_ =
+      std::vector<slot, util::huge_page_allocator<slot>>(1024);
+  std::vector<std::string_view, util::huge_page_allocator<std::string_view>> terms_;  // into arena_
   std::vector<std::unique_ptr<char[]>> arena_;
   size_t arena_left_ = 0;
   char* arena_pos_ = nullptr;
-  std::vector<posting_list> postings_;
+  std::vector<posting_list, util::huge_page_allocator<posting_list>> postings_;
   std::vector<std::string_view> event_terms_;  // add(): the terms of one event
   std::vector<uint64_t> event_hashes_;         // add(): their hashes
   std::vector<time_us> times_;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 
 #include "core/bucket/bucket_files.hpp"
 #include "core/bucket/bucket_name.hpp"
@@ -11,6 +14,7 @@
 #include "core/index/freezer.hpp"
 #include "core/journal/journal.hpp"
 #include "core/log.hpp"
+#include "core/util/parallel.hpp"
 
 namespace kura {
 namespace {
@@ -194,16 +198,37 @@ error index::open_hot(time_us) {
   if (auto err = save_next_id()) return err;
   auto hot = hot_bucket::create(cfg_.home_path, id, {cfg_.journal_codec});
   if (!hot) return hot.err();
+  // Sized like the last bucket that rolled, so that its term table is not
+  // rebuilt as it grows; at most what half of one part's share of
+  // maxHotIndexMemMB holds (a table slot takes up to 48 bytes per term).
+  size_t most = cfg_.max_hot_index_mem_bytes / 2 / cfg_.parallel_hot_buckets / 48;
+  hot->expect_terms(std::min(last_roll_terms_, most));
   hot_.push_back(std::make_unique<hot_bucket>(std::move(*hot)));
   hot_last_write_.push_back(write_seq_);
   return {};
 }
 
+static double P_roll = 0, P_parts = 0, P_cpu0 = 0, P_cpu1 = 0;
+static int P_n = 0;
+static double tcpu() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+struct P_t {
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  double& acc;
+  ~P_t() {
+    acc += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  }
+};
 error index::roll(size_t i) {
+  P_t pt{.acc = P_roll};
   auto& hot = hot_[i];
   auto id = hot->id();
   auto events = hot->events();
   int64_t newest = to_epoch_seconds(hot->max_time()), oldest = to_epoch_seconds(hot->min_time());
+  if (events > 0) last_roll_terms_ = hot->index().terms();
   auto rolled = hot->roll(cfg_.peer_guid, cfg_.create_bloomfilter);
   if (!rolled) return rolled.err();
   hot_.erase(hot_.begin() + long(i));
@@ -235,29 +260,91 @@ error index::roll(size_t i) {
   return {};
 }
 
-error index::append(const event_view& ev) {
-  if (cfg_.disabled) return {errc::index_disabled, "index '" + cfg_.name + "' is disabled"};
+result<hot_bucket*> index::hot_for(time_us lo, time_us hi,
+                                   const std::vector<const hot_bucket*>& taken) {
   std::vector<hot_facts> facts;
   facts.reserve(hot_.size());
   for (size_t i = 0; i < hot_.size(); ++i)
-    facts.push_back(
-        {hot_[i]->min_time(), hot_[i]->max_time(), hot_[i]->events(), hot_last_write_[i]});
-  auto choice = choose_hot_bucket(facts, ev.time, cfg_);
-  size_t target = choice.bucket;
+    facts.push_back({hot_[i]->min_time(), hot_[i]->max_time(), hot_[i]->events(),
+                     hot_last_write_[i],
+                     std::find(taken.begin(), taken.end(), hot_[i].get()) != taken.end()});
+  auto choice = choose_hot_bucket(facts, lo, hi, cfg_);
+  if (choice.kind == hot_choice::use) return hot_[choice.bucket].get();
   if (choice.kind == hot_choice::roll_then_open) {
     if (auto err = roll(choice.bucket)) return err;
   }
-  if (choice.kind != hot_choice::use) {
-    if (auto err = open_hot(ev.time)) return err;
-    target = hot_.size() - 1;
+  if (auto err = open_hot(lo)) return err;
+  return hot_.back().get();
+}
+
+error index::roll_full() {
+  for (size_t i = 0; i < hot_.size();) {
+    if (hot_[i]->size_estimate() >= cfg_.max_data_size_bytes) {
+      if (auto err = roll(i)) return err;
+    } else {
+      ++i;
+    }
   }
-  if (auto err = hot_[target]->append(ev)) return err;
-  hot_last_write_[target] = ++write_seq_;
-  if (hot_[target]->size_estimate() >= cfg_.max_data_size_bytes) return roll(target);
-  hot_memory_.clear();
-  for (auto& h : hot_) hot_memory_.push_back(h->index().memory_bytes());
-  if (auto over = choose_memory_roll(hot_memory_, cfg_)) return roll(*over);
-  return {};
+  for (;;) {
+    hot_memory_.clear();
+    for (auto& h : hot_) hot_memory_.push_back(h->index().memory_bytes());
+    auto over = choose_memory_roll(hot_memory_, cfg_);
+    if (!over) return {};
+    if (auto err = roll(*over)) return err;
+  }
+}
+
+error index::append(const event_view& ev) {
+  if (cfg_.disabled) return {errc::index_disabled, "index '" + cfg_.name + "' is disabled"};
+  auto hot = hot_for(ev.time, ev.time, {});
+  if (!hot) return hot.err();
+  if (auto err = (*hot)->append(ev)) return err;
+  for (size_t i = 0; i < hot_.size(); ++i)
+    if (hot_[i].get() == *hot) hot_last_write_[i] = ++write_seq_;
+  return roll_full();
+}
+
+error index::append(std::span<const event_view> events) {
+  size_t parts = std::min<size_t>(
+      {cfg_.parallel_hot_buckets, cfg_.max_hot_buckets, events.size() / parallel_part_min_events});
+  const time_us span = cfg_.max_hot_span_secs * us_per_sec;
+  std::vector<std::span<const event_view>> cut;
+  std::vector<std::pair<time_us, time_us>> ranges;
+  for (size_t p = 0; p < parts; ++p) {
+    auto part = events.subspan(events.size() * p / parts,
+                               events.size() * (p + 1) / parts - events.size() * p / parts);
+    auto [lo, hi] = std::minmax_element(part.begin(), part.end(),
+                                        [](auto& a, auto& b) { return a.time < b.time; });
+    if (hi->time - lo->time > span) break;  // no bucket could take it whole
+    cut.push_back(part);
+    ranges.emplace_back(lo->time, hi->time);
+  }
+  if (cfg_.disabled || parts < 2 || cut.size() < parts) {
+    for (auto& ev : events)
+      if (auto err = append(ev)) return err;
+    return {};
+  }
+  std::vector<const hot_bucket*> taken;
+  std::vector<hot_bucket*> targets;
+  for (size_t p = 0; p < parts; ++p) {
+    auto hot = hot_for(ranges[p].first, ranges[p].second, taken);
+    if (!hot) return hot.err();
+    taken.push_back(*hot);
+    targets.push_back(*hot);
+  }
+  std::vector<error> errors(parts);
+  util::run_parallel(parts, [&](size_t p) {
+    for (auto& ev : cut[p]) {
+      errors[p] = targets[p]->append(ev);
+      if (errors[p]) return;
+    }
+  });
+  for (size_t i = 0; i < hot_.size(); ++i)
+    if (std::find(targets.begin(), targets.end(), hot_[i].get()) != targets.end())
+      hot_last_write_[i] = ++write_seq_;
+  for (auto& err : errors)
+    if (err) return err;
+  return roll_full();
 }
 
 error index::commit() {

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,13 @@ class index {
   /// Appends one event to the hot bucket the policy picks, rolling buckets that
   /// reach maxDataSize. Errors: index_disabled, io_error.
   error append(const event_view& ev);
+  /// Appends a batch: in `parallelHotBuckets` parts, each to its own hot bucket
+  /// on its own thread, when it is large enough and every part's time range
+  /// fits a hot bucket; else event by event as append(ev). Buckets written in
+  /// parallel roll after the batch (maxDataSize may be passed by one part).
+  /// On an error, events before it may have been appended (as with append(ev)).
+  /// Errors: as append(ev).
+  error append(std::span<const event_view> events);
   /// Makes every appended event durable (group commit; see journal_writer).
   error commit();
   /// Rolls every hot bucket to warm (roll-hot-buckets).
@@ -113,6 +121,11 @@ class index {
   error scan(std::vector<std::string>& notes);
   error open_hot(time_us first_event_time);
   error roll(size_t hot_index);
+  /// The hot bucket for events at [lo, hi] outside those `taken`, opened (or
+  /// made room for) as the policy says.
+  result<hot_bucket*> hot_for(time_us lo, time_us hi, const std::vector<const hot_bucket*>& taken);
+  /// Rolls the hot buckets that reached maxDataSize or maxHotIndexMemMB.
+  error roll_full();
   error save_next_id();
   bucket_info* find(bucket_id id, const std::string& origin);
 
@@ -123,6 +136,7 @@ class index {
   std::vector<bucket_info> buckets_;  // warm, cold and thawed
   bucket_id next_id_{0};
   uint64_t write_seq_ = 0;
+  size_t last_roll_terms_ = 0;  // distinct terms of the last bucket rolled: a new one's hint
   size_t rolls_ = 0;
   std::vector<journal_progress> progress_;
 };

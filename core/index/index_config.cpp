@@ -17,6 +17,7 @@ error index_config::validate() const {
   if (max_hot_index_mem_bytes < mb_to_bytes(max_hot_index_mem_min_mb))
     return bad("maxHotIndexMemMB", "must be at least " + std::to_string(max_hot_index_mem_min_mb));
   if (max_hot_buckets == 0) return bad("maxHotBuckets", "must be at least 1");
+  if (parallel_hot_buckets == 0) return bad("parallelHotBuckets", "must be at least 1");
   if (max_hot_span_secs <= 0) return bad("maxHotSpanSecs", "must be greater than 0");
   if (max_total_data_size_bytes == 0) return bad("maxTotalDataSizeMB", "must be greater than 0");
   if (frozen_time_period_secs <= 0) return bad("frozenTimePeriodInSecs", "must be greater than 0");

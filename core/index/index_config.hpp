@@ -26,6 +26,10 @@ constexpr uint64_t max_hot_index_mem_default_mb = 128;
 /// 5 MiB (its first posting pool and term arena chunks and tables).
 constexpr uint64_t max_hot_index_mem_min_mb = 16;
 
+/// The fewest events of one part of a batch written in parallel
+/// (`parallelHotBuckets`): smaller batches are not worth a thread.
+constexpr size_t parallel_part_min_events = 2048;
+
 /// A `[volumes.NAME]` section: a directory shared by indexes, with a size cap.
 struct volume_config {
   std::string name;                      ///< the volume's name
@@ -48,6 +52,11 @@ struct index_config {
   /// largest rolls to warm, so a node's memory is bounded by settings, not data.
   uint64_t max_hot_index_mem_bytes = mb_to_bytes(max_hot_index_mem_default_mb);
   uint32_t max_hot_buckets = 3;  ///< `maxHotBuckets` (main: 10)
+  /// `parallelHotBuckets` (kura's own key): a batch of at least
+  /// 2 × `parallel_part_min_events` events is cut into this many parts (at most
+  /// maxHotBuckets), each written to its own hot bucket on its own thread, so
+  /// that one client's stream keeps more than one core busy. 1: one thread.
+  uint32_t parallel_hot_buckets = 2;
   int64_t max_hot_span_secs =
       7776000;  ///< `maxHotSpanSecs`: widest time span of one hot bucket (90 days)
   uint32_t max_warm_db_count = 300;                          ///< `maxWarmDBCount`

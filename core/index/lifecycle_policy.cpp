@@ -124,17 +124,17 @@ std::vector<lifecycle_action> plan_volume(uint64_t cap_bytes,
   return plan;
 }
 
-hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t,
+hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us lo, time_us hi,
                              const index_config& cfg) {
   const time_us span = cfg.max_hot_span_secs * us_per_sec;
   long best = -1;
   time_us best_distance = 0;
   for (size_t i = 0; i < hot.size(); ++i) {
     auto& h = hot[i];
+    if (h.taken) continue;
     if (h.events == 0) return {hot_choice::use, i};
-    time_us lo = std::min(h.oldest, t), hi = std::max(h.newest, t);
-    if (hi - lo > span) continue;
-    time_us distance = t < h.oldest ? h.oldest - t : (t > h.newest ? t - h.newest : 0);
+    if (std::max(h.newest, hi) - std::min(h.oldest, lo) > span) continue;
+    time_us distance = hi < h.oldest ? h.oldest - hi : (lo > h.newest ? lo - h.newest : 0);
     if (best < 0 || distance < best_distance) {
       best = long(i);
       best_distance = distance;
@@ -142,10 +142,11 @@ hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t,
   }
   if (best >= 0) return {hot_choice::use, size_t(best)};
   if (hot.size() < cfg.max_hot_buckets) return {hot_choice::open_new, 0};
-  size_t lru = 0;
-  for (size_t i = 1; i < hot.size(); ++i)
-    if (hot[i].last_write < hot[lru].last_write) lru = i;
-  return {hot_choice::roll_then_open, lru};
+  long lru = -1;
+  for (size_t i = 0; i < hot.size(); ++i)
+    if (!hot[i].taken && (lru < 0 || hot[i].last_write < hot[size_t(lru)].last_write))
+      lru = long(i);
+  return {hot_choice::roll_then_open, size_t(std::max(lru, 0L))};
 }
 
 std::optional<size_t> choose_memory_roll(const std::vector<uint64_t>& memory,

@@ -84,6 +84,7 @@ struct hot_facts {
   time_us newest = 0;
   uint64_t events = 0;
   uint64_t last_write = 0;  ///< a sequence number: higher means written more recently
+  bool taken = false;       ///< another part of the same batch writes to it: not a choice
 };
 
 /// Where an event goes.
@@ -92,10 +93,13 @@ struct hot_choice {
   size_t bucket = 0;  ///< for use and roll_then_open: index into the hot list
 };
 
-/// Chooses the hot bucket for an event at `t`: one whose span would stay within
-/// maxHotSpanSecs (the closest in time), else a new one while fewer than
-/// maxHotBuckets exist, else the least recently written is rolled to make room.
-hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us t, const index_config& cfg);
+/// Chooses the hot bucket for events at times [lo, hi] (one event: lo = hi):
+/// an empty one, else one whose span would stay within maxHotSpanSecs (the
+/// closest in time), else a new one while fewer than maxHotBuckets exist, else
+/// the least recently written is rolled to make room. Buckets `taken` are
+/// never chosen nor rolled. Requires: when maxHotBuckets exist, one is not taken.
+hot_choice choose_hot_bucket(const std::vector<hot_facts>& hot, time_us lo, time_us hi,
+                             const index_config& cfg);
 
 /// The hot bucket to roll because the in-memory indexes of an index's hot
 /// buckets (`memory`: bytes per hot bucket) together hold at least

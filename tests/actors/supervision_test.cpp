@@ -68,8 +68,11 @@ TEST_CASE(
 
   // Enough events for several journal slices (zstd's are about 256 KB of raw
   // text): the repair below keeps the slices before the damaged one.
+  // Batches too small to be split among hot buckets (parallelHotBuckets): one bucket.
   const uint64_t older_events = 20'000;
-  REQUIRE(!node.ingest(events(older_events, 1'795'350'000'000'000, "older")));
+  for (uint64_t b = 0; b < 10; ++b)
+    REQUIRE(!node.ingest(
+        events(older_events / 10, 1'795'350'000'000'000 + int64_t(b) * 2'000'000'000, "older")));
   REQUIRE(!node.roll_hot_buckets("main"));
   auto count = [&](const std::string& q) -> result<uint64_t> {
     uint64_t n = 0;

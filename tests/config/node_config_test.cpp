@@ -69,6 +69,7 @@ repFactor = "auto"
 [indexes.web]
 maxDataSize = 100
 maxHotIndexMemMB = 64
+parallelHotBuckets = 1
 
 [volumes.hot1]
 path = "/fast"
@@ -85,9 +86,11 @@ maxVolumeDataSizeMB = 100000
   CHECK(main.max_data_size_bytes == mb_to_bytes(750));
   CHECK(main.max_hot_buckets == 3);
   CHECK(main.max_hot_index_mem_bytes == mb_to_bytes(128));
+  CHECK(main.parallel_hot_buckets == 2);
   auto& web = find_index(*c, "web");
   CHECK(web.max_data_size_bytes == mb_to_bytes(100));
   CHECK(web.max_hot_index_mem_bytes == mb_to_bytes(64));
+  CHECK(web.parallel_hot_buckets == 1);
   CHECK(web.home_path == "/var/lib/kura/peer1/var/lib/kura/web/db");
   CHECK(web.max_hot_buckets == 3);
   CHECK(c->store.volumes.size() == 1);
@@ -176,6 +179,8 @@ TEST_CASE("config: every mistake names file, line, column, key and what was expe
   CHECK(error_of("[node]\nhome = \"/k\"\nname = \"x\"\nname = \"y\"\n").find("node.toml:4:") == 0);
   CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxHotIndexMemMB = 8\n") ==
         "node.toml:4:20: [indexes.web] maxHotIndexMemMB: expected an integer from 16 to 1048576");
+  CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nparallelHotBuckets = 0\n") ==
+        "node.toml:4:22: [indexes.web] parallelHotBuckets: expected an integer from 1 to 64");
   CHECK(error_of("[node]\nhome = \"/k\"\n[indexes.web]\nmaxHotIndexMemMB = \"big\"\n")
             .find("[indexes.web] maxHotIndexMemMB: expected an integer") != std::string::npos);
   CHECK(error_of("[node]\nhome = \"/k\"\n[search]\nmax_mem_usage_mb = 0\n") ==

@@ -80,7 +80,7 @@ grep -q "_internal" "$dir/interactive"
 
 echo "== the audit trail and the node's own log are indexed"
 [[ "$(k --json search 'index=_audit action=admin "add index web"' | json 'len(d["results"])')" -ge 1 ]]
-for _ in $(seq 50); do  # the log reaches _internal within about a second
+for _ in $(seq 300); do  # the log reaches _internal within about a second (30 s under load)
   n="$(k --json search 'index=_internal "added index" | stats count' | json 'd["results"][0]["count"]')"
   [[ "$n" -ge 1 ]] && break
   sleep 0.1

@@ -3,7 +3,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <span>
 
 #include "core/bucket/bucket_files.hpp"
 #include "core/bucket/bucket_name.hpp"
@@ -169,6 +171,83 @@ TEST_CASE("index: maxHotBuckets bounds the hot buckets of events far apart in ti
   // Late data for a day whose hot bucket is still open goes there, not into a new bucket.
   append_all(*idx, make_events(10, t0 + 3 * 86400 * us_per_sec + 60 * us_per_sec));
   check_hot_warm(*idx, 2, 2);
+}
+
+namespace {
+
+/// Appends `set` as one batch (index::append of a span).
+void append_batch(kura::index& idx, const event_set& set) {
+  auto views = set.views();
+  REQUIRE(!idx.append(std::span<const event_view>{views}));
+}
+
+/// The `_raw` of every event in the journals of the index's buckets, sorted.
+std::vector<std::string> stored_raws(const kura::index& idx) {
+  std::vector<std::string> raws;
+  for (auto& b : idx.buckets()) {
+    auto bytes = io::read_file(b.dir / bucket_files::rawdata_dir / bucket_files::journal);
+    REQUIRE(bytes.has_value());
+    auto scan = scan_journal(*bytes);
+    REQUIRE(scan.has_value());
+    std::string scratch;
+    for (auto slice : scan->slices)
+      REQUIRE(!decode_slice(*bytes, slice, scratch,
+                            [&](uint64_t, const event_view& ev) { raws.emplace_back(ev.raw); }));
+  }
+  std::sort(raws.begin(), raws.end());
+  return raws;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "index: a large batch is written to parallelHotBuckets hot buckets at once, each event to "
+    "one") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.parallel_hot_buckets = 3;
+  auto idx = open_index(c);
+  const size_t n = 3 * parallel_part_min_events + 17;
+  auto set = make_events(n, t0);
+  append_batch(*idx, set);
+  REQUIRE(!idx->commit());
+  check_hot_warm(*idx, 3, 0);
+  // Each part is a contiguous third of the batch in its own bucket.
+  for (auto& h : idx->hot_buckets()) CHECK(h->events() >= n / 3);
+  // The next batch goes to the same three buckets (their time ranges fit).
+  append_batch(*idx, set);
+  REQUIRE(!idx->commit());
+  check_hot_warm(*idx, 3, 0);
+  REQUIRE(!idx->roll_hot_buckets());
+  check_hot_warm(*idx, 0, 3);
+  std::vector<std::string> expected;
+  for (int copy = 0; copy < 2; ++copy)
+    for (auto& ev : set.events) expected.push_back(ev.raw);
+  std::sort(expected.begin(), expected.end());
+  CHECK(stored_raws(*idx) == expected);
+}
+
+TEST_CASE(
+    "index: a batch is written event by event when it is small, parallelHotBuckets is 1 or its "
+    "times are too far apart") {
+  temp_dir dir;
+  auto c = small_config(dir);
+  c.max_hot_span_secs = 3600;
+  auto idx = open_index(c);
+  append_batch(*idx, make_events(2 * parallel_part_min_events - 1, t0, 1000));
+  check_hot_warm(*idx, 1, 0);
+  // Two days in one batch: a part would span more than maxHotSpanSecs.
+  append_batch(*idx, make_events(4 * parallel_part_min_events, t0,
+                                 86400 * us_per_sec / (4 * parallel_part_min_events)));
+  REQUIRE(!idx->roll_hot_buckets());
+  CHECK(idx->buckets().size() >= 24);  // hour-wide buckets, none wider
+  for (auto& b : idx->buckets()) CHECK(b.newest - b.oldest <= 3600 * us_per_sec);
+  temp_dir other;
+  auto one = small_config(other);
+  one.parallel_hot_buckets = 1;
+  auto serial = open_index(one);
+  append_batch(*serial, make_events(4 * parallel_part_min_events, t0));
+  check_hot_warm(*serial, 1, 0);
 }
 
 TEST_CASE("index: maxWarmDBCount moves the oldest warm bucket to coldPath under the same name") {

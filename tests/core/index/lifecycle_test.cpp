@@ -93,16 +93,44 @@ TEST_CASE("policy: events go to the closest hot bucket within maxHotSpanSecs, el
   auto c = cfg();
   c.max_hot_buckets = 2;
   c.max_hot_span_secs = 3600;
-  CHECK(choose_hot_bucket({}, 0, c).kind == hot_choice::open_new);
+  auto at = [&](const std::vector<hot_facts>& hot, time_us t) {
+    return choose_hot_bucket(hot, t, t, c);
+  };
+  CHECK(at({}, 0).kind == hot_choice::open_new);
   std::vector<hot_facts> one{{1000 * sec, 2000 * sec, 5, 1}};
-  CHECK(choose_hot_bucket(one, 1500 * sec, c).kind == hot_choice::use);
-  CHECK(choose_hot_bucket(one, 4000 * sec, c).kind == hot_choice::use);
-  CHECK(choose_hot_bucket(one, 5000 * sec, c).kind == hot_choice::open_new);
+  CHECK(at(one, 1500 * sec).kind == hot_choice::use);
+  CHECK(at(one, 4000 * sec).kind == hot_choice::use);
+  CHECK(at(one, 5000 * sec).kind == hot_choice::open_new);
   std::vector<hot_facts> two{{1000 * sec, 2000 * sec, 5, 7}, {90000 * sec, 90010 * sec, 5, 3}};
-  CHECK(choose_hot_bucket(two, 89000 * sec, c).bucket == 1);
-  auto roll = choose_hot_bucket(two, 50000 * sec, c);
+  CHECK(at(two, 89000 * sec).bucket == 1);
+  auto roll = at(two, 50000 * sec);
   CHECK(roll.kind == hot_choice::roll_then_open);
   CHECK(roll.bucket == 1);
+}
+
+TEST_CASE(
+    "policy: a part of a batch goes where its whole time range fits, never to a bucket another "
+    "part took") {
+  auto c = cfg();
+  c.max_hot_buckets = 3;
+  c.max_hot_span_secs = 3600;
+  std::vector<hot_facts> hot{{1000 * sec, 2000 * sec, 5, 7}, {1500 * sec, 2500 * sec, 5, 3}};
+  // The closest bucket the whole range fits: 5000 alone fits bucket 1, 1000..5000 fits none.
+  CHECK(choose_hot_bucket(hot, 3000 * sec, 4000 * sec, c).bucket == 1);
+  CHECK(choose_hot_bucket(hot, 5000 * sec, 5000 * sec, c).bucket == 1);
+  CHECK(choose_hot_bucket(hot, 1000 * sec, 5000 * sec, c).kind == hot_choice::open_new);
+  hot[0].taken = true;
+  CHECK(choose_hot_bucket(hot, 1800 * sec, 1900 * sec, c).bucket == 1);
+  hot[1].taken = true;
+  CHECK(choose_hot_bucket(hot, 1800 * sec, 1900 * sec, c).kind == hot_choice::open_new);
+  // A taken empty bucket is not used, and the least recently written untaken one rolls.
+  hot.push_back({0, 0, 0, 9});
+  hot.push_back({100000 * sec, 100001 * sec, 5, 8});
+  hot[2].taken = true;
+  c.max_hot_buckets = 4;
+  auto roll = choose_hot_bucket(hot, 1800 * sec, 1900 * sec, c);
+  CHECK(roll.kind == hot_choice::roll_then_open);
+  CHECK(roll.bucket == 3);
 }
 
 TEST_CASE(
