@@ -179,14 +179,11 @@ result<event_stream> node_runtime::open_raw_stream(const input_meta& meta) {
   return open_stream(impl_->settings, meta);
 }
 
-void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now,
-                                    std::function<void(error)> done) {
+void node_runtime::ingest_async(std::vector<ingest_event> events, std::function<void(error)> done) {
+  if (events.empty()) return done({});
   if (auto err = check_cluster_accepts(impl_->cluster.get())) return done(err);
-  auto events = parse_raw(impl_->settings, inputs, now);
-  if (!events) return done(events.err());
-  if (events->empty()) return done({});
-  auto n = events->size();
-  event_batch batch{std::make_shared<std::vector<ingest_event>>(std::move(*events))};
+  auto n = events.size();
+  event_batch batch{std::make_shared<std::vector<ingest_event>>(std::move(events))};
   auto* i = impl_.get();
   // A short-lived actor waits for the peer's reply and reports it.
   i->sys->spawn(
@@ -203,6 +200,14 @@ void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us n
                   self->quit();
                 });
       });
+}
+
+void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now,
+                                    std::function<void(error)> done) {
+  if (auto err = check_cluster_accepts(impl_->cluster.get())) return done(err);
+  auto events = parse_raw(impl_->settings, inputs, now);
+  if (!events) return done(events.err());
+  ingest_async(std::move(*events), std::move(done));
 }
 
 result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs::path& file) {

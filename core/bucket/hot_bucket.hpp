@@ -53,6 +53,8 @@ class hot_bucket {
   time_us max_time() const { return builder_.max_time(); }
   /// Bytes of the journal file covered by the last successful commit.
   uint64_t committed_bytes() const { return journal_.synced_size(); }
+  /// Whether events were appended since the last commit.
+  bool uncommitted() const { return journal_.uncommitted(); }
   /// The journal's written slices (their events can be read from the file).
   const std::vector<slice_info>& slices() const { return journal_.slices(); }
   /// The in-memory index of the events so far (search of hot data).

@@ -348,16 +348,27 @@ error index::append(std::span<const event_view> events) {
 }
 
 error index::commit() {
-  for (auto& h : hot_) {
-    auto before = h->committed_bytes();
-    if (auto err = h->commit()) return err;
+  // The buckets written since the last commit sync at once (parallel writes
+  // leave several), each on a thread of its own.
+  std::vector<hot_bucket*> dirty;
+  for (auto& h : hot_)
+    if (h->uncommitted()) dirty.push_back(h.get());
+  std::vector<uint64_t> before;
+  for (auto& h : hot_) before.push_back(h->committed_bytes());
+  std::vector<error> errors(dirty.size());
+  util::run_parallel(dirty.size(), [&](size_t i) { errors[i] = dirty[i]->commit(); });
+  // What did commit is reported even when another bucket failed.
+  for (size_t i = 0; i < hot_.size(); ++i) {
+    auto& h = hot_[i];
     // A new hot bucket reports its (synced) journal header too, so that its
     // targets learn of it with the first commit.
     if (!cfg_.peer_guid.empty() &&
-        (h->committed_bytes() != before || h->events() == 0 || before == 0))
+        (h->committed_bytes() != before[i] || h->events() == 0 || before[i] == 0))
       progress_.push_back({h->id(), h->dir() / bucket_files::rawdata_dir / bucket_files::journal,
                            h->committed_bytes(), false, false, 0, 0});
   }
+  for (auto& err : errors)
+    if (err) return err;
   return {};
 }
 

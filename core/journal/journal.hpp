@@ -100,6 +100,8 @@ class journal_writer {
   error append(const event_view& ev);
   /// Writes any buffered events as a slice and fdatasyncs. Errors: io_error.
   error commit();
+  /// Whether events were appended since the last commit.
+  bool uncommitted() const { return dirty_; }
 
   /// Slices written so far, in order (time ranges filled).
   const std::vector<slice_info>& slices() const { return slices_; }

@@ -4,9 +4,12 @@
 #include <httplib.h>
 #include <openssl/evp.h>
 
+#include <condition_variable>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "core/log.hpp"
@@ -81,6 +84,29 @@ struct http_server::impl {
   std::thread thread;
   std::mutex acks_mutex;
   hec::ack_registry acks;
+
+  /// Stores handed off without waiting for them (see ingest()): at most
+  /// max_async_stores at once, so that memory stays bounded; stop() waits for
+  /// them. `known_indexes`: indexes a store has succeeded in, the only ones
+  /// stored into without waiting (a request naming another waits, so that an
+  /// unknown index still gets HEC's "Incorrect index" reply).
+  static constexpr size_t max_async_stores = 2;
+  std::mutex async_mutex;
+  std::condition_variable async_done;
+  size_t async_stores = 0;
+  std::set<std::string, std::less<>> known_indexes;
+
+  /// The stores of one request's body: waited for (the default), or handed
+  /// off when the request has an ack id, its outcome then deciding the ack.
+  struct body_stores {
+    bool handed_off = false;  ///< set by ingest() once the request has an ack id
+    std::mutex mutex;
+    size_t outstanding = 0;
+    error failed;          ///< the first store that failed
+    bool replied = false;  ///< the reply went out; the last store settles the ack
+    std::string channel;
+    uint64_t ack = 0;
+  };
 
   impl(node_api& a, http_options o) : api(a), opts(std::move(o)) {}
 
@@ -215,17 +241,77 @@ struct http_server::impl {
     res.set_content(hec::reply_body(hec::status::invalid_data_format), json_type);
   }
 
-  /// The store the streamed bodies hand their groups to.
-  hec::store_fn store() {
-    return [this](std::vector<ingest_event> events) { return api.ingest(std::move(events)); };
+  /// The store the streamed bodies hand their groups to: each group waited
+  /// for, or handed off (see body_stores) when every index it names is known.
+  hec::store_fn store(std::shared_ptr<body_stores> stores) {
+    return [this, stores](std::vector<ingest_event> events) -> error {
+      if (!stores->handed_off || !all_known(events)) {
+        std::set<std::string> names;
+        for (auto& e : events) names.insert(e.index);
+        auto err = api.ingest(std::move(events));
+        if (!err) {
+          std::lock_guard lock{async_mutex};
+          known_indexes.insert(names.begin(), names.end());
+        }
+        return err;
+      }
+      {
+        std::unique_lock lock{async_mutex};
+        async_done.wait(lock, [&] { return async_stores < max_async_stores; });
+        ++async_stores;
+      }
+      {
+        std::lock_guard lock{stores->mutex};
+        ++stores->outstanding;
+      }
+      api.ingest_async(std::move(events), [this, stores](error err) {
+        settle(*stores, std::move(err));
+        std::lock_guard lock{async_mutex};
+        --async_stores;
+        async_done.notify_all();
+      });
+      return {};
+    };
+  }
+
+  bool all_known(const std::vector<ingest_event>& events) {
+    std::lock_guard lock{async_mutex};
+    for (auto& e : events)
+      if (!known_indexes.contains(e.index)) return false;
+    return true;
+  }
+
+  /// One handed-off store of `stores` ended with `err` (ok or not). The last
+  /// one after the reply settles the ack: true when every store succeeded.
+  void settle(body_stores& stores, error err) {
+    std::unique_lock lock{stores.mutex};
+    if (err && !stores.failed) stores.failed = std::move(err);
+    --stores.outstanding;
+    if (stores.outstanding > 0 || !stores.replied) return;
+    auto failed = stores.failed;
+    lock.unlock();
+    std::lock_guard acks_lock{acks_mutex};
+    if (!failed) {
+      acks.acknowledge(stores.channel, stores.ack);
+      return;
+    }
+    acks.cancel(stores.channel, stores.ack);
+    log::warn(component,
+              "HEC request on channel " + stores.channel + " (ack id " +
+                  std::to_string(stores.ack) +
+                  ") was answered but not stored; its ack stays false: " + failed.render());
   }
 
   /// An ingest request (/event or /raw): token and channel, an ack id when the request
   /// names a channel, then the body read as it arrives: every piece goes to
-  /// `feed`, and `finish` says how the body ended. The reply comes once the
-  /// whole body is stored (its ack id covering every event) or has failed.
+  /// `feed`, and `finish` says how the body ended. Without an ack id the reply
+  /// comes once the whole body is stored or has failed. With one (Splunk's
+  /// useACK) the groups of indexes already stored into are handed off
+  /// (`stores`): the reply comes once the body is parsed and handed off, and
+  /// the ack turns true once every group is durable (never, when one fails),
+  /// so that the client's next request is parsed while this one is stored.
   void ingest(const httplib::Request& req, httplib::Response& res,
-              const httplib::ContentReader& reader, const char* what,
+              const httplib::ContentReader& reader, const char* what, body_stores& stores,
               const std::function<void(std::string_view)>& feed,
               const std::function<hec::body_result()>& finish) {
     std::optional<std::string> ch;  // the declared size was checked before routing
@@ -239,6 +325,11 @@ struct http_server::impl {
     if (ch && !ack) {
       hec_reply(res, hec::status::server_busy);
       return drain(reader, res);
+    }
+    if (ack) {  // the client learns of durability from the ack: no need to wait here
+      stores.handed_off = true;
+      stores.channel = *ch;
+      stores.ack = *ack;
     }
     auto cancel = [&] {
       if (!ack) return;
@@ -282,17 +373,24 @@ struct http_server::impl {
       return hec_reply(res, out.result, out.invalid_event);
     }
     if (ack) {
-      std::lock_guard lock{acks_mutex};
-      acks.acknowledge(*ch, *ack);  // every group was committed: the data is durable
+      std::unique_lock lock{stores.mutex};
+      stores.replied = true;
+      if (stores.outstanding == 0) {  // every group was committed: the data is durable
+        lock.unlock();
+        std::lock_guard acks_lock{acks_mutex};
+        acks.acknowledge(*ch, *ack);
+      }
     }
     hec_reply(res, hec::status::success, std::nullopt, ack);
   }
 
   void on_event(const httplib::Request& req, httplib::Response& res,
                 const httplib::ContentReader& reader) {
-    hec::event_body_stream body{store(), {opts.default_host, "http:kura", "httpevent", "main"}};
+    auto stores = std::make_shared<body_stores>();
+    hec::event_body_stream body{store(stores),
+                                {opts.default_host, "http:kura", "httpevent", "main"}};
     ingest(
-        req, res, reader, "event", [&](std::string_view d) { body.feed(d, now_us()); },
+        req, res, reader, "event", *stores, [&](std::string_view d) { body.feed(d, now_us()); },
         [&] { return body.finish(); });
   }
 
@@ -313,9 +411,10 @@ struct http_server::impl {
       }
       return drain(reader, res);
     }
-    hec::raw_body_stream body{store(), std::move(*pipeline)};
+    auto stores = std::make_shared<body_stores>();
+    hec::raw_body_stream body{store(stores), std::move(*pipeline)};
     ingest(
-        req, res, reader, "raw", [&](std::string_view d) { body.feed(d, now_us()); },
+        req, res, reader, "raw", *stores, [&](std::string_view d) { body.feed(d, now_us()); },
         [&] { return body.finish(now_us()); });
   }
 
@@ -571,6 +670,9 @@ void http_server::stop() {
   if (!impl_ || !impl_->thread.joinable()) return;
   impl_->server.stop();
   impl_->thread.join();
+  // Stores handed off report to this server: they end before it does.
+  std::unique_lock lock{impl_->async_mutex};
+  impl_->async_done.wait(lock, [&] { return impl_->async_stores == 0; });
 }
 
 }  // namespace kura

@@ -9,6 +9,7 @@
 // and peers also take forwarders on the receiving port, peers copies of
 // other peers' buckets on the replication port.
 #include <dirent.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -79,6 +80,11 @@ int restart_in_place(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Two malloc arenas, not glibc's eight per core: the threads that write a
+  // batch's parts and a roll's files come and go, and memory they freed stayed
+  // in their arenas (peak RSS through 1M events: 320 MB with the default, 254 MB
+  // with two, at the same speed).
+  mallopt(M_ARENA_MAX, 2);
   CLI::App app{"kura-node: a node of the kura log store"};
   std::string config_file;
   bool check = false;

@@ -6,7 +6,7 @@
 //       batch i sent by client i % C (default 1), each client one keep-alive connection and
 //       its own channel, one request in flight. Timed from the first byte sent until every
 //       request was answered Success with an ackId and /services/collector/ack says every
-//       ackId is true (kura answers after the commit's fsync: acknowledged = durable).
+//       ackId is true (polled; true once the commit's fsync returned: acknowledged = durable).
 //   kura-bench-speed-client receiver --port P --file F
 //       The receiving port, as scripts/bench-hec sends to it (and as kura-forward does):
 //       blocks of about 64 KB of whole lines, at most 16 unacknowledged; timed until every
@@ -128,16 +128,34 @@ int run_hec(const options& o) {
         ++requests[size_t(c)];
       }
       if (failed) return;
-      auto r = client.Post("/services/collector/ack", h, nlohmann::json{{"acks", ids}}.dump(),
-                           "application/json");
-      auto j = r ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json{};
-      size_t durable = 0;
-      if (r && r->status == 200 && j.is_object() && j["acks"].is_object())
-        for (auto& [id, ok] : j["acks"].items()) durable += ok.is_boolean() && ok.get<bool>();
-      if (durable != ids.size()) {
-        errors[size_t(c)] = "acks: " + std::to_string(durable) + " of " +
-                            std::to_string(ids.size()) + " true: " + (r ? r->body : "no reply");
-        failed = true;
+      // The node answers a request once it is parsed; its ack turns true once
+      // it is durable. Polled as Splunk's clients do, until every id is true.
+      auto deadline = clock_type::now() + std::chrono::seconds(300);
+      std::string last;
+      while (!ids.empty()) {
+        auto r = client.Post("/services/collector/ack", h, nlohmann::json{{"acks", ids}}.dump(),
+                             "application/json");
+        auto j = r ? nlohmann::json::parse(r->body, nullptr, false) : nlohmann::json{};
+        if (!r || r->status != 200 || !j.is_object() || !j["acks"].is_object()) {
+          errors[size_t(c)] = "acks: " + (r ? r->body : httplib::to_string(r.error()));
+          failed = true;
+          return;
+        }
+        std::vector<uint64_t> open;
+        for (auto id : ids) {
+          auto& ok = j["acks"][std::to_string(id)];
+          if (!ok.is_boolean() || !ok.get<bool>()) open.push_back(id);
+        }
+        ids.swap(open);
+        last = r->body;
+        if (ids.empty()) break;
+        if (clock_type::now() > deadline) {
+          errors[size_t(c)] = "acks: " + std::to_string(ids.size()) +
+                              " not true after 300 s: " + last.substr(0, 300);
+          failed = true;
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
       }
     });
   for (auto& th : threads) th.join();

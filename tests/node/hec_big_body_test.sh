@@ -96,8 +96,11 @@ channel="$(python3 -c 'import uuid; print(uuid.uuid4())')"
 reply=$(curl -s --max-time 120 "${hec[@]}" -H "X-Splunk-Request-Channel: $channel" --data-binary @"$dir/events.json" \
   "$url/services/collector/event")
 [[ "$reply" == '{"text":"Success","code":0,"ackId":0}' ]] || die "event body: $reply"
-acks=$(curl -s "${hec[@]}" -H "X-Splunk-Request-Channel: $channel" -d '{"acks":[0]}' "$url/services/collector/ack")
-[[ "$acks" == '{"acks":{"0":true}}' ]] || die "event body: ack query answered $acks"
+ack_true() {  # the reply may come before the store: the ack turns true once it is durable
+  acks=$(curl -s "${hec[@]}" -H "X-Splunk-Request-Channel: $channel" -d '{"acks":[0]}' "$url/services/collector/ack")
+  [[ "$acks" == '{"acks":{"0":true}}' ]]
+}
+wait_until 60 "the ack of the event body" big ack_true || die "event body: ack query answered $acks"
 got=$(stored_count 'index=main sourcetype=bigevent')
 [[ "$got" == "$json_events" ]] || die "event body: the search counts $got events, $json_events were sent"
 echo "PASS: event body: 200 with ackId 0, ack true, $got events found (sent: $json_events) after ${SECONDS}s"

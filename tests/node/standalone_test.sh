@@ -4,7 +4,7 @@
 #    a HEC client written from Splunk's documentation (hec_client.py) gets
 #    every documented answer;
 # 2. kill -9 while a client streams HEC batches on a channel: after a restart
-#    every batch that was acknowledged (code 0 with an ackId) is searchable,
+#    every batch that was acknowledged (its ackId true on /ack) is searchable,
 #    each event exactly once; an _audit event records the searches;
 # 3. SIGTERM stops it with exit 0 and rolls its hot buckets to warm.
 set -euo pipefail
@@ -54,7 +54,15 @@ channel="$(python3 -c 'import uuid; print(uuid.uuid4())')"
     for i in $(seq 1 50); do body+="{\"event\": \"batch=$k item=$i\"}"; done
     reply=$(curl -s -H 'Authorization: Splunk hec-1' -H "X-Splunk-Request-Channel: $channel" -d "$body" \
       "$url/services/collector/event" || true)
-    [[ "$reply" == *'"code":0'*'"ackId"'* ]] && echo "$k" >> "$dir/acked"
+    [[ "$reply" == *'"code":0'*'"ackId"'* ]] || continue
+    # The acknowledgment is /ack saying true (the reply may come before the store).
+    id="$(sed -n 's/.*"ackId":\([0-9]*\).*/\1/p' <<< "$reply")"
+    for _ in $(seq 200); do
+      ack=$(curl -s -H 'Authorization: Splunk hec-1' -H "X-Splunk-Request-Channel: $channel" \
+        -d "{\"acks\":[$id]}" "$url/services/collector/ack" || true)
+      if [[ "$ack" == *"\"$id\":true"* ]]; then echo "$k" >> "$dir/acked"; break; fi
+      sleep 0.01
+    done
   done
 ) &
 sender=$!
