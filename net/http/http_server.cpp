@@ -245,9 +245,9 @@ struct http_server::impl {
   /// for, or handed off (see body_stores) when every index it names is known.
   hec::store_fn store(std::shared_ptr<body_stores> stores) {
     return [this, stores](std::vector<ingest_event> events) -> error {
+      std::set<std::string> names;
+      for (auto& e : events) names.insert(e.index);
       if (!stores->handed_off || !all_known(events)) {
-        std::set<std::string> names;
-        for (auto& e : events) names.insert(e.index);
         auto err = api.ingest(std::move(events));
         if (!err) {
           std::lock_guard lock{async_mutex};
@@ -264,9 +264,14 @@ struct http_server::impl {
         std::lock_guard lock{stores->mutex};
         ++stores->outstanding;
       }
-      api.ingest_async(std::move(events), [this, stores](error err) {
+      api.ingest_async(std::move(events), [this, stores, names](error err) {
+        // An index gone or disabled meanwhile: the next request for it waits
+        // for its store again, and so gets "Incorrect index".
+        bool index_refused = err.code() == errc::not_found || err.code() == errc::index_disabled;
         settle(*stores, std::move(err));
         std::lock_guard lock{async_mutex};
+        if (index_refused)
+          for (auto& n : names) known_indexes.erase(n);
         --async_stores;
         async_done.notify_all();
       });

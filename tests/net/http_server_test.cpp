@@ -191,6 +191,27 @@ TEST_CASE(
   CHECK(f.export_json("sourcetype=later | stats count")[0]["result"]["count"] == "10");
 }
 
+TEST_CASE(
+    "http: on a channel, an index disabled after it was stored into: the handed-off body's ack "
+    "stays false, later bodies get Incorrect index") {
+  fixture f;
+  std::string ch = " -H 'X-Splunk-Request-Channel: 2E0ECFAD-13D5-401B-847D-77833BD77131'";
+  auto post = [&] {
+    return curl(f.port, "POST", "/services/collector/raw?sourcetype=gone",
+                f.hec + ch + " -d 'a line'")
+        .body;
+  };
+  CHECK(post() == R"({"text":"Success","code":0,"ackId":0})");  // waited for: main is known now
+  REQUIRE(!f.node->set_index_disabled("main", true));
+  CHECK(post() == R"({"text":"Success","code":0,"ackId":1})");  // handed off, then refused
+  bool refused = false;
+  for (int i = 0; i < 1000 && !refused; ++i)
+    refused = post() == R"({"text":"Incorrect index","code":7})";
+  CHECK(refused);
+  CHECK(curl(f.port, "POST", "/services/collector/ack", f.hec + ch + " -d '{\"acks\":[1]}'").body ==
+        R"({"acks":{"1":false}})");
+}
+
 TEST_CASE("http: the search API needs a bearer token, reports bad searches and speaks csv and raw") {
   fixture f;
   curl(f.port, "POST", "/services/collector/event", f.hec + " -d '{\"event\":\"a,b status=200\",\"time\":1}'");
