@@ -287,7 +287,7 @@ struct http_server::impl {
   }
 
   /// One handed-off store of `stores` ended with `err` (ok or not). The last
-  /// one after the reply settles the ack: true when every store succeeded.
+  /// one after the reply settles the ack (see conclude).
   void settle(body_stores& stores, error err) {
     std::unique_lock lock{stores.mutex};
     if (err && !stores.failed) stores.failed = std::move(err);
@@ -295,6 +295,12 @@ struct http_server::impl {
     if (stores.outstanding > 0 || !stores.replied) return;
     auto failed = stores.failed;
     lock.unlock();
+    conclude(stores, failed);
+  }
+
+  /// The ack of a request whose reply went out and whose stores all ended:
+  /// true when every one succeeded, else cancelled with a warning.
+  void conclude(const body_stores& stores, const error& failed) {
     std::lock_guard acks_lock{acks_mutex};
     if (!failed) {
       acks.acknowledge(stores.channel, stores.ack);
@@ -380,10 +386,10 @@ struct http_server::impl {
     if (ack) {
       std::unique_lock lock{stores.mutex};
       stores.replied = true;
-      if (stores.outstanding == 0) {  // every group was committed: the data is durable
+      if (stores.outstanding == 0) {  // every store has ended (the waited-for ones committed)
+        auto failed = stores.failed;
         lock.unlock();
-        std::lock_guard acks_lock{acks_mutex};
-        acks.acknowledge(*ch, *ack);
+        conclude(stores, failed);
       }
     }
     hec_reply(res, hec::status::success, std::nullopt, ack);
