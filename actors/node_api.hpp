@@ -139,9 +139,10 @@ class node_api {
   /// Errors: not_found (index), index_disabled, disk_full (Detention), io_error.
   virtual error ingest(std::vector<ingest_event> events) = 0;
   /// As ingest, but storing goes on in the background and `done` gets its
-  /// outcome (on another thread; exactly once, also when the check that comes
-  /// first fails at once).
-  virtual void ingest_async(std::vector<ingest_event> events, std::function<void(error)> done) = 0;
+  /// outcome (on another thread). When the checks that come first fail (the
+  /// cluster cannot index yet, the peer is offline), returns that error at
+  /// once and never calls `done`.
+  virtual error ingest_async(std::vector<ingest_event> events, std::function<void(error)> done) = 0;
   /// Runs raw texts arriving at `now` through the pipelines of their
   /// sourcetypes and stores all their events durably, with one commit per
   /// index (group commit). Errors: as ingest; when a check fails (index,

@@ -179,9 +179,13 @@ result<event_stream> node_runtime::open_raw_stream(const input_meta& meta) {
   return open_stream(impl_->settings, meta);
 }
 
-void node_runtime::ingest_async(std::vector<ingest_event> events, std::function<void(error)> done) {
-  if (events.empty()) return done({});
-  if (auto err = check_cluster_accepts(impl_->cluster.get())) return done(err);
+error node_runtime::ingest_async(std::vector<ingest_event> events,
+                                 std::function<void(error)> done) {
+  if (auto err = check_cluster_accepts(impl_->cluster.get())) return err;
+  if (events.empty()) {
+    done({});
+    return {};
+  }
   auto n = events.size();
   event_batch batch{std::make_shared<std::vector<ingest_event>>(std::move(events))};
   auto* i = impl_.get();
@@ -200,6 +204,7 @@ void node_runtime::ingest_async(std::vector<ingest_event> events, std::function<
                   self->quit();
                 });
       });
+  return {};
 }
 
 void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us now,
@@ -207,7 +212,8 @@ void node_runtime::ingest_raw_async(std::span<const raw_input> inputs, time_us n
   if (auto err = check_cluster_accepts(impl_->cluster.get())) return done(err);
   auto events = parse_raw(impl_->settings, inputs, now);
   if (!events) return done(events.err());
-  ingest_async(std::move(*events), std::move(done));
+  auto on_done = done;  // ingest_async keeps its copy only when it goes on
+  if (auto err = ingest_async(std::move(*events), std::move(on_done))) done(err);
 }
 
 result<uint64_t> node_runtime::ingest_file(const input_meta& meta, const io::fs::path& file) {

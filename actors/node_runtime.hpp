@@ -36,7 +36,7 @@ class node_runtime final : public node_api, public node_admin {
 
   // node_api
   error ingest(std::vector<ingest_event> events) override;
-  void ingest_async(std::vector<ingest_event> events, std::function<void(error)> done) override;
+  error ingest_async(std::vector<ingest_event> events, std::function<void(error)> done) override;
   error ingest_raw(std::span<const raw_input> inputs, time_us now) override;
   result<event_stream> open_raw_stream(const input_meta& meta) override;
   void ingest_raw_async(std::span<const raw_input> inputs, time_us now,

@@ -264,7 +264,7 @@ struct http_server::impl {
         std::lock_guard lock{stores->mutex};
         ++stores->outstanding;
       }
-      api.ingest_async(std::move(events), [this, stores, names](error err) {
+      auto refused = api.ingest_async(std::move(events), [this, stores, names](error err) {
         // An index gone or disabled meanwhile: the next request for it waits
         // for its store again, and so gets "Incorrect index".
         bool index_refused = err.code() == errc::not_found || err.code() == errc::index_disabled;
@@ -275,7 +275,16 @@ struct http_server::impl {
         --async_stores;
         async_done.notify_all();
       });
-      return {};
+      if (refused) {  // refused at once (the cluster cannot index): the reply says so
+        {
+          std::lock_guard lock{stores->mutex};
+          --stores->outstanding;
+        }
+        std::lock_guard lock{async_mutex};
+        --async_stores;
+        async_done.notify_all();
+      }
+      return refused;
     };
   }
 
