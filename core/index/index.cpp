@@ -3,9 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 
 #include "core/bucket/bucket_files.hpp"
 #include "core/bucket/bucket_name.hpp"
@@ -208,22 +205,7 @@ error index::open_hot(time_us) {
   return {};
 }
 
-static double P_roll = 0, P_parts = 0, P_cpu0 = 0, P_cpu1 = 0;
-static int P_n = 0;
-static double tcpu() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-struct P_t {
-  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
-  double& acc;
-  ~P_t() {
-    acc += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
-  }
-};
 error index::roll(size_t i) {
-  P_t pt{.acc = P_roll};
   auto& hot = hot_[i];
   auto id = hot->id();
   auto events = hot->events();

@@ -247,7 +247,7 @@ struct http_server::impl {
     return [this, stores](std::vector<ingest_event> events) -> error {
       std::set<std::string> names;
       for (auto& e : events) names.insert(e.index);
-      if (!stores->handed_off || !all_known(events)) {
+      if (!stores->handed_off || !all_known(names)) {
         auto err = api.ingest(std::move(events));
         if (!err) {
           std::lock_guard lock{async_mutex};
@@ -288,10 +288,10 @@ struct http_server::impl {
     };
   }
 
-  bool all_known(const std::vector<ingest_event>& events) {
+  bool all_known(const std::set<std::string>& names) {
     std::lock_guard lock{async_mutex};
-    for (auto& e : events)
-      if (!known_indexes.contains(e.index)) return false;
+    for (auto& n : names)
+      if (!known_indexes.contains(n)) return false;
     return true;
   }
 
