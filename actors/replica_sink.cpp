@@ -182,7 +182,7 @@ result<std::pair<int64_t, int64_t>> journal_time_range(const io::fs::path& journ
   if (!scan) return scan.err();
   if (scan->slices.empty()) return error{errc::corruption, journal.string() + ": no events"};
   time_us lo = std::numeric_limits<time_us>::max(), hi = std::numeric_limits<time_us>::min();
-  std::string scratch;
+  slice_scratch scratch;
   for (auto& slice : scan->slices) {
     if (auto err = decode_slice(mapped->bytes(), slice, scratch, [](uint64_t, const event_view&) {}))
       return err;

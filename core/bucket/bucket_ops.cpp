@@ -79,7 +79,7 @@ result<build_report> make_searchable(const io::fs::path& dir, bool bloom, bool c
       report.dropped_bytes = scan->file_size - scan->valid_end;
       if (!cut_damaged_tail) return error{errc::corruption, path.string() + ": " + scan->problem};
     }
-    std::string scratch;
+    slice_scratch scratch;
     for (auto& slice : scan->slices) {
       auto err = decode_slice(mapped->bytes(), slice, scratch,
                               [&](uint64_t ordinal, const event_view& ev) { builder.add(ordinal, ev); });

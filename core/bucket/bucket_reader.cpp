@@ -328,7 +328,7 @@ error bucket_reader::verify_all() const {
     if (inner) return inner;
   }
   if (auto r = in_time_range(INT64_MIN, INT64_MAX); !r) return r.err();
-  std::string scratch;
+  slice_scratch scratch;
   for (auto* s : *f->slices()) {
     slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};
     if (auto err = decode_slice(journal_.bytes(), info, scratch, [](uint64_t, const event_view&) {}))
@@ -343,7 +343,7 @@ error bucket_reader::read_events(const Roaring& ordinals,
                                  const std::function<void(std::string_view records)>& on_slice,
                                  const std::function<void(uint64_t, const event_view&)>& fn) const {
   auto* slices = footer_of(footer_)->slices();
-  std::string scratch;  // decode_slice decodes a slice's records here
+  slice_scratch scratch;  // decode_slice decodes a slice here
   auto it = ordinals.begin();
   size_t si = 0;
   while (it != ordinals.end()) {
@@ -360,7 +360,7 @@ error bucket_reader::read_events(const Roaring& ordinals,
     bool first = true;
     auto err =
         decode_slice(journal_.bytes(), info, scratch, [&](uint64_t ord, const event_view& ev) {
-          if (first) on_slice(scratch);
+          if (first) on_slice(scratch.text);
           first = false;
           if (it != ordinals.end() && *it == ord) {
             fn(ord, ev);

@@ -67,11 +67,12 @@ class bucket_reader {
   error read_events(const Roaring& ordinals,
                     const std::function<void(uint64_t, const event_view&)>& fn) const;
   /// As read_events, and before the events of each slice that holds a
-  /// selected one, calls `on_slice(records)` with the slice's decoded record
-  /// bytes; the event views then passed to `fn` for that slice point into
-  /// them (a scan searches a whole slice at once). Errors: as read_events.
+  /// selected one, calls `on_slice(text)` with the slice's decoded text
+  /// (`slice_scratch::text`); the `raw` of each event then passed to `fn` for that
+  /// slice is a view into it, in order (a scan searches a whole slice at once).
+  /// Errors: as read_events.
   error read_events(const Roaring& ordinals,
-                    const std::function<void(std::string_view records)>& on_slice,
+                    const std::function<void(std::string_view text)>& on_slice,
                     const std::function<void(uint64_t, const event_view&)>& fn) const;
   /// Checks every dictionary block, posting list and the time column against
   /// their checksums, and the journal against the slice table (fsck).

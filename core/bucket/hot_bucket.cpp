@@ -47,7 +47,7 @@ result<hot_bucket> hot_bucket::recover(const io::fs::path& dir, bucket_id id, re
     if (!scan) return error{scan.err().code(), path.string() + ": " + scan.err().message()};
     report.problem = scan->problem;
     report.dropped_bytes = scan->file_size - scan->valid_end;
-    std::string scratch;
+    slice_scratch scratch;
     for (auto& slice : scan->slices) {
       auto err = decode_slice(mapped->bytes(), slice, scratch,
                               [&](uint64_t ordinal, const event_view& ev) { b.builder_.add(ordinal, ev); });

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/journal/columns.hpp"
 #include "core/journal/journal_format.hpp"
 #include "core/util/coding.hpp"
 #include "core/util/hash.hpp"
@@ -16,27 +17,38 @@ namespace jf = journal_format;
 
 namespace {
 
-char codec_byte(journal_compression c) {
-  return c == journal_compression::zstd ? jf::codec_zstd : jf::codec_snappy;
+/// The codec byte of a new journal's slices.
+char codec_byte(const journal_options& opts) {
+  if (opts.compression == journal_compression::snappy) return jf::codec_snappy;
+  return opts.zstd_rows ? jf::codec_zstd : jf::codec_zstd_columns;
 }
 
-size_t slice_target(journal_compression c) {
-  return c == journal_compression::zstd ? jf::slice_target_zstd : jf::slice_target_snappy;
+size_t slice_target(char codec) {
+  switch (codec) {
+    case jf::codec_snappy:
+      return jf::slice_target_snappy;
+    case jf::codec_zstd:
+      return jf::slice_target_zstd;
+    default:
+      return jf::slice_target_columns;
+  }
 }
 
 /// Snappy journals keep version 1 (readable by older peers); others are version 2.
-std::string file_header(journal_compression c) {
+std::string file_header(char codec) {
   std::string h{jf::file_magic};
-  if (c == journal_compression::snappy) {
+  if (codec == jf::codec_snappy) {
     coding::put_fixed32(h, jf::version_snappy);
     coding::put_fixed32(h, 0);
   } else {
     coding::put_fixed32(h, jf::version_codec);
-    h.push_back(codec_byte(c));
+    h.push_back(codec);
     h.append(3, '\0');
   }
   return h;
 }
+
+bool is_zstd(char codec) { return codec == jf::codec_zstd || codec == jf::codec_zstd_columns; }
 
 error corrupt(uint64_t offset, std::string what) {
   return {errc::corruption,
@@ -61,9 +73,10 @@ result<journal_writer> journal_writer::create(const io::fs::path& path, journal_
   if (!file) return file.err();
   journal_writer w;
   w.opts_ = opts;
-  w.slice_target_ = opts.slice_target ? opts.slice_target : slice_target(opts.compression);
+  w.codec_ = codec_byte(opts);
+  w.slice_target_ = opts.slice_target ? opts.slice_target : slice_target(w.codec_);
   w.file_ = std::move(*file);
-  if (auto err = w.file_.append(file_header(opts.compression))) return err;
+  if (auto err = w.file_.append(file_header(w.codec_))) return err;
   if (auto err = w.file_.sync()) return err;
   if (auto err = io::sync_dir(path.parent_path())) return err;
   w.synced_size_ = w.file_.size();
@@ -78,7 +91,8 @@ result<journal_writer> journal_writer::reopen(const io::fs::path& path, const jo
   if (!file) return file.err();
   journal_writer w;
   w.opts_.compression = scan.compression;
-  w.slice_target_ = slice_target(scan.compression);
+  w.codec_ = scan.codec;
+  w.slice_target_ = slice_target(scan.codec);
   w.file_ = std::move(*file);
   w.slices_ = scan.slices;
   w.next_ordinal_ = scan.events;
@@ -125,11 +139,11 @@ error journal_writer::append(const event_view& ev) {
   return {};
 }
 
-result<size_t> journal_writer::compress_buffer() {
+result<size_t> journal_writer::compress(std::string_view payload) {
   size_t clen = 0;
-  if (opts_.compression == journal_compression::snappy) {
-    compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(buffer_.size()));
-    snappy::RawCompress(buffer_.data(), buffer_.size(), compressed_.data() + jf::slice_header_size,
+  if (codec_ == jf::codec_snappy) {
+    compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(payload.size()));
+    snappy::RawCompress(payload.data(), payload.size(), compressed_.data() + jf::slice_header_size,
                         &clen);
     return clen;
   }
@@ -137,10 +151,10 @@ result<size_t> journal_writer::compress_buffer() {
     zstd_.reset(ZSTD_createCCtx());
     if (!zstd_) return error{errc::io_error, "journal: cannot allocate a zstd context"};
   }
-  compressed_.resize(jf::slice_header_size + ZSTD_compressBound(buffer_.size()));
+  compressed_.resize(jf::slice_header_size + ZSTD_compressBound(payload.size()));
   clen = ZSTD_compressCCtx(zstd_.get(), compressed_.data() + jf::slice_header_size,
-                           compressed_.size() - jf::slice_header_size, buffer_.data(),
-                           buffer_.size(), opts_.zstd_level ? opts_.zstd_level : jf::zstd_level);
+                           compressed_.size() - jf::slice_header_size, payload.data(),
+                           payload.size(), opts_.zstd_level ? opts_.zstd_level : jf::zstd_level);
   if (ZSTD_isError(clen))
     return error{errc::io_error,
                  std::string{"journal: zstd compression failed: "} + ZSTD_getErrorName(clen)};
@@ -149,23 +163,29 @@ result<size_t> journal_writer::compress_buffer() {
 
 error journal_writer::seal_slice() {
   if (slice_events_ == 0) return {};
-  auto compressed = compress_buffer();
+  std::string_view payload = buffer_;
+  if (codec_ == jf::codec_zstd_columns) {
+    columns_.clear();
+    if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns_)) return err;
+    payload = columns_;
+  }
+  auto compressed = compress(payload);
   if (!compressed) return compressed.err();
   size_t clen = *compressed;
   compressed_.resize(jf::slice_header_size + clen);
   std::string header{jf::slice_magic};
-  header.push_back(codec_byte(opts_.compression));
+  header.push_back(codec_);
   coding::put_fixed32(header, uint32_t(clen));
-  coding::put_fixed32(header, uint32_t(buffer_.size()));
+  coding::put_fixed32(header, uint32_t(payload.size()));
   coding::put_fixed32(header, slice_events_);
   coding::put_fixed64(header, next_ordinal_ - slice_events_);
-  std::string_view payload{compressed_.data() + jf::slice_header_size, clen};
-  coding::put_fixed64(header, hash::checksum64(header, payload));
+  std::string_view stored{compressed_.data() + jf::slice_header_size, clen};
+  coding::put_fixed64(header, hash::checksum64(header, stored));
   std::copy(header.begin(), header.end(), compressed_.begin());
   slice_info info;
   info.offset = file_.size();
   info.size = uint32_t(compressed_.size());
-  info.raw_size = uint32_t(buffer_.size());
+  info.raw_size = uint32_t(payload.size());
   info.events = slice_events_;
   info.first_ordinal = next_ordinal_ - slice_events_;
   info.min_time = slice_min_;
@@ -227,7 +247,7 @@ void scan_slices(std::string_view bytes, uint64_t pos, journal_scan& scan, bool 
       stop("checksum mismatch");
       break;
     }
-    if (h[3] != jf::codec_snappy && (snappy_only || h[3] != jf::codec_zstd)) {
+    if (h[3] != jf::codec_snappy && (snappy_only || !is_zstd(h[3]))) {
       stop(std::string{"codec byte "} + std::to_string(uint8_t(h[3])) + " unknown" +
            (snappy_only ? " in a version 1 journal" : ""));
       break;
@@ -250,21 +270,21 @@ bool is_version_1(std::string_view bytes) {
   return coding::get_fixed32(bytes.data() + 8) == jf::version_snappy;
 }
 
-/// The codec a file header names. Errors: corruption.
-result<journal_compression> check_file_header(std::string_view bytes) {
+/// The codec byte a file header names. Errors: corruption.
+result<char> check_file_header(std::string_view bytes) {
   if (bytes.size() < jf::file_header_size || bytes.substr(0, 8) != jf::file_magic)
     return error{errc::corruption, "journal header: bad magic or file shorter than 16 bytes"};
   uint32_t version = coding::get_fixed32(bytes.data() + 8);
-  if (version == jf::version_snappy) return journal_compression::snappy;
+  if (version == jf::version_snappy) return jf::codec_snappy;
   if (version != jf::version_codec)
     return error{errc::corruption,
                  "journal header: unsupported version " + std::to_string(version)};
   char codec = bytes[12];
   if (bytes.substr(13, 3) != std::string_view{"\0\0\0", 3} ||
-      (codec != jf::codec_snappy && codec != jf::codec_zstd))
+      (codec != jf::codec_snappy && !is_zstd(codec)))
     return error{errc::corruption, "journal header: unknown codec byte " +
                                        std::to_string(uint8_t(codec)) + " in version 2"};
-  return codec == jf::codec_zstd ? journal_compression::zstd : journal_compression::snappy;
+  return codec;
 }
 
 }  // namespace
@@ -274,7 +294,8 @@ result<journal_scan> scan_journal(std::string_view bytes) {
   scan.file_size = bytes.size();
   auto codec = check_file_header(bytes);
   if (!codec) return codec.err();
-  scan.compression = *codec;
+  scan.codec = *codec;
+  scan.compression = is_zstd(*codec) ? journal_compression::zstd : journal_compression::snappy;
   scan_slices(bytes, jf::file_header_size, scan, is_version_1(bytes));
   return scan;
 }
@@ -319,7 +340,7 @@ error decompress(char codec, std::string_view body, const slice_info& slice, std
       return corrupt(slice.offset, "undecodable payload");
     return {};
   }
-  if (codec != jf::codec_zstd)
+  if (!is_zstd(codec))
     return corrupt(slice.offset, "unknown codec byte " + std::to_string(uint8_t(codec)));
   if (ZSTD_getFrameContentSize(body.data(), body.size()) != slice.raw_size)
     return corrupt(slice.offset, "bad compressed length");
@@ -334,7 +355,7 @@ error decompress(char codec, std::string_view body, const slice_info& slice, std
 
 }  // namespace
 
-error decode_slice(std::string_view bytes, slice_info& slice, std::string& scratch,
+error decode_slice(std::string_view bytes, slice_info& slice, slice_scratch& scratch,
                    const std::function<void(uint64_t, const event_view&)>& fn) {
   if (slice.offset > bytes.size() || bytes.size() - slice.offset < slice.size ||
       slice.size < jf::slice_header_size)
@@ -343,8 +364,26 @@ error decode_slice(std::string_view bytes, slice_info& slice, std::string& scrat
   std::string_view body{h + jf::slice_header_size, slice.size - jf::slice_header_size};
   if (hash::checksum64({h, jf::slice_checked_header}, body) != coding::get_fixed64(h + 24))
     return corrupt(slice.offset, "checksum mismatch");
-  if (auto err = decompress(h[3], body, slice, scratch)) return err;
-  coding::reader r{scratch};
+  // The records are read from `r`; in the column layout a record's raw is not there
+  // but in scratch.text, rebuilt.
+  bool columns = h[3] == jf::codec_zstd_columns;
+  std::string_view records;
+  if (columns) {
+    if (auto err = decompress(h[3], body, slice, scratch.payload)) return err;
+    if (auto err = journal_columns::take_apart(scratch.payload, slice.events, records, scratch.text,
+                                               scratch.raw_ends))
+      return corrupt(slice.offset, err.message());
+  } else {
+    if (auto err = decompress(h[3], body, slice, scratch.text)) return err;
+    records = scratch.text;
+  }
+  auto read_raw = [&](coding::reader& r, uint32_t i, std::string_view& raw) {
+    if (!columns) return r.string(raw);
+    uint32_t begin = i == 0 ? 0 : scratch.raw_ends[i - 1];
+    raw = std::string_view{scratch.text}.substr(begin, scratch.raw_ends[i] - begin);
+    return true;
+  };
+  coding::reader r{records};
   event_view ev;
   time_us prev = 0;
   for (uint32_t i = 0; i < slice.events; ++i) {
@@ -357,7 +396,7 @@ error decode_slice(std::string_view bytes, slice_info& slice, std::string& scrat
     if ((flags & jf::flag_host) && !r.string(ev.host)) break;
     if ((flags & jf::flag_source) && !r.string(ev.source)) break;
     if ((flags & jf::flag_sourcetype) && !r.string(ev.sourcetype)) break;
-    if (!r.string(ev.raw)) break;
+    if (!read_raw(r, i, ev.raw)) break;
     ev.fields.clear();
     if (flags & jf::flag_fields) {
       uint64_t n;

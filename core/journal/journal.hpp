@@ -1,5 +1,6 @@
 // The raw data journal of a bucket (rawdata/journal): an append-only file of
-// Snappy- or zstd-compressed slices, each framed with a header and an XXH3 checksum.
+// Snappy- or zstd-compressed slices (zstd over a column layout), each framed with a header
+// and an XXH3 checksum.
 // It alone is enough to rebuild every other file of a bucket. See FORMAT.md.
 #pragma once
 
@@ -32,6 +33,9 @@ struct journal_options {
   journal_compression compression = default_journal_compression;
   int zstd_level = 0;       ///< 0: the journal's fixed level (FORMAT.md); benchmarks try others
   size_t slice_target = 0;  ///< 0: the codec's slice size (FORMAT.md); benchmarks try others
+  /// zstd only: slices in the row layout (codec `Z`, what kura wrote before the column
+  /// layout) instead of columns (`T`). For benchmarks and tests of older journals.
+  bool zstd_rows = false;
 };
 
 /// Where one slice sits in a journal and what it holds.
@@ -54,6 +58,8 @@ struct journal_scan {
   std::string problem;             ///< why the scan stopped early; empty when clean
   /// The codec the file header names: new slices of a reopened journal use it.
   journal_compression compression = journal_compression::snappy;
+  /// The header's codec byte (`journal_format.hpp`): it also tells the zstd layouts apart.
+  char codec = 0;
   bool clean() const { return problem.empty(); }
 };
 
@@ -71,11 +77,20 @@ result<journal_scan> scan_journal(std::string_view file_bytes);
 /// Errors: corruption naming the offset and what is wrong.
 result<uint64_t> check_journal_part(std::string_view part, uint64_t offset, uint64_t first_ordinal);
 
+/// Buffers decode_slice fills and reuses from one slice to the next (one per reader).
+struct slice_scratch {
+  /// The text every decoded event's `raw` is a view into, in event order: the slice's
+  /// records (row layouts) or its `_raw`s back to back (column layout).
+  std::string text;
+  std::string payload;             ///< the decompressed column layout
+  std::vector<uint32_t> raw_ends;  ///< column layout: where each `_raw` ends in `text`
+};
+
 /// Calls `fn(ordinal, event)` for every event of one slice, whichever codec its
-/// header names. The views passed to `fn` live until it returns. Fills
-/// `slice.min_time`/`max_time`. Thread-safe (one zstd context per thread).
-/// Errors: corruption (bad checksum, unknown codec, undecodable payload or records).
-error decode_slice(std::string_view file_bytes, slice_info& slice, std::string& scratch,
+/// header names. The views passed to `fn` live until it returns (they point into
+/// `scratch`). Fills `slice.min_time`/`max_time`. Thread-safe (one zstd context per
+/// thread). Errors: corruption (bad checksum, unknown codec, undecodable payload or records).
+error decode_slice(std::string_view file_bytes, slice_info& slice, slice_scratch& scratch,
                    const std::function<void(uint64_t ordinal, const event_view&)>& fn);
 
 /// Appends events to a journal. Owned by one hot bucket; not thread-safe.
@@ -116,18 +131,20 @@ class journal_writer {
 
  private:
   error seal_slice();
-  /// Compresses buffer_ into compressed_ after the header room; returns the payload size.
-  result<size_t> compress_buffer();
+  /// Compresses `payload` into compressed_ after the header room; returns its size.
+  result<size_t> compress(std::string_view payload);
 
   struct zstd_cctx_free {
     void operator()(ZSTD_CCtx_s* cctx) const;
   };
 
   journal_options opts_;
+  char codec_ = 0;  // the slices' codec byte
   size_t slice_target_ = 0;
   std::unique_ptr<ZSTD_CCtx_s, zstd_cctx_free> zstd_;  // ZSTD_CCtx, made by the first zstd slice
   io::append_file file_;
   std::string buffer_;      // uncompressed records of the open slice
+  std::string columns_;     // buffer_ in the column layout, when the codec is `T`
   std::string compressed_;  // scratch for the slice being written
   std::vector<slice_info> slices_;
   uint64_t next_ordinal_ = 0;

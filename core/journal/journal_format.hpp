@@ -19,6 +19,9 @@ constexpr std::string_view slice_magic{"KSL", 3};
 /// Codec bytes (slice header byte 3, version 2 file header byte 12).
 constexpr char codec_snappy = 'C';
 constexpr char codec_zstd = 'Z';
+/// zstd of the column layout (columns.hpp): what a zstd journal writes since 2026-12; `Z`
+/// journals are still read, and a reopened one is continued with `Z` slices.
+constexpr char codec_zstd_columns = 'T';
 /// magic(3) codec(1) payload_size(4) raw_size(4) event_count(4) first_ordinal(8) checksum(8).
 constexpr size_t slice_header_size = 32;
 /// Bytes of the header covered by the checksum (everything before the checksum).
@@ -28,6 +31,9 @@ constexpr size_t slice_checked_header = 24;
 constexpr size_t slice_target_snappy = 64 * 1024;
 /// A zstd slice is sealed once this many uncompressed record bytes are buffered.
 constexpr size_t slice_target_zstd = 256 * 1024;
+/// A column-layout slice is sealed once this many record bytes are buffered: columns gain
+/// with length (256 KiB: 18.9 % of raw on Apache lines, 1 MiB: 16.6 %).
+constexpr size_t slice_target_columns = 1024 * 1024;
 /// The zstd level of journal slices (there is no setting for it).
 constexpr int zstd_level = 1;
 /// Upper bound a reader accepts for one slice's sizes (rejects junk lengths).

@@ -132,7 +132,7 @@ class hot_view final : public bucket_view {
   }
   error read_events(const Roaring& o, const std::function<void(std::string_view)>& on_slice,
                     const std::function<void(uint64_t, const event_view&)>& fn) const override {
-    std::string scratch;  // decode_slice decodes a slice's records here
+    slice_scratch scratch;  // decode_slice decodes a slice here
     auto it = o.begin();
     for (auto slice : hot_.slices()) {
       if (it == o.end()) break;
@@ -141,7 +141,7 @@ class hot_view final : public bucket_view {
       bool first = true;
       auto err =
           decode_slice(journal_.bytes(), slice, scratch, [&](uint64_t ord, const event_view& ev) {
-            if (first) on_slice(scratch);
+            if (first) on_slice(scratch.text);
             first = false;
             if (it != o.end() && *it == ord) {
               fn(ord, ev);

@@ -44,11 +44,11 @@ class bucket_view {
   virtual error read_events(const Roaring& ordinals,
                             const std::function<void(uint64_t, const event_view&)>& fn) const = 0;
   /// As read_events, and before the events of each slice that holds a
-  /// selected one, `on_slice(records)` with the slice's decoded record bytes,
-  /// into which the views then passed to `fn` point. A view that does not read
-  /// by slices never calls `on_slice`.
+  /// selected one, `on_slice(text)` with the slice's decoded text
+  /// (`slice_scratch::text`), into which the `raw` of each event then passed to
+  /// `fn` points, in order. A view that does not read by slices never calls `on_slice`.
   virtual error read_events(const Roaring& ordinals,
-                            const std::function<void(std::string_view records)>& on_slice,
+                            const std::function<void(std::string_view text)>& on_slice,
                             const std::function<void(uint64_t, const event_view&)>& fn) const {
     (void)on_slice;
     return read_events(ordinals, fn);

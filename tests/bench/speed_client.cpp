@@ -8,9 +8,9 @@
 //       request was answered Success with an ackId and /services/collector/ack says every
 //       ackId is true (polled; true once the commit's fsync returned: acknowledged = durable).
 //   kura-bench-speed-client receiver --port P --file F
-//       The receiving port, as scripts/bench-hec sends to it (and as kura-forward does):
-//       blocks of about 64 KB of whole lines, at most 16 unacknowledged; timed until every
-//       block is acknowledged Stored.
+//       The receiving port as kura-forward sends to it: blocks of about 64 KB of whole
+//       lines, at most its default maxQueueSize (7 MB) of them unacknowledged; timed until
+//       every block is acknowledged Stored.
 //   kura-bench-speed-client sink-hec --port P | sink-receiver --port P
 //       Discarding servers that answer as kura does without storing anything: the client
 //       sending to one of them measures the client's own ceiling. They run until killed.
@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "config/forwarder_config.hpp"
 #include "net/forwarder/wire.hpp"
 
 using namespace kura;
@@ -215,7 +216,7 @@ int run_receiver(const options& o) {
     auto frame = wire::encode(b);
     if (!frame || ::send(fd, frame->data(), frame->size(), MSG_NOSIGNAL) != ssize_t(frame->size()))
       return fail("sending a block failed");
-    while (sent - acked >= 16)
+    while ((sent - acked) * 64 * 1024 >= config::forwarder_config{}.max_queue_bytes)
       if (!read_ack()) return fail(problem);
   }
   while (acked < sent)

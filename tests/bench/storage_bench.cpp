@@ -4,8 +4,9 @@
 // posting lists. Prints throughput, sizes and latencies, and as a baseline in
 // the same run the speed of writing the same raw text to a plain file. The
 // journal-only copies compare codecs in the same run: Snappy, zstd levels 1, 3
-// and 6 (--journal-compression snappy|zstd narrows it; --journal-slice-kb N tries
-// another slice size). Run from a Release build: scripts/bench-storage [--events N].
+// and 6 (in columns) and zstd level 1 in rows (--journal-compression snappy|zstd
+// narrows it; --journal-slice-kb N tries another slice size). Run from a Release build:
+// scripts/bench-storage [--events N].
 #include <unistd.h>
 
 #include <algorithm>
@@ -98,7 +99,7 @@ int journal_only(const io::fs::path& path, const std::vector<event_view>& evs, u
   auto scan = scan_journal(mapped->bytes());
   if (!scan || !scan->clean() || scan->events != evs.size())
     return std::fprintf(stderr, "error: the %s journal does not scan clean\n", name.c_str()), 1;
-  std::string scratch;
+  slice_scratch scratch;
   uint64_t decoded = 0, raw_seen = 0;
   for (auto& slice : scan->slices) {
     auto err = decode_slice(mapped->bytes(), slice, scratch, [&](uint64_t, const event_view& ev) {
@@ -111,7 +112,7 @@ int journal_only(const io::fs::path& path, const std::vector<event_view>& evs, u
   if (decoded != evs.size() || raw_seen != raw_bytes)
     return std::fprintf(stderr, "error: the %s journal decodes to other events\n", name.c_str()), 1;
   std::printf(
-      "journal   %-8s %5zu slices of %3zu KiB: %5.1f%% of raw (%6.1f MB)  write %8.0f events/s "
+      "journal   %-11s %5zu slices of %3zu KiB: %5.1f%% of raw (%6.1f MB)  write %8.0f events/s "
       "%6.1f MB/s"
       "  decode %8.0f events/s %6.1f MB/s\n",
       name.c_str(), slices, size_t(raw_bytes / std::max<size_t>(slices, 1) / 1024),
@@ -204,6 +205,11 @@ int main(int argc, char** argv) {
       if (level) name += "-" + std::to_string(level);
       if (int rc = journal_only(dir / ("journal-" + name), evs, raw_bytes, opts, name)) return rc;
     }
+  }
+  // zstd of the row layout, what zstd journals were before the column layout.
+  if (std::count(jargs.codecs.begin(), jargs.codecs.end(), journal_compression::zstd)) {
+    journal_options rows{journal_compression::zstd, 1, jargs.slice_kb * 1024, true};
+    if (int rc = journal_only(dir / "journal-rows", evs, raw_bytes, rows, "zstd-rows-1")) return rc;
   }
   std::printf(
       "size      journal-only copy (default, %s):  %7.1f MB = %5.1f%% of raw   target <= 12%%\n",

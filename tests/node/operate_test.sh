@@ -279,9 +279,21 @@ if wait_until 30 "peer4 to install the bundle and be Up" "master peer4" bundle_a
 else
   fail "peer4 did not get the bundle: $(cat "$dir/bundle.json")"
 fi
-code=$(curl -s -o "$dir/hec.out" -w '%{http_code}' -H 'Authorization: Splunk hec-1' \
-  -d '{"event": "app2 event", "index": "app2"}' "http://127.0.0.1:${http[peer4]}/services/collector/event")
-[[ $code == 200 ]] && pass "peer4 takes data for the bundle's index app2" || fail "HEC to app2 on peer4: $code $(cat "$dir/hec.out")"
+# The master may show peer4 Up a heartbeat before peer4 hears that the cluster can index;
+# until then peer4 answers 503 "Server is busy" (HEC clients retry that). Then it must take
+# the event.
+hec_app2() {
+  code=$(curl -s -o "$dir/hec.out" -w '%{http_code}' -H 'Authorization: Splunk hec-1' \
+    -d '{"event": "app2 event", "index": "app2"}' "http://127.0.0.1:${http[peer4]}/services/collector/event")
+  [[ $code == 200 ]] || { [[ $code == 503 ]] && busy_since=${busy_since:-$SECONDS}; false; }
+}
+busy_since=""
+hec_start=$SECONDS
+if wait_until 20 "peer4 to take data for app2" "peer4" hec_app2; then
+  pass "peer4 takes data for the bundle's index app2 (after $((SECONDS - hec_start)) s${busy_since:+ of 503 busy})"
+else
+  fail "HEC to app2 on peer4: $code $(cat "$dir/hec.out")"
+fi
 
 echo "== 6. a peer-local index with repFactor = \"auto\" is refused"
 cp "$dir/peer1.toml" "$dir/peer1-local.toml"

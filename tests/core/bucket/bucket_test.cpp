@@ -228,15 +228,28 @@ TEST_CASE("bucket: the index files of a fixed input match the golden checksums")
   // (the tsidx and manifest hold the journal's slice positions and size): a
   // format change must change FORMAT.md, the version and these values in the
   // same commit. The Snappy values are those of every bucket before zstd.
+  // The zstd rows values are those of zstd buckets before the column layout.
   struct golden {
-    journal_compression codec;
+    const char* name;
+    journal_options journal;
     uint64_t tsidx, bloom, manifest;
   };
-  for (auto g : {golden{journal_compression::snappy, 16457928849306530606ull,
-                        9477264269709357289ull, 14773122875401603832ull},
-                 golden{journal_compression::zstd, 10266584967018220379ull, 9477264269709357289ull,
-                        5662918093740357626ull}}) {
-    CAPTURE(to_string(g.codec));
+  for (auto g : {golden{"snappy",
+                        {journal_compression::snappy},
+                        16457928849306530606ull,
+                        9477264269709357289ull,
+                        14773122875401603832ull},
+                 golden{"zstd rows",
+                        {journal_compression::zstd, 0, 0, true},
+                        10266584967018220379ull,
+                        9477264269709357289ull,
+                        5662918093740357626ull},
+                 golden{"zstd columns",
+                        {journal_compression::zstd},
+                        603635933730854837ull,
+                        9477264269709357289ull,
+                        7682022280632915429ull}}) {
+    CAPTURE(std::string{g.name});
     temp_dir dir;
     event_set set;
     for (int i = 0; i < 40; ++i)
@@ -248,7 +261,7 @@ TEST_CASE("bucket: the index files of a fixed input match the golden checksums")
                             "GET /index.html status=" + std::to_string(200 + i % 3) + " user=u" +
                                 std::to_string(i % 9),
                             {}});
-    auto warm = make_warm(dir.path, set, true, 1, {g.codec});
+    auto warm = make_warm(dir.path, set, true, 1, g.journal);
     CHECK(warm.filename().string() == "db_1700000039_1700000000_1");
     auto sum = [&](const char* f) { return hash::checksum64(slurp(warm / f)); };
     CHECK(sum(bucket_files::tsidx) == g.tsidx);

@@ -189,7 +189,7 @@ std::vector<std::string> stored_raws(const kura::index& idx) {
     REQUIRE(bytes.has_value());
     auto scan = scan_journal(*bytes);
     REQUIRE(scan.has_value());
-    std::string scratch;
+    slice_scratch scratch;
     for (auto slice : scan->slices)
       REQUIRE(!decode_slice(*bytes, slice, scratch,
                             [&](uint64_t, const event_view& ev) { raws.emplace_back(ev.raw); }));

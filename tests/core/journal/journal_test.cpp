@@ -1,5 +1,5 @@
 // The journal: round trips, the golden format, torn tails and corruption, for
-// both codecs (Snappy, zstd).
+// its three slice codecs (Snappy, zstd in columns, zstd in rows).
 #include "core/journal/journal.hpp"
 
 #include <doctest/doctest.h>
@@ -20,7 +20,7 @@ std::vector<event> read_all(const std::string& bytes, journal_scan* scan_out = n
   auto scan = scan_journal(bytes);
   REQUIRE(scan.has_value());
   std::vector<event> out;
-  std::string scratch;
+  slice_scratch scratch;
   for (auto& s : scan->slices) {
     auto err = decode_slice(bytes, s, scratch, [&](uint64_t, const event_view& v) {
       event e{v.time,
@@ -41,8 +41,8 @@ std::vector<event> read_all(const std::string& bytes, journal_scan* scan_out = n
 
 /// Writes `set` to a new journal at `path`, committed; returns the writer's slices.
 std::vector<slice_info> write_journal(const io::fs::path& path, const event_set& set,
-                                      journal_compression codec = default_journal_compression) {
-  auto w = journal_writer::create(path, {codec});
+                                      journal_options opts = {}) {
+  auto w = journal_writer::create(path, opts);
   REQUIRE(w.has_value());
   for (auto& v : set.views()) REQUIRE(!w->append(v));
   REQUIRE(!w->commit());
@@ -61,42 +61,73 @@ void reseal(std::string& bytes, size_t offset, uint32_t payload) {
 
 /// decode_slice on every slice of `scan`; the first error, or none.
 error decode_all(const std::string& bytes, journal_scan& scan) {
-  std::string scratch;
+  slice_scratch scratch;
   for (auto& s : scan.slices)
     if (auto err = decode_slice(bytes, s, scratch, [](uint64_t, const event_view&) {})) return err;
   return {};
 }
 
-const journal_compression both_codecs[] = {journal_compression::snappy, journal_compression::zstd};
+/// A way a journal's slices are written. Slices of 64 KiB here, so that a few thousand
+/// events fill several (the default sizes have a test of their own).
+struct layout {
+  const char* name;
+  journal_options opts;
+  char byte;  // the slices' codec byte
+};
+const layout layouts[] = {
+    {"snappy", {journal_compression::snappy, 0, 64 * 1024}, 'C'},
+    {"zstd columns", {journal_compression::zstd, 0, 64 * 1024}, 'T'},
+    // What zstd journals held before the column layout: still read and continued.
+    {"zstd rows", {journal_compression::zstd, 0, 64 * 1024, true}, 'Z'},
+};
+const layout& zstd_columns = layouts[1];
 
 }  // namespace
 
-TEST_CASE("journal: events round-trip through slices with either codec") {
-  for (auto codec : both_codecs) {
-    CAPTURE(to_string(codec));
+TEST_CASE("journal: events round-trip through slices with every codec") {
+  for (auto& l : layouts) {
+    CAPTURE(std::string{l.name});
     temp_dir dir;
     auto set = make_events(5000, 1'700'000'000'000'000);
-    CHECK(write_journal(dir / "journal", set, codec).size() > 1);
+    CHECK(write_journal(dir / "journal", set, l.opts).size() > 1);
     journal_scan scan;
     auto back = read_all(slurp(dir / "journal"), &scan);
-    CHECK(scan.compression == codec);
+    CHECK(scan.compression == l.opts.compression);
+    CHECK(scan.codec == l.byte);
     REQUIRE(back.size() == set.events.size());
     for (size_t i = 0; i < back.size(); ++i) CHECK(back[i] == set.events[i]);
   }
 }
 
-TEST_CASE("journal: zstd is the default and seals 256 KiB slices, Snappy 64 KiB") {
-  auto set = make_events(8000, 1'700'000'000'000'000);
-  for (auto [codec, target] : {std::pair{default_journal_compression, size_t(256 * 1024)},
-                               std::pair{journal_compression::snappy, size_t(64 * 1024)}}) {
+TEST_CASE(
+    "journal: zstd columns are the default, sealed at 1 MiB of records (rows 256 KiB, Snappy 64 "
+    "KiB)") {
+  auto set = make_events(25000, 1'700'000'000'000'000);
+  const journal_options rows{journal_compression::zstd, 0, 0, true};
+  // In the row layout raw_size is the record bytes: each slice but the last was sealed
+  // by the event that crossed the target.
+  for (auto [opts, target] :
+       {std::pair{rows, size_t(256 * 1024)},
+        std::pair{journal_options{journal_compression::snappy}, size_t(64 * 1024)},
+        std::pair{journal_options{journal_compression::zstd, 0, 1024 * 1024, true},
+                  size_t(1024 * 1024)}}) {
     temp_dir dir;
-    auto slices = write_journal(dir / "journal", set, codec);
+    auto slices = write_journal(dir / "journal", set, opts);
     REQUIRE(slices.size() >= 2);
     for (size_t i = 0; i + 1 < slices.size(); ++i) {
       CHECK(slices[i].raw_size >= target);
-      CHECK(slices[i].raw_size < target + 4096);  // sealed by the event that crossed it
+      CHECK(slices[i].raw_size < target + 4096);
     }
   }
+  // The default (columns) cuts where rows with a 1 MiB target do: the same events per slice.
+  temp_dir a, b;
+  auto columns = write_journal(a / "journal", set);
+  auto same_cut =
+      write_journal(b / "journal", set, {journal_compression::zstd, 0, 1024 * 1024, true});
+  REQUIRE(columns.size() >= 2);
+  REQUIRE(columns.size() == same_cut.size());
+  for (size_t i = 0; i < columns.size(); ++i) CHECK(columns[i].events == same_cut[i].events);
+  CHECK(slurp(a / "journal")[16 + 3] == 'T');
   CHECK(default_journal_compression == journal_compression::zstd);
 }
 
@@ -212,12 +243,11 @@ TEST_CASE("journal: a failed write is reported, not swallowed") {
 
 TEST_CASE(
     "journal: a replicated part is accepted only as whole, checked slices that continue the copy") {
-  for (auto codec : both_codecs) {
-    CAPTURE(to_string(codec));
+  for (auto& l : layouts) {
+    CAPTURE(std::string{l.name});
     temp_dir dir;
-    auto set =
-        make_events(codec == journal_compression::zstd ? 12000 : 3000, 1'700'000'000'000'000);
-    auto slices = write_journal(dir / "journal", set, codec);
+    auto set = make_events(3000, 1'700'000'000'000'000);
+    auto slices = write_journal(dir / "journal", set, l.opts);
     REQUIRE(slices.size() >= 3);
     auto full = slurp(dir / "journal");
     std::string_view all{full};
@@ -256,9 +286,37 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("journal: a zstd journal is version 2 with codec byte Z in its header and slices") {
+TEST_CASE(
+    "journal: a zstd journal is version 2, its codec byte T in header and slices, columns inside") {
   temp_dir dir;
   auto w = journal_writer::create(dir / "journal", {journal_compression::zstd});
+  REQUIRE(w.has_value());
+  REQUIRE(!w->append({1'000'000, "h", "s", "st", "hi", {}}));
+  REQUIRE(!w->commit());
+  auto bytes = slurp(dir / "journal");
+  CHECK(bytes.substr(0, 16) == std::string("KURAJRNL\x02\x00\x00\x00T\x00\x00\x00", 16));
+  CHECK(bytes.substr(16, 4) == "KSLT");
+  uint32_t payload = coding::get_fixed32(bytes.data() + 20);
+  CHECK(bytes.size() == 16 + 32 + payload);
+  // The stream table (metadata 11 bytes; column 0: lengths 1 byte, text 2; 15 empty
+  // columns), the metadata (the row record without its raw), the token counts (1), then
+  // column 0: "\x02" and "hi".
+  std::string columns = "\x0b\x01\x02" + std::string(30, '\0') +
+                        std::string("\x07\x80\x89\x7a\x01h\x01s\x02st", 11) + "\x01\x02hi";
+  CHECK(coding::get_fixed32(bytes.data() + 24) == columns.size());
+  std::string got(columns.size(), '\0');
+  // The payload is one zstd frame (libzstd decodes it on its own).
+  CHECK(ZSTD_decompress(got.data(), got.size(), bytes.data() + 48, payload) == columns.size());
+  CHECK(got == columns);
+  CHECK(
+      coding::get_fixed64(bytes.data() + 40) ==
+      hash::checksum64(std::string_view{bytes}.substr(16, 24), std::string_view{bytes}.substr(48)));
+}
+
+TEST_CASE(
+    "journal: a zstd journal in rows (written before columns) has codec byte Z, records inside") {
+  temp_dir dir;
+  auto w = journal_writer::create(dir / "journal", {journal_compression::zstd, 0, 0, true});
   REQUIRE(w.has_value());
   REQUIRE(!w->append({1'000'000, "h", "s", "st", "hi", {}}));
   REQUIRE(!w->commit());
@@ -269,19 +327,15 @@ TEST_CASE("journal: a zstd journal is version 2 with codec byte Z in its header 
   CHECK(bytes.size() == 16 + 32 + payload);
   CHECK(coding::get_fixed32(bytes.data() + 24) == 14);
   std::string record(14, '\0');
-  // The payload is one zstd frame (libzstd decodes it on its own).
   CHECK(ZSTD_decompress(record.data(), record.size(), bytes.data() + 48, payload) == 14);
   CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
-  CHECK(
-      coding::get_fixed64(bytes.data() + 40) ==
-      hash::checksum64(std::string_view{bytes}.substr(16, 24), std::string_view{bytes}.substr(48)));
 }
 
 TEST_CASE(
     "journal: a torn or flipped zstd journal keeps every complete slice, never decodes junk") {
   temp_dir dir;
-  auto set = make_events(6000, 1'700'000'000'000'000);
-  auto slices = write_journal(dir / "journal", set, journal_compression::zstd);
+  auto set = make_events(3000, 1'700'000'000'000'000);
+  auto slices = write_journal(dir / "journal", set, zstd_columns.opts);
   REQUIRE(slices.size() >= 2);
   auto full = slurp(dir / "journal");
   for (size_t cut = 16; cut < full.size(); cut += 1499) {
@@ -307,7 +361,7 @@ TEST_CASE(
 TEST_CASE("journal: a damaged zstd payload behind a valid checksum is corruption, not a crash") {
   temp_dir dir;
   auto set = make_events(1500, 1'700'000'000'000'000);
-  auto slices = write_journal(dir / "journal", set, journal_compression::zstd);
+  auto slices = write_journal(dir / "journal", set, zstd_columns.opts);
   auto full = slurp(dir / "journal");
   auto& s0 = slices[0];
   uint32_t payload = s0.size - 32;
@@ -320,7 +374,7 @@ TEST_CASE("journal: a damaged zstd payload behind a valid checksum is corruption
     REQUIRE(scan.has_value());
     REQUIRE(scan->clean());  // the frame is fine: only the decoder can tell
     ++tries;
-    std::string scratch;
+    slice_scratch scratch;
     uint32_t seen = 0;
     auto err =
         decode_slice(bad, scan->slices[0], scratch, [&](uint64_t, const event_view&) { ++seen; });
@@ -351,11 +405,12 @@ TEST_CASE("journal: a damaged zstd payload behind a valid checksum is corruption
 
 TEST_CASE("journal: a wrong codec byte stops the scan or fails the decode, never crashes") {
   temp_dir dir;
-  auto set = make_events(6000, 1'700'000'000'000'000);
-  auto zs = write_journal(dir / "z", set, journal_compression::zstd);
-  auto ss = write_journal(dir / "s", set, journal_compression::snappy);
+  auto set = make_events(3000, 1'700'000'000'000'000);
+  auto zs = write_journal(dir / "z", set, zstd_columns.opts);
+  auto ss = write_journal(dir / "s", set, layouts[0].opts);
+  auto rs = write_journal(dir / "r", set, layouts[2].opts);
   REQUIRE(zs.size() >= 2);
-  auto zfull = slurp(dir / "z"), sfull = slurp(dir / "s");
+  auto zfull = slurp(dir / "z"), sfull = slurp(dir / "s"), rfull = slurp(dir / "r");
 
   // An unknown codec byte behind a valid checksum: the scan stops at that slice.
   auto unknown = zfull;
@@ -375,21 +430,22 @@ TEST_CASE("journal: a wrong codec byte stops the scan or fails the decode, never
   CHECK(scan->slices.empty());
   CHECK(scan->problem.find("version 1 journal") != std::string::npos);
 
-  // A zstd payload labelled Snappy (and a Snappy one labelled zstd in a version 2
-  // file): the frame passes, the decoder refuses it.
-  auto as_snappy = zfull;
-  as_snappy[zs[0].offset + 3] = 'C';
-  reseal(as_snappy, zs[0].offset, zs[0].size - 32);
-  scan = scan_journal(as_snappy);
-  REQUIRE(scan.has_value());
-  CHECK(decode_all(as_snappy, *scan).code() == errc::corruption);
-  auto as_zstd = sfull;
-  as_zstd.replace(8, 8, std::string("\x02\x00\x00\x00Z\x00\x00\x00", 8));
-  as_zstd[ss[0].offset + 3] = 'Z';
-  reseal(as_zstd, ss[0].offset, ss[0].size - 32);
-  scan = scan_journal(as_zstd);
-  REQUIRE(scan.has_value());
-  CHECK(decode_all(as_zstd, *scan).code() == errc::corruption);
+  // A payload labelled with another codec passes the frame check; the decoder refuses it.
+  auto relabelled = [](std::string bytes, const slice_info& s, char codec) {
+    bytes[s.offset + 3] = codec;
+    reseal(bytes, s.offset, s.size - 32);
+    auto scan = scan_journal(bytes);
+    REQUIRE(scan.has_value());
+    return decode_all(bytes, *scan).code();
+  };
+  // zstd columns as Snappy; Snappy as zstd rows (in a version 2 file); columns as rows and
+  // rows as columns.
+  CHECK(relabelled(zfull, zs[0], 'C') == errc::corruption);
+  auto v2 = sfull;
+  v2.replace(8, 8, std::string("\x02\x00\x00\x00Z\x00\x00\x00", 8));
+  CHECK(relabelled(v2, ss[0], 'Z') == errc::corruption);
+  CHECK(relabelled(zfull, zs[0], 'Z') == errc::corruption);
+  CHECK(relabelled(rfull, rs[0], 'T') == errc::corruption);
 
   // A version 2 header with an unknown codec byte or non-zero padding: the file is refused.
   for (auto header : {std::string("\x02\x00\x00\x00Q\x00\x00\x00", 8),
@@ -403,28 +459,27 @@ TEST_CASE("journal: a wrong codec byte stops the scan or fails the decode, never
 }
 
 TEST_CASE("journal: a reopened journal keeps its own codec whatever the default says") {
-  for (auto codec : both_codecs) {
-    CAPTURE(to_string(codec));
+  for (auto& l : layouts) {
+    CAPTURE(std::string{l.name});
     temp_dir dir;
     auto set = make_events(3000, 1'700'000'000'000'000);
     auto views = set.views();
     {
-      auto w = journal_writer::create(dir / "journal", {codec});
+      auto w = journal_writer::create(dir / "journal", l.opts);
       REQUIRE(w.has_value());
       for (size_t i = 0; i < 1000; ++i) REQUIRE(!w->append(views[i]));
       REQUIRE(!w->commit());
     }
     auto scan = scan_journal(slurp(dir / "journal"));
     REQUIRE(scan.has_value());
-    CHECK(scan->compression == codec);
+    CHECK(scan->compression == l.opts.compression);
     auto w = journal_writer::reopen(dir / "journal", *scan);
     REQUIRE(w.has_value());
-    CHECK(w->compression() == codec);
+    CHECK(w->compression() == l.opts.compression);
     for (size_t i = 1000; i < 3000; ++i) REQUIRE(!w->append(views[i]));
     REQUIRE(!w->commit());
     auto bytes = slurp(dir / "journal");
-    char byte = codec == journal_compression::zstd ? 'Z' : 'C';
-    for (auto& s : w->slices()) CHECK(bytes[s.offset + 3] == byte);
+    for (auto& s : w->slices()) CHECK(bytes[s.offset + 3] == l.byte);
     auto back = read_all(bytes);
     REQUIRE(back.size() == 3000);
     CHECK(back[2500] == set.events[2500]);
