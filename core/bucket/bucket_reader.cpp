@@ -1,6 +1,8 @@
 // Reader of searchable copies. See FORMAT.md for the layouts it checks.
 #include "core/bucket/bucket_reader.hpp"
 
+#include <zstd.h>
+
 #include <algorithm>
 
 #include "bucket_manifest_generated.h"
@@ -79,9 +81,11 @@ result<bucket_reader> bucket_reader::open(const io::fs::path& dir) {
   r.tsidx_ = std::move(*tsidx);
   auto bytes = r.tsidx_.bytes();
   if (bytes.size() != r.manifest_.tsidx_bytes) return bad(tpath, "size differs from the manifest");
-  if (bytes.size() < tf::header_magic.size() + tf::trailer_size || bytes.substr(0, 8) != tf::header_magic ||
+  if (bytes.size() < tf::header_magic.size() + tf::trailer_size ||
+      (bytes.substr(0, 8) != tf::header_magic && bytes.substr(0, 8) != tf::header_magic_v1) ||
       bytes.substr(bytes.size() - 8) != tf::trailer_magic)
     return bad(tpath, "bad header or trailer magic");
+  r.compressed_blocks_ = bytes.substr(0, 8) == tf::header_magic;
   const char* trailer = bytes.data() + bytes.size() - tf::trailer_size;
   uint32_t footer_size = coding::get_fixed32(trailer);
   uint64_t footer_sum = coding::get_fixed64(trailer + 4);
@@ -133,6 +137,24 @@ error bucket_reader::decode_block(
   auto block = tsidx_.bytes().substr(ref->offset(), ref->size());
   if (hash::checksum64(block) != ref->checksum())
     return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " checksum mismatch");
+  std::string plain;  // the entries of a compressed block; `entry` sees views into them
+  if (compressed_blocks_) {
+    auto size = ZSTD_getFrameContentSize(block.data(), block.size());
+    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
+        size > tf::max_block_bytes)
+      return bad(dir_ / bucket_files::tsidx,
+                 "dictionary block " + std::to_string(index) + " undecodable");
+    thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx{ZSTD_createDCtx(),
+                                                                           &ZSTD_freeDCtx};
+    if (!dctx) return {errc::io_error, "index files: cannot allocate a zstd context"};
+    plain.resize(size);
+    size_t n =
+        ZSTD_decompressDCtx(dctx.get(), plain.data(), plain.size(), block.data(), block.size());
+    if (ZSTD_isError(n) || n != size)
+      return bad(dir_ / bucket_files::tsidx,
+                 "dictionary block " + std::to_string(index) + " undecodable");
+    block = plain;
+  }
   coding::reader r{block};
   term.clear();
   for (uint32_t i = 0; i < ref->terms(); ++i) {

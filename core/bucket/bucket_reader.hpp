@@ -80,7 +80,8 @@ class bucket_reader {
 
  private:
   struct footer_view;
-  /// A dictionary entry's posting: its event count, its encoding and its bytes.
+  /// A dictionary entry's posting: its event count, its encoding and its bytes
+  /// (valid while decode_block's `entry` runs).
   struct posting_ref {
     uint64_t card = 0;
     bool roaring = false;
@@ -94,6 +95,7 @@ class bucket_reader {
   manifest_info manifest_;
   io::mapped_file journal_;
   io::mapped_file tsidx_;
+  bool compressed_blocks_ = false;  // version 2: each dictionary block is a zstd frame
   std::string_view footer_;
   std::optional<bloom_filter> bloom_;
 };

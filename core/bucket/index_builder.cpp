@@ -2,6 +2,8 @@
 // bucket.manifest. See FORMAT.md.
 #include "core/bucket/index_builder.hpp"
 
+#include <zstd.h>
+
 // Inlined XXH3 (the same values as the library's): hashing is per term.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -382,12 +384,15 @@ void index_builder::write_postings_area(std::string& file, roaring_refs& refs) c
   }
 }
 
-void index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
-                                  const roaring_refs& refs, std::string& out,
-                                  std::vector<encoded_block>& blocks) const {
+error index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
+                                   const roaring_refs& refs, std::string& out,
+                                   std::vector<encoded_block>& blocks) const {
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> zstd{ZSTD_createCCtx(), &ZSTD_freeCCtx};
+  if (!zstd) return {errc::io_error, "index files: cannot allocate a zstd context"};
+  std::string plain;  // one block's entries before compression
   for (size_t start = first; start < last; start += tf::block_terms) {
     size_t end = std::min(last, start + tf::block_terms);
-    size_t at = out.size();
+    plain.clear();
     std::string_view prev;
     for (size_t i = start; i < end; ++i) {
       // The terms, lists and their first blocks are in id order: fetched ahead.
@@ -404,23 +409,32 @@ void index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t fir
       std::string_view term = terms_[t];
       size_t shared = 0;
       while (shared < prev.size() && shared < term.size() && prev[shared] == term[shared]) ++shared;
-      coding::put_varint(out, shared);
-      coding::put_string(out, term.substr(shared));
+      coding::put_varint(plain, shared);
+      coding::put_string(plain, term.substr(shared));
       auto& postings = postings_[t];
       auto ref = postings.size > tf::inline_max ? refs.find(t) : refs.end();
-      coding::put_varint(out, (uint64_t(postings.size) << 1) | (ref != refs.end() ? 1 : 0));
+      coding::put_varint(plain, (uint64_t(postings.size) << 1) | (ref != refs.end() ? 1 : 0));
       if (ref == refs.end()) {
-        append_inline(postings, out);
+        append_inline(postings, plain);
       } else {
-        coding::put_varint(out, ref->second.offset);
-        coding::put_varint(out, ref->second.size);
-        coding::put_fixed32(out, ref->second.sum);
+        coding::put_varint(plain, ref->second.offset);
+        coding::put_varint(plain, ref->second.size);
+        coding::put_fixed32(plain, ref->second.sum);
       }
       prev = term;
     }
+    size_t at = out.size();
+    out.resize(at + ZSTD_compressBound(plain.size()));
+    size_t size = ZSTD_compressCCtx(zstd.get(), out.data() + at, out.size() - at, plain.data(),
+                                    plain.size(), tf::block_zstd_level);
+    if (ZSTD_isError(size))
+      return {errc::io_error,
+              std::string{"index files: zstd compression failed: "} + ZSTD_getErrorName(size)};
+    out.resize(at + size);
     std::string_view block = std::string_view{out}.substr(at);
     blocks.push_back({at, uint32_t(block.size()), uint32_t(end - start), hash::checksum64(block)});
   }
+  return {};
 }
 
 error index_builder::write_files(const io::fs::path& dir, bucket_id id,
@@ -439,15 +453,18 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
     else
       order = sorted_term_ids(terms_);
   });
-  // Dictionary blocks, front-coded within a block.
+  // Dictionary blocks, front-coded within a block, each compressed.
   size_t block_count = (order.size() + tf::block_terms - 1) / tf::block_terms;
   size_t split = std::min(order.size(), block_count / 2 * tf::block_terms);
   std::string halves[2];
   std::vector<encoded_block> half_blocks[2];
+  error half_error[2];
   util::run_parallel(2, [&](size_t i) {
-    encode_blocks(order, i == 0 ? 0 : split, i == 0 ? split : order.size(), refs, halves[i],
-                  half_blocks[i]);
+    half_error[i] = encode_blocks(order, i == 0 ? 0 : split, i == 0 ? split : order.size(), refs,
+                                  halves[i], half_blocks[i]);
   });
+  for (auto& err : half_error)
+    if (err) return err;
   flatbuffers::FlatBufferBuilder fb(1 << 16);
   std::vector<fbs::tsidx::BlockRef> blocks;
   std::vector<flatbuffers::Offset<flatbuffers::String>> first_terms;

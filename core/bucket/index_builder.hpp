@@ -94,10 +94,11 @@ class index_builder {
   /// lists, in term order) to `file`, noting each in `refs`.
   void write_postings_area(std::string& file, roaring_refs& refs) const;
   /// Encodes the dictionary blocks of terms [first, last) of `order` (a
-  /// multiple of the block size apart) into `out`, described in `blocks`.
-  void encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
-                     const roaring_refs& refs, std::string& out,
-                     std::vector<encoded_block>& blocks) const;
+  /// multiple of the block size apart) into `out`, each one zstd frame,
+  /// described in `blocks`. Errors: io_error (zstd could not allocate).
+  error encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
+                      const roaring_refs& refs, std::string& out,
+                      std::vector<encoded_block>& blocks) const;
   uint32_t term_id(std::string_view term);
   void post(uint32_t term, uint32_t ordinal);
   uint32_t field_term_id(std::string_view key, std::string_view value);

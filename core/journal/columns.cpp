@@ -134,20 +134,27 @@ error take_apart(std::string_view columns, uint32_t events, std::string_view& me
   if (!ok) return corrupt("a stream runs past the payload");
   if (!rest.empty()) return corrupt(std::to_string(rest.size()) + " bytes after the streams");
 
-  std::vector<coding::reader> lengths;
-  lengths.reserve(max_tokens);
-  for (auto bytes : lengths_bytes) lengths.emplace_back(bytes);
-  std::array<const char*, max_tokens> next;  // each column's next token
-  for (size_t c = 0; c < max_tokens; ++c) next[c] = text[c].data();
-  // The raws are the text streams plus one space between tokens: at most one per byte
-  // of the length streams (a token has a length of at least one byte). `copy_slack`
-  // more let a short token be copied as a whole block.
+  // Where each column's next length and next token are, and where they end.
+  struct cursor {
+    const uint8_t* length;
+    const uint8_t* lengths_end;
+    const char* text;
+    const char* text_end;
+  };
+  std::array<cursor, max_tokens> column;
+  for (size_t c = 0; c < max_tokens; ++c)
+    column[c] = {
+        reinterpret_cast<const uint8_t*>(lengths_bytes[c].data()),
+        reinterpret_cast<const uint8_t*>(lengths_bytes[c].data() + lengths_bytes[c].size()),
+        text[c].data(), text[c].data() + text[c].size()};
+  // The raws are the text streams plus one space after each token (the record's last is
+  // taken back): at most one per byte of the length streams (a length takes at least one).
+  // `copy_slack` more let a short token be copied as a whole block.
   constexpr size_t copy_slack = 16;
   size_t capacity = copy_slack;
   for (size_t c = 0; c < max_tokens; ++c) capacity += text[c].size() + lengths_bytes[c].size();
   raws.resize(capacity);
-  raw_ends.clear();
-  raw_ends.reserve(events);
+  raw_ends.resize(events);
   char* raw = raws.data();
   const char* payload_end = columns.data() + columns.size();
   for (uint32_t i = 0; i < events; ++i) {
@@ -155,26 +162,36 @@ error take_apart(std::string_view columns, uint32_t events, std::string_view& me
     if (tokens == 0 || tokens > max_tokens)
       return corrupt("record " + std::to_string(i) + ": bad token count");
     for (size_t c = 0; c < tokens; ++c) {
+      auto& k = column[c];
       uint64_t length;
-      if (!lengths[c].varint(length) || length > size_t(text[c].data() + text[c].size() - next[c]))
+      if (k.length < k.lengths_end && *k.length < 0x80) {
+        length = *k.length++;  // the common case: a token shorter than 128 bytes
+      } else {
+        coding::reader r{
+            {reinterpret_cast<const char*>(k.length), size_t(k.lengths_end - k.length)}};
+        if (!r.varint(length)) length = UINT64_MAX;
+        k.length = k.lengths_end - r.remaining();
+      }
+      if (length > size_t(k.text_end - k.text))
         return corrupt("record " + std::to_string(i) + ": token " + std::to_string(c) +
                        " runs past its column");
-      if (c) *raw++ = ' ';
       // Tokens are short: copies of whole 16-byte blocks (inline moves) beat a call per
-      // token. The last block may copy bytes past the token; later tokens overwrite them.
-      if (size_t(payload_end - next[c]) >= length + copy_slack) {
-        for (size_t k = 0; k < length; k += copy_slack)
-          std::memcpy(raw + k, next[c] + k, copy_slack);
+      // token. The last block may copy bytes past the token; later ones overwrite them.
+      if (size_t(payload_end - k.text) >= length + copy_slack) {
+        for (size_t b = 0; b < length; b += copy_slack)
+          std::memcpy(raw + b, k.text + b, copy_slack);
       } else {
-        std::memcpy(raw, next[c], length);
+        std::memcpy(raw, k.text, length);
       }
       raw += length;
-      next[c] += length;
+      *raw++ = ' ';
+      k.text += length;
     }
-    raw_ends.push_back(uint32_t(raw - raws.data()));
+    --raw;  // no space after the last token
+    raw_ends[i] = uint32_t(raw - raws.data());
   }
   for (size_t c = 0; c < max_tokens; ++c)
-    if (!lengths[c].at_end() || next[c] != text[c].data() + text[c].size())
+    if (column[c].length != column[c].lengths_end || column[c].text != column[c].text_end)
       return corrupt("bytes after the last token of column " + std::to_string(c));
   raws.resize(size_t(raw - raws.data()));
   return {};

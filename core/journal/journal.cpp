@@ -139,11 +139,11 @@ error journal_writer::append(const event_view& ev) {
   return {};
 }
 
-result<size_t> journal_writer::compress(std::string_view payload) {
+result<size_t> journal_writer::compress(std::string_view payload, std::string& compressed) {
   size_t clen = 0;
   if (codec_ == jf::codec_snappy) {
-    compressed_.resize(jf::slice_header_size + snappy::MaxCompressedLength(payload.size()));
-    snappy::RawCompress(payload.data(), payload.size(), compressed_.data() + jf::slice_header_size,
+    compressed.resize(jf::slice_header_size + snappy::MaxCompressedLength(payload.size()));
+    snappy::RawCompress(payload.data(), payload.size(), compressed.data() + jf::slice_header_size,
                         &clen);
     return clen;
   }
@@ -151,9 +151,9 @@ result<size_t> journal_writer::compress(std::string_view payload) {
     zstd_.reset(ZSTD_createCCtx());
     if (!zstd_) return error{errc::io_error, "journal: cannot allocate a zstd context"};
   }
-  compressed_.resize(jf::slice_header_size + ZSTD_compressBound(payload.size()));
-  clen = ZSTD_compressCCtx(zstd_.get(), compressed_.data() + jf::slice_header_size,
-                           compressed_.size() - jf::slice_header_size, payload.data(),
+  compressed.resize(jf::slice_header_size + ZSTD_compressBound(payload.size()));
+  clen = ZSTD_compressCCtx(zstd_.get(), compressed.data() + jf::slice_header_size,
+                           compressed.size() - jf::slice_header_size, payload.data(),
                            payload.size(), opts_.zstd_level ? opts_.zstd_level : jf::zstd_level);
   if (ZSTD_isError(clen))
     return error{errc::io_error,
@@ -163,34 +163,36 @@ result<size_t> journal_writer::compress(std::string_view payload) {
 
 error journal_writer::seal_slice() {
   if (slice_events_ == 0) return {};
+  // Buffers for this slice only: a hot bucket holds its uncompressed records alone between
+  // slices (the node's memory grows with its hot buckets' open slices, not twice or thrice).
+  std::string columns, compressed;
   std::string_view payload = buffer_;
   if (codec_ == jf::codec_zstd_columns) {
-    columns_.clear();
-    if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns_)) return err;
-    payload = columns_;
+    if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns)) return err;
+    payload = columns;
   }
-  auto compressed = compress(payload);
-  if (!compressed) return compressed.err();
-  size_t clen = *compressed;
-  compressed_.resize(jf::slice_header_size + clen);
+  auto compressed_size = compress(payload, compressed);
+  if (!compressed_size) return compressed_size.err();
+  size_t clen = *compressed_size;
+  compressed.resize(jf::slice_header_size + clen);
   std::string header{jf::slice_magic};
   header.push_back(codec_);
   coding::put_fixed32(header, uint32_t(clen));
   coding::put_fixed32(header, uint32_t(payload.size()));
   coding::put_fixed32(header, slice_events_);
   coding::put_fixed64(header, next_ordinal_ - slice_events_);
-  std::string_view stored{compressed_.data() + jf::slice_header_size, clen};
+  std::string_view stored{compressed.data() + jf::slice_header_size, clen};
   coding::put_fixed64(header, hash::checksum64(header, stored));
-  std::copy(header.begin(), header.end(), compressed_.begin());
+  std::copy(header.begin(), header.end(), compressed.begin());
   slice_info info;
   info.offset = file_.size();
-  info.size = uint32_t(compressed_.size());
+  info.size = uint32_t(compressed.size());
   info.raw_size = uint32_t(payload.size());
   info.events = slice_events_;
   info.first_ordinal = next_ordinal_ - slice_events_;
   info.min_time = slice_min_;
   info.max_time = slice_max_;
-  if (auto err = file_.append(compressed_)) return err;
+  if (auto err = file_.append(compressed)) return err;
   slices_.push_back(info);
   buffer_.clear();
   slice_events_ = 0;

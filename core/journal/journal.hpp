@@ -131,8 +131,8 @@ class journal_writer {
 
  private:
   error seal_slice();
-  /// Compresses `payload` into compressed_ after the header room; returns its size.
-  result<size_t> compress(std::string_view payload);
+  /// Compresses `payload` into `compressed` after the header room; returns its size.
+  result<size_t> compress(std::string_view payload, std::string& compressed);
 
   struct zstd_cctx_free {
     void operator()(ZSTD_CCtx_s* cctx) const;
@@ -143,9 +143,7 @@ class journal_writer {
   size_t slice_target_ = 0;
   std::unique_ptr<ZSTD_CCtx_s, zstd_cctx_free> zstd_;  // ZSTD_CCtx, made by the first zstd slice
   io::append_file file_;
-  std::string buffer_;      // uncompressed records of the open slice
-  std::string columns_;     // buffer_ in the column layout, when the codec is `T`
-  std::string compressed_;  // scratch for the slice being written
+  std::string buffer_;  // uncompressed records of the open slice
   std::vector<slice_info> slices_;
   uint64_t next_ordinal_ = 0;
   uint32_t slice_events_ = 0;
