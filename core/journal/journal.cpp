@@ -133,6 +133,10 @@ error journal_writer::append(const event_view& ev) {
   slice_max_ = first ? ev.time : std::max(slice_max_, ev.time);
   prev_time_ = ev.time;
   ++slice_events_;
+  if (sample_events_ == 0 && buffer_.size() >= jf::layout_sample_bytes) {
+    sample_events_ = slice_events_;
+    sample_bytes_ = buffer_.size();
+  }
   ++next_ordinal_;
   dirty_ = true;
   if (buffer_.size() >= slice_target_) return seal_slice();
@@ -167,16 +171,23 @@ error journal_writer::seal_slice() {
   // slices (the node's memory grows with its hot buckets' open slices, not twice or thrice).
   std::string columns, compressed;
   std::string_view payload = buffer_;
+  char codec = codec_;
   if (codec_ == jf::codec_zstd_columns) {
-    if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns)) return err;
-    payload = columns;
+    auto layout = columns_win();
+    if (!layout) return layout.err();
+    if (*layout) {
+      if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns)) return err;
+      payload = columns;
+    } else {
+      codec = jf::codec_zstd;
+    }
   }
   auto compressed_size = compress(payload, compressed);
   if (!compressed_size) return compressed_size.err();
   size_t clen = *compressed_size;
   compressed.resize(jf::slice_header_size + clen);
   std::string header{jf::slice_magic};
-  header.push_back(codec_);
+  header.push_back(codec);
   coding::put_fixed32(header, uint32_t(clen));
   coding::put_fixed32(header, uint32_t(payload.size()));
   coding::put_fixed32(header, slice_events_);
@@ -196,7 +207,21 @@ error journal_writer::seal_slice() {
   slices_.push_back(info);
   buffer_.clear();
   slice_events_ = 0;
+  sample_events_ = 0;
   return {};
+}
+
+result<bool> journal_writer::columns_win() {
+  uint32_t events = sample_events_ ? sample_events_ : slice_events_;
+  std::string_view sample =
+      std::string_view{buffer_}.substr(0, sample_events_ ? sample_bytes_ : buffer_.size());
+  std::string columns, compressed;
+  if (auto err = journal_columns::from_rows(sample, events, columns)) return err;
+  auto as_columns = compress(columns, compressed);
+  if (!as_columns) return as_columns.err();
+  auto as_rows = compress(sample, compressed);
+  if (!as_rows) return as_rows.err();
+  return *as_columns <= *as_rows;
 }
 
 error journal_writer::commit() {

@@ -131,6 +131,9 @@ class journal_writer {
 
  private:
   error seal_slice();
+  /// Whether the open slice takes less room in columns than in rows, judged on its first
+  /// `layout_sample_bytes` of records (all of them in a smaller slice).
+  result<bool> columns_win();
   /// Compresses `payload` into `compressed` after the header room; returns its size.
   result<size_t> compress(std::string_view payload, std::string& compressed);
 
@@ -147,6 +150,8 @@ class journal_writer {
   std::vector<slice_info> slices_;
   uint64_t next_ordinal_ = 0;
   uint32_t slice_events_ = 0;
+  uint32_t sample_events_ = 0;  // events of the open slice's sample (0: smaller than a sample)
+  size_t sample_bytes_ = 0;     // record bytes of that sample
   time_us prev_time_ = 0;
   time_us slice_min_ = 0, slice_max_ = 0;
   std::string last_host_, last_source_, last_sourcetype_;

@@ -136,6 +136,16 @@ TEST_CASE("journal columns: any records come back byte for byte") {
   }
 }
 
+TEST_CASE("journal columns: the layout of one record matches the golden bytes (FORMAT.md)") {
+  std::string columns;
+  REQUIRE(!jc::from_rows(one("hi").rows, 1, columns));
+  // The stream table (metadata 9 bytes; column 0: lengths 1 byte, text 2; 15 empty
+  // columns), the metadata (the row record without its raw), the token counts (1), then
+  // column 0: "\x02" and "hi".
+  CHECK(columns == "\x09\x01\x02" + std::string(30, '\0') +
+                       std::string("\x07\x00\x01h\x01s\x02st", 9) + "\x01\x02hi");
+}
+
 TEST_CASE("journal columns: the n-th tokens of the records share a column") {
   // Apache-like lines: the bracketed time and the quoted request stay whole tokens.
   sample s = one(R"(10.0.0.1 - - [29/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200)");

@@ -287,7 +287,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "journal: a zstd journal is version 2, its codec byte T in header and slices, columns inside") {
+    "journal: a zstd journal is version 2 with codec byte T; a one-event slice is smaller in rows "
+    "(Z)") {
   temp_dir dir;
   auto w = journal_writer::create(dir / "journal", {journal_compression::zstd});
   REQUIRE(w.has_value());
@@ -295,22 +296,42 @@ TEST_CASE(
   REQUIRE(!w->commit());
   auto bytes = slurp(dir / "journal");
   CHECK(bytes.substr(0, 16) == std::string("KURAJRNL\x02\x00\x00\x00T\x00\x00\x00", 16));
-  CHECK(bytes.substr(16, 4) == "KSLT");
+  // In columns this event takes 48 bytes (columns_test pins them), in rows 14: rows.
+  CHECK(bytes.substr(16, 4) == "KSLZ");
   uint32_t payload = coding::get_fixed32(bytes.data() + 20);
   CHECK(bytes.size() == 16 + 32 + payload);
-  // The stream table (metadata 11 bytes; column 0: lengths 1 byte, text 2; 15 empty
-  // columns), the metadata (the row record without its raw), the token counts (1), then
-  // column 0: "\x02" and "hi".
-  std::string columns = "\x0b\x01\x02" + std::string(30, '\0') +
-                        std::string("\x07\x80\x89\x7a\x01h\x01s\x02st", 11) + "\x01\x02hi";
-  CHECK(coding::get_fixed32(bytes.data() + 24) == columns.size());
-  std::string got(columns.size(), '\0');
+  CHECK(coding::get_fixed32(bytes.data() + 24) == 14);
+  std::string record(14, '\0');
   // The payload is one zstd frame (libzstd decodes it on its own).
-  CHECK(ZSTD_decompress(got.data(), got.size(), bytes.data() + 48, payload) == columns.size());
-  CHECK(got == columns);
+  CHECK(ZSTD_decompress(record.data(), record.size(), bytes.data() + 48, payload) == 14);
+  CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
   CHECK(
       coding::get_fixed64(bytes.data() + 40) ==
       hash::checksum64(std::string_view{bytes}.substr(16, 24), std::string_view{bytes}.substr(48)));
+}
+
+TEST_CASE("journal: lines of one shape are written in columns (T), each slice decided apart") {
+  temp_dir dir;
+  auto set = make_events(20000, 1'700'000'000'000'000);
+  auto slices = write_journal(dir / "journal", set, zstd_columns.opts);
+  auto bytes = slurp(dir / "journal");
+  REQUIRE(slices.size() > 3);
+  for (auto& s : slices) CHECK(bytes[s.offset + 3] == 'T');
+  // A slice too short to gain from columns, then ones that gain: one journal, both layouts.
+  temp_dir mixed;
+  auto w = journal_writer::create(mixed / "journal", zstd_columns.opts);
+  REQUIRE(w.has_value());
+  REQUIRE(!w->append({1'000'000, "h", "s", "st", "hi", {}}));
+  REQUIRE(!w->commit());
+  for (auto& v : set.views()) REQUIRE(!w->append(v));
+  REQUIRE(!w->commit());
+  bytes = slurp(mixed / "journal");
+  CHECK(bytes[w->slices()[0].offset + 3] == 'Z');
+  CHECK(bytes[w->slices()[1].offset + 3] == 'T');
+  auto back = read_all(bytes);
+  REQUIRE(back.size() == set.events.size() + 1);
+  CHECK(back[0].raw == "hi");
+  for (size_t i = 0; i < set.events.size(); ++i) CHECK(back[i + 1] == set.events[i]);
 }
 
 TEST_CASE(
