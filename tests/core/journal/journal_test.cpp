@@ -287,7 +287,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "journal: a zstd journal is version 2 with codec byte T; a one-event slice is smaller in rows "
+    "journal: a zstd journal is version 2 with codec byte T, a one-event slice smaller in rows "
     "(Z)") {
   temp_dir dir;
   auto w = journal_writer::create(dir / "journal", {journal_compression::zstd});
