@@ -1,8 +1,6 @@
 // Reader of searchable copies. See FORMAT.md for the layouts it checks.
 #include "core/bucket/bucket_reader.hpp"
 
-#include <zstd.h>
-
 #include <algorithm>
 
 #include "bucket_manifest_generated.h"
@@ -10,6 +8,7 @@
 #include "core/bucket/tsidx_format.hpp"
 #include "core/util/coding.hpp"
 #include "core/util/hash.hpp"
+#include "core/util/zstd_frame.hpp"
 #include "tsidx_footer_generated.h"
 
 namespace kura {
@@ -139,18 +138,10 @@ error bucket_reader::decode_block(
     return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " checksum mismatch");
   std::string plain;  // the entries of a compressed block; `entry` sees views into them
   if (compressed_blocks_) {
-    auto size = ZSTD_getFrameContentSize(block.data(), block.size());
-    if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
-        size > tf::max_block_bytes)
-      return bad(dir_ / bucket_files::tsidx,
-                 "dictionary block " + std::to_string(index) + " undecodable");
-    thread_local std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> dctx{ZSTD_createDCtx(),
-                                                                           &ZSTD_freeDCtx};
-    if (!dctx) return {errc::io_error, "index files: cannot allocate a zstd context"};
-    plain.resize(size);
-    size_t n =
-        ZSTD_decompressDCtx(dctx.get(), plain.data(), plain.size(), block.data(), block.size());
-    if (ZSTD_isError(n) || n != size)
+    auto decoded = zstd_frame::decode(block, tf::max_block_bytes, plain);
+    if (decoded == zstd_frame::status::no_memory)
+      return {errc::io_error, "index files: cannot allocate a zstd context"};
+    if (decoded != zstd_frame::status::ok)
       return bad(dir_ / bucket_files::tsidx,
                  "dictionary block " + std::to_string(index) + " undecodable");
     block = plain;

@@ -5,11 +5,13 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "core/journal/columns.hpp"
 #include "core/journal/journal_format.hpp"
 #include "core/util/coding.hpp"
 #include "core/util/hash.hpp"
+#include "core/util/zstd_frame.hpp"
 
 namespace kura {
 
@@ -172,27 +174,32 @@ error journal_writer::seal_slice() {
   std::string columns, compressed;
   std::string_view payload = buffer_;
   char codec = codec_;
+  std::optional<size_t> clen;  // set once `compressed` holds the payload's frame
   if (codec_ == jf::codec_zstd_columns) {
-    auto layout = columns_win();
+    auto layout = choose_layout(columns, compressed);
     if (!layout) return layout.err();
-    if (*layout) {
-      if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns)) return err;
+    if (layout->columns) {
+      if (!layout->encoded)
+        if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns)) return err;
       payload = columns;
     } else {
       codec = jf::codec_zstd;
     }
+    if (layout->encoded) clen = layout->compressed_size;
   }
-  auto compressed_size = compress(payload, compressed);
-  if (!compressed_size) return compressed_size.err();
-  size_t clen = *compressed_size;
-  compressed.resize(jf::slice_header_size + clen);
+  if (!clen) {
+    auto compressed_size = compress(payload, compressed);
+    if (!compressed_size) return compressed_size.err();
+    clen = *compressed_size;
+  }
+  compressed.resize(jf::slice_header_size + *clen);
   std::string header{jf::slice_magic};
   header.push_back(codec);
-  coding::put_fixed32(header, uint32_t(clen));
+  coding::put_fixed32(header, uint32_t(*clen));
   coding::put_fixed32(header, uint32_t(payload.size()));
   coding::put_fixed32(header, slice_events_);
   coding::put_fixed64(header, next_ordinal_ - slice_events_);
-  std::string_view stored{compressed.data() + jf::slice_header_size, clen};
+  std::string_view stored{compressed.data() + jf::slice_header_size, *clen};
   coding::put_fixed64(header, hash::checksum64(header, stored));
   std::copy(header.begin(), header.end(), compressed.begin());
   slice_info info;
@@ -211,17 +218,26 @@ error journal_writer::seal_slice() {
   return {};
 }
 
-result<bool> journal_writer::columns_win() {
-  uint32_t events = sample_events_ ? sample_events_ : slice_events_;
+result<journal_writer::layout_choice> journal_writer::choose_layout(std::string& columns,
+                                                                    std::string& compressed) {
+  bool whole = sample_events_ == 0;  // a slice smaller than a sample is its own sample
+  uint32_t events = whole ? slice_events_ : sample_events_;
   std::string_view sample =
-      std::string_view{buffer_}.substr(0, sample_events_ ? sample_bytes_ : buffer_.size());
-  std::string columns, compressed;
+      std::string_view{buffer_}.substr(0, whole ? buffer_.size() : sample_bytes_);
   if (auto err = journal_columns::from_rows(sample, events, columns)) return err;
-  auto as_columns = compress(columns, compressed);
-  if (!as_columns) return as_columns.err();
-  auto as_rows = compress(sample, compressed);
-  if (!as_rows) return as_rows.err();
-  return *as_columns <= *as_rows;
+  std::string as_rows;
+  auto columns_size = compress(columns, compressed);
+  if (!columns_size) return columns_size.err();
+  auto rows_size = compress(sample, as_rows);
+  if (!rows_size) return rows_size.err();
+  layout_choice choice{*columns_size <= *rows_size, whole, 0};
+  if (!whole) {
+    columns.clear();
+  } else {
+    if (!choice.columns) compressed.swap(as_rows);
+    choice.compressed_size = choice.columns ? *columns_size : *rows_size;
+  }
+  return choice;
 }
 
 error journal_writer::commit() {
@@ -351,10 +367,6 @@ result<uint64_t> check_journal_part(std::string_view part, uint64_t offset,
 
 namespace {
 
-struct zstd_dctx_free {
-  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
-};
-
 /// Uncompresses a slice's payload into `scratch` (exactly `slice.raw_size` bytes).
 /// Errors: corruption (unknown codec, bad length, undecodable payload).
 error decompress(char codec, std::string_view body, const slice_info& slice, std::string& scratch) {
@@ -369,15 +381,18 @@ error decompress(char codec, std::string_view body, const slice_info& slice, std
   }
   if (!is_zstd(codec))
     return corrupt(slice.offset, "unknown codec byte " + std::to_string(uint8_t(codec)));
-  if (ZSTD_getFrameContentSize(body.data(), body.size()) != slice.raw_size)
-    return corrupt(slice.offset, "bad compressed length");
-  thread_local std::unique_ptr<ZSTD_DCtx, zstd_dctx_free> dctx{ZSTD_createDCtx()};
-  if (!dctx) return {errc::io_error, "journal: cannot allocate a zstd context"};
-  scratch.resize(slice.raw_size);
-  size_t n =
-      ZSTD_decompressDCtx(dctx.get(), scratch.data(), scratch.size(), body.data(), body.size());
-  if (ZSTD_isError(n) || n != slice.raw_size) return corrupt(slice.offset, "undecodable payload");
-  return {};
+  switch (zstd_frame::decode(body, slice.raw_size, scratch)) {
+    case zstd_frame::status::ok:
+      if (scratch.size() == slice.raw_size) return {};
+      [[fallthrough]];
+    case zstd_frame::status::bad_size:
+      return corrupt(slice.offset, "bad compressed length");
+    case zstd_frame::status::undecodable:
+      return corrupt(slice.offset, "undecodable payload");
+    case zstd_frame::status::no_memory:
+      break;
+  }
+  return {errc::io_error, "journal: cannot allocate a zstd context"};
 }
 
 }  // namespace

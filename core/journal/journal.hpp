@@ -131,9 +131,16 @@ class journal_writer {
 
  private:
   error seal_slice();
-  /// Whether the open slice takes less room in columns than in rows, judged on its first
-  /// `layout_sample_bytes` of records (all of them in a smaller slice).
-  result<bool> columns_win();
+  /// The open slice's layout: columns or rows, whichever zstd makes smaller on its first
+  /// `layout_sample_bytes` of records. When that sample is the whole slice the winner is
+  /// already encoded (`encoded`): `columns` holds the column layout if it won, and
+  /// `compressed` the winner's frame after the header room, `compressed_size` bytes.
+  struct layout_choice {
+    bool columns = false;
+    bool encoded = false;
+    size_t compressed_size = 0;
+  };
+  result<layout_choice> choose_layout(std::string& columns, std::string& compressed);
   /// Compresses `payload` into `compressed` after the header room; returns its size.
   result<size_t> compress(std::string_view payload, std::string& compressed);
 

@@ -286,28 +286,34 @@ TEST_CASE(
   }
 }
 
-TEST_CASE(
-    "journal: a zstd journal is version 2 with codec byte T, a one-event slice smaller in rows "
-    "(Z)") {
-  temp_dir dir;
-  auto w = journal_writer::create(dir / "journal", {journal_compression::zstd});
-  REQUIRE(w.has_value());
-  REQUIRE(!w->append({1'000'000, "h", "s", "st", "hi", {}}));
-  REQUIRE(!w->commit());
-  auto bytes = slurp(dir / "journal");
-  CHECK(bytes.substr(0, 16) == std::string("KURAJRNL\x02\x00\x00\x00T\x00\x00\x00", 16));
-  // In columns this event takes 48 bytes (columns_test pins them), in rows 14: rows.
-  CHECK(bytes.substr(16, 4) == "KSLZ");
-  uint32_t payload = coding::get_fixed32(bytes.data() + 20);
-  CHECK(bytes.size() == 16 + 32 + payload);
-  CHECK(coding::get_fixed32(bytes.data() + 24) == 14);
-  std::string record(14, '\0');
-  // The payload is one zstd frame (libzstd decodes it on its own).
-  CHECK(ZSTD_decompress(record.data(), record.size(), bytes.data() + 48, payload) == 14);
-  CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
-  CHECK(
-      coding::get_fixed64(bytes.data() + 40) ==
-      hash::checksum64(std::string_view{bytes}.substr(16, 24), std::string_view{bytes}.substr(48)));
+TEST_CASE("journal: a zstd journal is version 2, its header's codec byte T (or Z before columns)") {
+  // Today's default (T), and a journal in rows only as written before the column layout
+  // (Z). The one event takes 48 bytes in columns (columns_test pins them) and 14 in rows,
+  // so both hold the same row slice.
+  for (auto [opts, codec] :
+       {std::pair{journal_options{journal_compression::zstd}, 'T'},
+        std::pair{journal_options{journal_compression::zstd, 0, 0, true}, 'Z'}}) {
+    CAPTURE(codec);
+    temp_dir dir;
+    auto w = journal_writer::create(dir / "journal", opts);
+    REQUIRE(w.has_value());
+    REQUIRE(!w->append({1'000'000, "h", "s", "st", "hi", {}}));
+    REQUIRE(!w->commit());
+    auto bytes = slurp(dir / "journal");
+    CHECK(bytes.substr(0, 16) ==
+          std::string("KURAJRNL\x02\x00\x00\x00", 12) + codec + std::string(3, '\0'));
+    CHECK(bytes.substr(16, 4) == "KSLZ");
+    uint32_t payload = coding::get_fixed32(bytes.data() + 20);
+    CHECK(bytes.size() == 16 + 32 + payload);
+    CHECK(coding::get_fixed32(bytes.data() + 24) == 14);
+    std::string record(14, '\0');
+    // The payload is one zstd frame (libzstd decodes it on its own).
+    CHECK(ZSTD_decompress(record.data(), record.size(), bytes.data() + 48, payload) == 14);
+    CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
+    CHECK(coding::get_fixed64(bytes.data() + 40) ==
+          hash::checksum64(std::string_view{bytes}.substr(16, 24),
+                           std::string_view{bytes}.substr(48)));
+  }
 }
 
 TEST_CASE("journal: lines of one shape are written in columns (T), each slice decided apart") {
@@ -332,24 +338,6 @@ TEST_CASE("journal: lines of one shape are written in columns (T), each slice de
   REQUIRE(back.size() == set.events.size() + 1);
   CHECK(back[0].raw == "hi");
   for (size_t i = 0; i < set.events.size(); ++i) CHECK(back[i + 1] == set.events[i]);
-}
-
-TEST_CASE(
-    "journal: a zstd journal in rows (written before columns) has codec byte Z, records inside") {
-  temp_dir dir;
-  auto w = journal_writer::create(dir / "journal", {journal_compression::zstd, 0, 0, true});
-  REQUIRE(w.has_value());
-  REQUIRE(!w->append({1'000'000, "h", "s", "st", "hi", {}}));
-  REQUIRE(!w->commit());
-  auto bytes = slurp(dir / "journal");
-  CHECK(bytes.substr(0, 16) == std::string("KURAJRNL\x02\x00\x00\x00Z\x00\x00\x00", 16));
-  CHECK(bytes.substr(16, 4) == "KSLZ");
-  uint32_t payload = coding::get_fixed32(bytes.data() + 20);
-  CHECK(bytes.size() == 16 + 32 + payload);
-  CHECK(coding::get_fixed32(bytes.data() + 24) == 14);
-  std::string record(14, '\0');
-  CHECK(ZSTD_decompress(record.data(), record.size(), bytes.data() + 48, payload) == 14);
-  CHECK(record == std::string("\x07\x80\x89\x7a\x01h\x01s\x02st\x02hi", 14));
 }
 
 TEST_CASE(
