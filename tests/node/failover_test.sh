@@ -192,13 +192,16 @@ check_exact "${http[sh]}" "after peer4's fixup, search head" 30
 # ============================================================================
 echo "== 5. offline --enforce-counts of peer3 (4 peers up)"
 offline_bg peer3 --enforce-counts
-decom3() { cq has peer3 Decommissioning || [[ -s "$dir/offline-peer3.rc" ]]; }
+# The master's answer is the witness: the status watcher samples every 0.2 s and may log
+# Decommissioning only after this wait has ended.
+seen3=0
+decom3() { cq has peer3 Decommissioning && seen3=1; ((seen3)) || [[ -s "$dir/offline-peer3.rc" ]]; }
 wait_until 15 "peer3 to be Decommissioning" "master peer3" decom3 || true
 if [[ -s "$dir/offline-peer3.rc" && "$(cat "$dir/offline-peer3.rc")" != 0 ]]; then
   fail "kura offline --enforce-counts on peer3 exited $(cat "$dir/offline-peer3.rc"): $(head -c 300 "$dir/offline-peer3.out"); stopping peer3 with SIGTERM instead"
   stop peer3
 else
-  [[ " $(status_seq peer3) " == *" Decommissioning "* ]] && pass "peer3 Decommissioning" ||
+  [[ $seen3 == 1 || " $(status_seq peer3) " == *" Decommissioning "* ]] && pass "peer3 Decommissioning" ||
     fail "peer3 not seen Decommissioning: $(status_seq peer3)"
   exited_0 peer3 60 "after kura offline --enforce-counts"
   graceful3() { cq has peer3 GracefulShutdown; }
