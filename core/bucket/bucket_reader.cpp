@@ -81,10 +81,14 @@ result<bucket_reader> bucket_reader::open(const io::fs::path& dir) {
   auto bytes = r.tsidx_.bytes();
   if (bytes.size() != r.manifest_.tsidx_bytes) return bad(tpath, "size differs from the manifest");
   if (bytes.size() < tf::header_magic.size() + tf::trailer_size ||
-      (bytes.substr(0, 8) != tf::header_magic && bytes.substr(0, 8) != tf::header_magic_v1) ||
       bytes.substr(bytes.size() - 8) != tf::trailer_magic)
     return bad(tpath, "bad header or trailer magic");
-  r.compressed_blocks_ = bytes.substr(0, 8) == tf::header_magic;
+  auto magic = bytes.substr(0, 8);
+  r.version_ = magic == tf::header_magic      ? 3
+               : magic == tf::header_magic_v2 ? 2
+               : magic == tf::header_magic_v1 ? 1
+                                              : 0;
+  if (r.version_ == 0) return bad(tpath, "bad header or trailer magic");
   const char* trailer = bytes.data() + bytes.size() - tf::trailer_size;
   uint32_t footer_size = coding::get_fixed32(trailer);
   uint64_t footer_sum = coding::get_fixed64(trailer + 4);
@@ -137,7 +141,7 @@ error bucket_reader::decode_block(
   if (hash::checksum64(block) != ref->checksum())
     return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " checksum mismatch");
   std::string plain;  // the entries of a compressed block; `entry` sees views into them
-  if (compressed_blocks_) {
+  if (version_ >= 2) {
     auto decoded = zstd_frame::decode(block, tf::max_block_bytes, plain);
     if (decoded == zstd_frame::status::no_memory)
       return {errc::io_error, "index files: cannot allocate a zstd context"};
@@ -154,9 +158,17 @@ error bucket_reader::decode_block(
     if (!r.varint(shared) || shared > term.size() || !r.string(suffix) || !r.varint(count_field)) break;
     term.resize(shared);
     term.append(suffix);
-    posting_ref ref{count_field >> 1, (count_field & 1) != 0, {}};
+    posting_ref ref;
+    if (version_ >= 3) {
+      ref.card = count_field >> 2;
+      ref.encoding = tf::posting_encoding(count_field & 3);
+    } else {
+      ref.card = count_field >> 1;
+      ref.encoding =
+          (count_field & 1) ? tf::posting_encoding::bitmap : tf::posting_encoding::inline_list;
+    }
     const char* start = block.data() + (block.size() - r.remaining());
-    if (!ref.roaring) {
+    if (ref.encoding == tf::posting_encoding::inline_list) {
       if (ref.card > r.remaining()) break;  // every delta takes at least one byte
       uint64_t d;
       for (uint64_t k = 0; k < ref.card; ++k) r.varint(d);
@@ -175,22 +187,29 @@ error bucket_reader::decode_block(
   return {};
 }
 
-result<Roaring> bucket_reader::posting_of(const posting_ref& ref) const {
-  coding::reader r{ref.bytes};
-  uint64_t card = ref.card;
-  Roaring out;
-  if (!ref.roaring) {
-    std::vector<uint32_t> ordinals(card);
-    uint64_t o = 0, d;
-    for (uint64_t k = 0; k < card; ++k) {
-      r.varint(d);
-      o += d;
-      if (o >= manifest_.events || (k > 0 && d == 0))
-        return bad(dir_ / bucket_files::tsidx, "inline posting out of range or not increasing");
-      ordinals[k] = uint32_t(o);
-    }
-    return Roaring(ordinals.size(), ordinals.data());
+result<Roaring> bucket_reader::deltas_of(std::string_view bytes, uint64_t card) const {
+  coding::reader r{bytes};
+  std::vector<uint32_t> ordinals(card);
+  uint64_t o = 0, d;
+  for (uint64_t k = 0; k < card; ++k) {
+    if (!r.varint(d)) return bad(dir_ / bucket_files::tsidx, "posting deltas undecodable");
+    o += d;
+    if (o >= manifest_.events || (k > 0 && d == 0))
+      return bad(dir_ / bucket_files::tsidx, "posting out of range or not increasing");
+    ordinals[k] = uint32_t(o);
   }
+  if (r.remaining() != 0)
+    return bad(dir_ / bucket_files::tsidx, "posting longer than its event count");
+  return Roaring(ordinals.size(), ordinals.data());
+}
+
+result<Roaring> bucket_reader::posting_of(const posting_ref& ref) const {
+  uint64_t card = ref.card;
+  if (card > manifest_.events)
+    return bad(dir_ / bucket_files::tsidx, "posting longer than the bucket");
+  if (ref.encoding == tf::posting_encoding::inline_list) return deltas_of(ref.bytes, card);
+  coding::reader r{ref.bytes};
+  Roaring out;
   uint64_t off, size;
   uint32_t sum;
   r.varint(off);
@@ -201,6 +220,21 @@ result<Roaring> bucket_reader::posting_of(const posting_ref& ref) const {
     return bad(dir_ / bucket_files::tsidx, "posting outside the file");
   auto body = file.substr(off, size);
   if (hash::checksum32(body) != sum) return bad(dir_ / bucket_files::tsidx, "posting checksum mismatch");
+  std::string plain;
+  if (ref.encoding != tf::posting_encoding::bitmap) {
+    // A Roaring bitmap of `events` ordinals has at most one 8 KiB container (and
+    // its 8 header bytes) per 65536 of them; a delta is a varint of at most 5 bytes.
+    uint64_t max_size = ref.encoding == tf::posting_encoding::deltas_zstd
+                            ? card * 5
+                            : (manifest_.events / 65536 + 1) * (8192 + 16) + 16;
+    auto decoded = zstd_frame::decode(body, max_size, plain);
+    if (decoded == zstd_frame::status::no_memory)
+      return error{errc::io_error, "index files: cannot allocate a zstd context"};
+    if (decoded != zstd_frame::status::ok)
+      return bad(dir_ / bucket_files::tsidx, "compressed posting undecodable");
+    if (ref.encoding == tf::posting_encoding::deltas_zstd) return deltas_of(plain, card);
+    body = plain;
+  }
   try {
     out = Roaring::readSafe(body.data(), body.size());
   } catch (const std::exception& e) {
@@ -266,17 +300,32 @@ result<std::vector<std::string>> bucket_reader::terms_with_prefix(std::string_vi
   return out;
 }
 
+result<std::string_view> bucket_reader::time_run(const fbs::tsidx::SliceRef& s,
+                                                 std::string& buffer) const {
+  auto stored = tsidx_.bytes().substr(s.times_offset(), s.times_size());
+  if (version_ < 3) return stored;
+  // Each event's delta is a varint of at most 10 bytes.
+  auto decoded = zstd_frame::decode(stored, uint64_t(s.events()) * 10, buffer);
+  if (decoded == zstd_frame::status::no_memory)
+    return error{errc::io_error, "index files: cannot allocate a zstd context"};
+  if (decoded != zstd_frame::status::ok)
+    return bad(dir_ / bucket_files::tsidx, "time column undecodable");
+  return std::string_view{buffer};
+}
+
 result<std::vector<time_us>> bucket_reader::times(const Roaring& ordinals) const {
   auto* f = footer_of(footer_);
-  auto tbytes = tsidx_.bytes();
   std::vector<time_us> out;
   out.reserve(ordinals.cardinality());
   auto it = ordinals.begin();
+  std::string buffer;
   for (auto* s : *f->slices()) {
     if (it == ordinals.end()) break;
     uint64_t end = s->first_ordinal() + s->events();
     if (*it >= end) continue;
-    coding::reader r{tbytes.substr(s->times_offset(), s->times_size())};
+    auto run = time_run(*s, buffer);
+    if (!run) return run.err();
+    coding::reader r{*run};
     time_us t = 0;
     uint64_t d;
     for (uint64_t o = s->first_ordinal(); o < end && it != ordinals.end(); ++o) {
@@ -300,13 +349,16 @@ result<Roaring> bucket_reader::in_time_range(time_us earliest, time_us latest) c
   auto column = tbytes.substr(f->time_column_offset(), f->time_column_size());
   if (hash::checksum64(column) != f->time_column_checksum())
     return bad(dir_ / bucket_files::tsidx, "time column checksum mismatch");
+  std::string buffer;
   for (auto* s : *f->slices()) {
     if (s->max_time() < earliest || s->min_time() >= latest) continue;
     if (s->min_time() >= earliest && s->max_time() < latest) {
       out.addRange(s->first_ordinal(), s->first_ordinal() + s->events());
       continue;
     }
-    coding::reader r{tbytes.substr(s->times_offset(), s->times_size())};
+    auto run = time_run(*s, buffer);
+    if (!run) return run.err();
+    coding::reader r{*run};
     time_us t = 0;
     uint64_t d;
     for (uint32_t i = 0; i < s->events(); ++i) {
@@ -322,6 +374,19 @@ error bucket_reader::read_events(const Roaring& ordinals,
                                  const std::function<void(uint64_t, const event_view&)>& fn) const {
   return read_events(
       ordinals, [](std::string_view) {}, fn);
+}
+
+result<std::array<uint64_t, 4>> bucket_reader::encoding_counts() const {
+  std::array<uint64_t, 4> counts{};
+  std::string term;
+  for (size_t b = 0; b < footer_of(footer_)->blocks()->size(); ++b) {
+    auto err = decode_block(b, term, [&](std::string_view, const posting_ref& ref) {
+      ++counts[size_t(ref.encoding)];
+      return true;
+    });
+    if (err) return err;
+  }
+  return counts;
 }
 
 error bucket_reader::verify_all() const {
@@ -341,6 +406,9 @@ error bucket_reader::verify_all() const {
     if (inner) return inner;
   }
   if (auto r = in_time_range(INT64_MIN, INT64_MAX); !r) return r.err();
+  Roaring all;
+  all.addRange(0, manifest_.events);
+  if (auto t = times(all); !t) return t.err();  // decodes every slice's time run
   slice_scratch scratch;
   for (auto* s : *f->slices()) {
     slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};

@@ -3,21 +3,26 @@
 // is checked (FlatBuffers verifier, checksums, bounds) before use.
 #pragma once
 
-#include <roaring/roaring.hh>
-
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <roaring/roaring.hh>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/bucket/bloom_filter.hpp"
 #include "core/bucket/index_builder.hpp"
+#include "core/bucket/tsidx_format.hpp"
 #include "core/error.hpp"
 #include "core/io/file.hpp"
 
 namespace kura {
+
+namespace fbs::tsidx {
+struct SliceRef;
+}
 
 /// What bucket.manifest says.
 struct manifest_info {
@@ -74,6 +79,9 @@ class bucket_reader {
   error read_events(const Roaring& ordinals,
                     const std::function<void(std::string_view text)>& on_slice,
                     const std::function<void(uint64_t, const event_view&)>& fn) const;
+  /// How many posting lists each encoding stores, indexed by
+  /// tsidx_format::posting_encoding (tests and benchmarks). Errors: corruption.
+  result<std::array<uint64_t, 4>> encoding_counts() const;
   /// Checks every dictionary block, posting list and the time column against
   /// their checksums, and the journal against the slice table (fsck).
   error verify_all() const;
@@ -84,18 +92,24 @@ class bucket_reader {
   /// (valid while decode_block's `entry` runs).
   struct posting_ref {
     uint64_t card = 0;
-    bool roaring = false;
+    tsidx_format::posting_encoding encoding = tsidx_format::posting_encoding::inline_list;
     std::string_view bytes;
   };
   error decode_block(size_t block, std::string& term_out,
                      const std::function<bool(std::string_view, const posting_ref&)>& entry) const;
   result<Roaring> posting_of(const posting_ref& ref) const;
+  /// The `card` ordinals of a list of varint deltas (the first from 0) that fill
+  /// `bytes`. Errors: corruption.
+  result<Roaring> deltas_of(std::string_view bytes, uint64_t card) const;
+  /// The varints of slice `s`'s time run: the stored bytes, or (version 3) their
+  /// frame decoded into `buffer`. Errors: corruption.
+  result<std::string_view> time_run(const fbs::tsidx::SliceRef& s, std::string& buffer) const;
 
   io::fs::path dir_;
   manifest_info manifest_;
   io::mapped_file journal_;
   io::mapped_file tsidx_;
-  bool compressed_blocks_ = false;  // version 2: each dictionary block is a zstd frame
+  int version_ = 0;  // of index.tsidx: 1, 2 or 3 (tsidx_format.hpp)
   std::string_view footer_;
   std::optional<bloom_filter> bloom_;
 };

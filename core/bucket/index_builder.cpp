@@ -2,8 +2,6 @@
 // bucket.manifest. See FORMAT.md.
 #include "core/bucket/index_builder.hpp"
 
-#include <zstd.h>
-
 // Inlined XXH3 (the same values as the library's): hashing is per term.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -21,6 +19,7 @@
 #include "core/util/coding.hpp"
 #include "core/util/hash.hpp"
 #include "core/util/parallel.hpp"
+#include "core/util/zstd_frame.hpp"
 #include "tsidx_footer_generated.h"
 
 namespace kura {
@@ -351,7 +350,7 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fbs::bucket::MetaEnt
 
 }  // namespace
 
-void index_builder::write_postings_area(std::string& file, roaring_refs& refs) const {
+error index_builder::write_postings_area(std::string& file, stored_lists& refs) const {
   // The long lists are found in id order and sorted apart (few terms have
   // one), and their places are kept by id: a pass over all terms in term
   // order and arrays over all of them missed the cache per term.
@@ -360,8 +359,9 @@ void index_builder::write_postings_area(std::string& file, roaring_refs& refs) c
     if (postings_[t].size > tf::inline_max) long_ids.push_back(t);
   std::sort(long_ids.begin(), long_ids.end(),
             [&](uint32_t a, uint32_t b) { return terms_[a] < terms_[b]; });
-  std::string scratch;
+  std::string scratch, frame, deltas;
   std::vector<uint32_t> list;
+  zstd_frame::encoder zstd;
   for (uint32_t t : long_ids) {
     copy_ordinals(postings_[t], list);
     Roaring r(list.size(), list.data());
@@ -379,16 +379,45 @@ void index_builder::write_postings_area(std::string& file, roaring_refs& refs) c
     if (prefer_inline) continue;
     scratch.resize(roaring_size);
     r.write(scratch.data());
-    refs.emplace(t, roaring_ref{file.size(), uint32_t(scratch.size()), hash::checksum32(scratch)});
-    file += scratch;
+    auto encoding = tf::posting_encoding::bitmap;
+    std::string_view stored = scratch;
+    if (roaring_size >= tf::compress_min_bytes) {
+      // The bitmap's bytes and the list's deltas, each a zstd frame: deltas that
+      // repeat (periodic traffic) shrink to almost nothing, random ones by about a
+      // third; dense lists stay smaller as bitmaps.
+      frame.clear();
+      auto bitmap_frame = zstd.append(scratch, tf::column_zstd_level, frame);
+      if (!bitmap_frame) return bitmap_frame.err();
+      deltas.clear();
+      size_t deltas_size = SIZE_MAX;
+      if (list.size() <= tf::deltas_max_events) {
+        append_inline(postings_[t], deltas);
+        auto deltas_frame = zstd.append(deltas, tf::column_zstd_level, frame);
+        if (!deltas_frame) return deltas_frame.err();
+        deltas_size = *deltas_frame;
+      }
+      size_t limit = roaring_size * tf::compressed_max_eighths / 8;
+      std::string_view bitmap_bytes = std::string_view{frame}.substr(0, *bitmap_frame);
+      std::string_view delta_bytes = std::string_view{frame}.substr(*bitmap_frame);
+      if (deltas_size <= std::min(limit, bitmap_bytes.size())) {
+        encoding = tf::posting_encoding::deltas_zstd;
+        stored = delta_bytes;
+      } else if (bitmap_bytes.size() <= limit) {
+        encoding = tf::posting_encoding::bitmap_zstd;
+        stored = bitmap_bytes;
+      }
+    }
+    refs.emplace(
+        t, stored_list{file.size(), uint32_t(stored.size()), hash::checksum32(stored), encoding});
+    file += stored;
   }
+  return {};
 }
 
 error index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
-                                   const roaring_refs& refs, std::string& out,
+                                   const stored_lists& refs, std::string& out,
                                    std::vector<encoded_block>& blocks) const {
-  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> zstd{ZSTD_createCCtx(), &ZSTD_freeCCtx};
-  if (!zstd) return {errc::io_error, "index files: cannot allocate a zstd context"};
+  zstd_frame::encoder zstd;
   std::string plain;  // one block's entries before compression
   for (size_t start = first; start < last; start += tf::block_terms) {
     size_t end = std::min(last, start + tf::block_terms);
@@ -413,7 +442,8 @@ error index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t fi
       coding::put_string(plain, term.substr(shared));
       auto& postings = postings_[t];
       auto ref = postings.size > tf::inline_max ? refs.find(t) : refs.end();
-      coding::put_varint(plain, (uint64_t(postings.size) << 1) | (ref != refs.end() ? 1 : 0));
+      auto encoding = ref != refs.end() ? ref->second.encoding : tf::posting_encoding::inline_list;
+      coding::put_varint(plain, (uint64_t(postings.size) << 2) | uint64_t(encoding));
       if (ref == refs.end()) {
         append_inline(postings, plain);
       } else {
@@ -424,13 +454,8 @@ error index_builder::encode_blocks(const std::vector<uint32_t>& order, size_t fi
       prev = term;
     }
     size_t at = out.size();
-    out.resize(at + ZSTD_compressBound(plain.size()));
-    size_t size = ZSTD_compressCCtx(zstd.get(), out.data() + at, out.size() - at, plain.data(),
-                                    plain.size(), tf::block_zstd_level);
-    if (ZSTD_isError(size))
-      return {errc::io_error,
-              std::string{"index files: zstd compression failed: "} + ZSTD_getErrorName(size)};
-    out.resize(at + size);
+    if (auto n = zstd.append(plain, tf::block_zstd_level, out); !n)
+      return {n.err().code(), "index files: " + n.err().message()};
     std::string_view block = std::string_view{out}.substr(at);
     blocks.push_back({at, uint32_t(block.size()), uint32_t(end - start), hash::checksum64(block)});
   }
@@ -446,13 +471,15 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
   // beside the postings area, then the two halves of the dictionary.
   std::vector<uint32_t> order;
   std::string file{tf::header_magic};
-  roaring_refs refs;
+  stored_lists refs;
+  error postings_error;
   util::run_parallel(2, [&](size_t i) {
     if (i == 0)
-      write_postings_area(file, refs);
+      postings_error = write_postings_area(file, refs);
     else
       order = sorted_term_ids(terms_);
   });
+  if (postings_error) return {postings_error.code(), "index files: " + postings_error.message()};
   // Dictionary blocks, front-coded within a block, each compressed.
   size_t block_count = (order.size() + tf::block_terms - 1) / tf::block_terms;
   size_t split = std::min(order.size(), block_count / 2 * tf::block_terms);
@@ -477,16 +504,21 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
     }
     file += halves[h];
   }
-  // Time column: per slice, zigzag varint deltas starting from 0.
+  // Time column: per slice, a zstd frame of zigzag varint deltas starting from 0.
   uint64_t time_offset = file.size();
   std::vector<fbs::tsidx::SliceRef> slice_refs;
+  zstd_frame::encoder zstd;
+  std::string run;
   for (auto& s : slices) {
     uint64_t at = file.size();
     time_us prev = 0;
+    run.clear();
     for (uint64_t o = s.first_ordinal; o < s.first_ordinal + s.events && o < times_.size(); ++o) {
-      coding::put_varint(file, coding::zigzag(times_[o] - prev));
+      coding::put_varint(run, coding::zigzag(times_[o] - prev));
       prev = times_[o];
     }
+    if (auto n = zstd.append(run, tf::column_zstd_level, file); !n)
+      return {n.err().code(), "index files: " + n.err().message()};
     slice_refs.emplace_back(s.offset, s.size, s.raw_size, s.events, s.first_ordinal, s.min_time, s.max_time,
                             at, uint32_t(file.size() - at));
   }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/bucket/tsidx_format.hpp"
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/io/file.hpp"
@@ -79,11 +80,12 @@ class index_builder {
 
  private:
   /// Where a long posting list went in index.tsidx's postings area.
-  struct roaring_ref {
+  struct stored_list {
     uint64_t offset;
     uint32_t size, sum;
+    tsidx_format::posting_encoding encoding;
   };
-  using roaring_refs = std::unordered_map<uint32_t, roaring_ref>;  // by term id
+  using stored_lists = std::unordered_map<uint32_t, stored_list>;  // by term id
   /// One encoded dictionary block: its offset in the bytes it was encoded into.
   struct encoded_block {
     uint64_t offset;
@@ -91,13 +93,14 @@ class index_builder {
     uint64_t sum;
   };
   /// Appends index.tsidx's postings area (the Roaring bitmaps of the long
-  /// lists, in term order) to `file`, noting each in `refs`.
-  void write_postings_area(std::string& file, roaring_refs& refs) const;
+  /// lists, in term order, each plain or a zstd frame) to `file`, noting each
+  /// in `refs`. Errors: io_error (zstd could not allocate).
+  error write_postings_area(std::string& file, stored_lists& refs) const;
   /// Encodes the dictionary blocks of terms [first, last) of `order` (a
   /// multiple of the block size apart) into `out`, each one zstd frame,
   /// described in `blocks`. Errors: io_error (zstd could not allocate).
   error encode_blocks(const std::vector<uint32_t>& order, size_t first, size_t last,
-                      const roaring_refs& refs, std::string& out,
+                      const stored_lists& refs, std::string& out,
                       std::vector<encoded_block>& blocks) const;
   uint32_t term_id(std::string_view term);
   void post(uint32_t term, uint32_t ordinal);

@@ -7,10 +7,38 @@
 
 namespace kura::tsidx_format {
 
-/// Version 2 (written): each dictionary block is one zstd frame of its entries.
-constexpr std::string_view header_magic{"KURATSX2", 8};
-/// Version 1 (read only): dictionary blocks of plain entries, 64 terms each.
+/// Version 3 (written): as version 2, and a bitmap may be stored as a zstd frame of
+/// its Roaring bytes (an entry's count field then holds `events << 2 | encoding`)
+/// and each slice's run of the time column is a zstd frame.
+constexpr std::string_view header_magic{"KURATSX3", 8};
+/// Version 2 (read only): each dictionary block is one zstd frame of its entries;
+/// count fields are `events << 1 | is_bitmap`; bitmaps and time runs are plain.
+constexpr std::string_view header_magic_v2{"KURATSX2", 8};
+/// Version 1 (read only): as version 2 with dictionary blocks of plain entries,
+/// 64 terms each.
 constexpr std::string_view header_magic_v1{"KURATSX1", 8};
+
+/// How a version 3 dictionary entry stores its posting list (the low two bits of
+/// its count field).
+enum class posting_encoding : uint8_t {
+  inline_list = 0,  ///< varint deltas in the entry
+  bitmap = 1,       ///< Roaring bytes in the postings area
+  bitmap_zstd = 2,  ///< a zstd frame of Roaring bytes in the postings area
+  deltas_zstd = 3,  ///< a zstd frame of the inline list's varint deltas in the postings area
+};
+/// A list that is not inline is stored compressed (bitmap_zstd or deltas_zstd,
+/// the smaller) when that is at most 7/8 of its Roaring bytes: decoding costs a
+/// lookup more than a few bytes are worth.
+constexpr uint64_t compressed_max_eighths = 7;
+/// Lists of more events are not stored as deltas_zstd: decoding one costs about
+/// 10 ns per event (a bitmap's next to nothing), and a lookup should stay under a
+/// millisecond (kura-bench-storage).
+constexpr uint64_t deltas_max_events = 65536;
+/// Lists whose Roaring bytes are fewer than this are not tried with zstd (its
+/// frame header alone is 6 bytes or more).
+constexpr uint64_t compress_min_bytes = 256;
+/// The zstd level of compressed lists and time runs.
+constexpr int column_zstd_level = 1;
 constexpr std::string_view trailer_magic{"KTSXEND1", 8};
 /// fixed32 footer size, fixed64 footer checksum, 8-byte trailer magic.
 constexpr size_t trailer_size = 20;

@@ -2,7 +2,6 @@
 #include "core/journal/journal.hpp"
 
 #include <snappy.h>
-#include <zstd.h>
 
 #include <algorithm>
 #include <optional>
@@ -64,8 +63,6 @@ std::string_view to_string(journal_compression c) {
 }
 
 // -- writer ---------------------------------------------------------------------
-
-void journal_writer::zstd_cctx_free::operator()(ZSTD_CCtx_s* cctx) const { ZSTD_freeCCtx(cctx); }
 
 result<journal_writer> journal_writer::create(const io::fs::path& path, journal_options opts) {
   std::error_code ec;
@@ -153,18 +150,11 @@ result<size_t> journal_writer::compress(std::string_view payload, std::string& c
                         &clen);
     return clen;
   }
-  if (!zstd_) {
-    zstd_.reset(ZSTD_createCCtx());
-    if (!zstd_) return error{errc::io_error, "journal: cannot allocate a zstd context"};
-  }
-  compressed.resize(jf::slice_header_size + ZSTD_compressBound(payload.size()));
-  clen = ZSTD_compressCCtx(zstd_.get(), compressed.data() + jf::slice_header_size,
-                           compressed.size() - jf::slice_header_size, payload.data(),
-                           payload.size(), opts_.zstd_level ? opts_.zstd_level : jf::zstd_level);
-  if (ZSTD_isError(clen))
-    return error{errc::io_error,
-                 std::string{"journal: zstd compression failed: "} + ZSTD_getErrorName(clen)};
-  return clen;
+  compressed.resize(jf::slice_header_size);
+  auto frame =
+      zstd_.append(payload, opts_.zstd_level ? opts_.zstd_level : jf::zstd_level, compressed);
+  if (!frame) return error{frame.err().code(), "journal: " + frame.err().message()};
+  return *frame;
 }
 
 error journal_writer::seal_slice() {

@@ -14,8 +14,7 @@
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/io/file.hpp"
-
-struct ZSTD_CCtx_s;  // zstd.h's ZSTD_CCtx
+#include "core/util/zstd_frame.hpp"
 
 namespace kura {
 
@@ -144,14 +143,10 @@ class journal_writer {
   /// Compresses `payload` into `compressed` after the header room; returns its size.
   result<size_t> compress(std::string_view payload, std::string& compressed);
 
-  struct zstd_cctx_free {
-    void operator()(ZSTD_CCtx_s* cctx) const;
-  };
-
   journal_options opts_;
   char codec_ = 0;  // the slices' codec byte
   size_t slice_target_ = 0;
-  std::unique_ptr<ZSTD_CCtx_s, zstd_cctx_free> zstd_;  // ZSTD_CCtx, made by the first zstd slice
+  zstd_frame::encoder zstd_;
   io::append_file file_;
   std::string buffer_;  // uncompressed records of the open slice
   std::vector<slice_info> slices_;

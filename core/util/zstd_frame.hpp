@@ -1,12 +1,34 @@
-// Decoding one zstd frame from untrusted bytes, with a decoder context per thread: the
-// one way the journal and the index files read their zstd frames.
+// zstd frames: encoding with a reused context, and decoding from untrusted bytes with a
+// decoder context per thread. The one way the journal and the index files write and read
+// their zstd frames.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "core/error.hpp"
+
+struct ZSTD_CCtx_s;
+
 namespace kura::zstd_frame {
+
+/// A compression context, made at the first frame and reused for the next ones. Not
+/// thread-safe: one encoder per thread of use.
+class encoder {
+ public:
+  /// Appends `plain` to `out` as one frame at `level` with its content size recorded
+  /// (decode() needs it) and returns the frame's size. Errors: io_error (zstd could not
+  /// allocate a context or failed); `out` is then as it was.
+  result<size_t> append(std::string_view plain, int level, std::string& out);
+
+ private:
+  struct cctx_free {
+    void operator()(ZSTD_CCtx_s* cctx) const;
+  };
+  std::unique_ptr<ZSTD_CCtx_s, cctx_free> cctx_;
+};
 
 /// What decode found.
 enum class status {

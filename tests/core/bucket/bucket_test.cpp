@@ -1,11 +1,14 @@
 // Hot bucket, roll to warm, index files, make searchable and rebuild.
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include "core/bucket/bucket_files.hpp"
 #include "core/bucket/bucket_name.hpp"
 #include "core/bucket/bucket_ops.hpp"
 #include "core/bucket/bucket_reader.hpp"
 #include "core/bucket/hot_bucket.hpp"
+#include "core/bucket/tsidx_format.hpp"
 #include "core/testing.hpp"
 #include "core/util/hash.hpp"
 
@@ -92,6 +95,43 @@ TEST_CASE("bucket: posting lists equal a naive scan, in hot memory and in the wa
     auto expect = naive_postings(set.events, term);
     CHECK_MESSAGE(*p == expect, term);
     if (!expect.isEmpty()) CHECK(r->may_contain(term));  // no false negatives
+  }
+}
+
+TEST_CASE("bucket: each way of storing a posting list reads back as a naive scan finds it") {
+  // 210,000 events whose terms fall into each encoding of index.tsidx version 3:
+  // e<i> once and "every50" in 4,200 (inline), "all" everywhere (a run-length
+  // bitmap), "every2" in 105,000 (too many for deltas: a periodic bitmap,
+  // compressed), "third" in 50,000 (periodic deltas, compressed), "half" at random
+  // in about 105,000 (random bits: a plain bitmap) and "rand20" at random in about
+  // 10,500.
+  temp_dir dir;
+  event_set set;
+  std::mt19937 rng{7};
+  for (int i = 0; i < 210000; ++i) {
+    std::string raw = "e" + std::to_string(i) + " all";
+    if (i % 2 == 0) raw += " every2";
+    if (i % 3 == 0 && i < 150000) raw += " third";
+    if (i % 50 == 0) raw += " every50";
+    if (rng() % 2) raw += " half";
+    if (rng() % 20 == 0) raw += " rand20";
+    set.events.push_back({t0 + i * 1000, "web1", "/var/log/a.log", "syslog", {}, raw, {}});
+  }
+  auto warm = make_warm(dir.path, set);
+  auto r = bucket_reader::open(warm);
+  REQUIRE_MESSAGE(r.has_value(), r.err().render());
+  CHECK(!r->verify_all());
+  auto counts = r->encoding_counts();
+  REQUIRE(counts.has_value());
+  using enc = tsidx_format::posting_encoding;
+  for (auto e : {enc::inline_list, enc::bitmap, enc::bitmap_zstd, enc::deltas_zstd})
+    CHECK_MESSAGE((*counts)[size_t(e)] > 0, "no list stored with encoding " << int(e));
+  for (std::string term :
+       std::vector<std::string>{"e0", "e209999", "all", "every2", "third", "every50", "half",
+                                "rand20", "e12345", field_term("host", "web1")}) {
+    auto p = r->postings(term);
+    REQUIRE(p.has_value());
+    CHECK_MESSAGE(*p == naive_postings(set.events, term), term);
   }
 }
 
@@ -227,8 +267,8 @@ TEST_CASE("bucket: the index files of a fixed input match the golden checksums")
   // Pins index.tsidx, bloomfilter and bucket.manifest for each journal codec
   // (the tsidx and manifest hold the journal's slice positions and size): a
   // format change must change FORMAT.md, the version and these values in the
-  // same commit. These are of index.tsidx version 2 (compressed dictionary blocks); a
-  // version 1 bucket has a test of its own below.
+  // same commit. These are of index.tsidx version 3 (compressed bitmaps and time runs);
+  // buckets of versions 1 and 2 have a test of their own below.
   struct golden {
     const char* name;
     journal_options journal;
@@ -236,20 +276,20 @@ TEST_CASE("bucket: the index files of a fixed input match the golden checksums")
   };
   for (auto g : {golden{"snappy",
                         {journal_compression::snappy},
-                        4976964632737978177ull,
+                        399284719517216372ull,
                         9477264269709357289ull,
-                        12259812001892873864ull},
+                        2257986789408192378ull},
                  golden{"zstd rows",
                         {journal_compression::zstd, 0, 0, true},
-                        12208511229345159038ull,
+                        11394112992215580851ull,
                         9477264269709357289ull,
-                        3599643332815598481ull},
+                        15223285875804851596ull},
                  // Its 40 short lines are smaller in rows: the same files as above.
                  golden{"zstd default",
                         {journal_compression::zstd},
-                        12208511229345159038ull,
+                        11394112992215580851ull,
                         9477264269709357289ull,
-                        3599643332815598481ull}}) {
+                        15223285875804851596ull}}) {
     CAPTURE(std::string{g.name});
     temp_dir dir;
     event_set set;
@@ -284,35 +324,39 @@ TEST_CASE("bucket: a field term never collides with the text of an event") {
   CHECK(r->postings("web9")->cardinality() == 1);
 }
 
-TEST_CASE(
-    "bucket: a bucket written before compressed dictionary blocks (tsidx version 1) still reads") {
-  // tests/core/bucket/data/db_1700000599_1700000000_1: make_events(600, t0) rolled by kura
-  // 382b0e8 (tsidx "KURATSX1", 64-term plain blocks; a zstd journal of rows).
-  temp_dir dir;
-  auto warm = dir / "db_1700000599_1700000000_1";
-  io::fs::copy(io::fs::path{KURA_TESTS_DIR} / "core/bucket/data/db_1700000599_1700000000_1", warm,
-               io::fs::copy_options::recursive);
-  CHECK(slurp(warm / bucket_files::tsidx).substr(0, 8) == "KURATSX1");
-  CHECK(slurp(warm / "rawdata/journal")[12] == 'Z');
-  auto r = bucket_reader::open(warm);
-  REQUIRE_MESSAGE(r.has_value(), r.err().render());
-  CHECK(!r->verify_all());
-  auto set = make_events(600, t0);
-  for (auto& term : probe_terms()) {
-    CAPTURE(term);
-    auto got = r->postings(term);
-    REQUIRE(got.has_value());
-    CHECK(*got == naive_postings(set.events, term));
+TEST_CASE("bucket: buckets written by earlier versions (tsidx versions 1 and 2) still read") {
+  // tests/core/bucket/data/tsidx_v<N>/db_1700000599_1700000000_1: make_events(600, t0) rolled
+  // by kura 382b0e8 (version 1: 64-term plain blocks, a journal of zstd rows) and by 805ecf3
+  // (version 2: 256-term zstd blocks, a journal of zstd columns; bitmaps and times plain).
+  for (std::string version : {"1", "2"}) {
+    CAPTURE(version);
+    temp_dir dir;
+    auto warm = dir / "db_1700000599_1700000000_1";
+    io::fs::copy(io::fs::path{KURA_TESTS_DIR} / ("core/bucket/data/tsidx_v" + version) /
+                     "db_1700000599_1700000000_1",
+                 warm, io::fs::copy_options::recursive);
+    CHECK(slurp(warm / bucket_files::tsidx).substr(0, 8) == "KURATSX" + version);
+    CHECK(slurp(warm / "rawdata/journal")[12] == (version == "1" ? 'Z' : 'T'));
+    auto r = bucket_reader::open(warm);
+    REQUIRE_MESSAGE(r.has_value(), r.err().render());
+    CHECK(!r->verify_all());
+    auto set = make_events(600, t0);
+    for (auto& term : probe_terms()) {
+      CAPTURE(term);
+      auto got = r->postings(term);
+      REQUIRE(got.has_value());
+      CHECK(*got == naive_postings(set.events, term));
+    }
+    auto seq = r->terms_with_prefix("seq=59");
+    REQUIRE(seq.has_value());
+    CHECK(seq->size() == 11);  // seq=59 and seq=590 ... seq=599
+    Roaring all;
+    all.addRange(0, 600);
+    size_t seen = 0;
+    REQUIRE(!r->read_events(all, [&](uint64_t o, const event_view& ev) {
+      CHECK(ev.raw == set.events[o].raw);
+      ++seen;
+    }));
+    CHECK(seen == 600);
   }
-  auto seq = r->terms_with_prefix("seq=59");
-  REQUIRE(seq.has_value());
-  CHECK(seq->size() == 11);  // seq=59 and seq=590 ... seq=599
-  Roaring all;
-  all.addRange(0, 600);
-  size_t seen = 0;
-  REQUIRE(!r->read_events(all, [&](uint64_t o, const event_view& ev) {
-    CHECK(ev.raw == set.events[o].raw);
-    ++seen;
-  }));
-  CHECK(seen == 600);
 }
