@@ -119,6 +119,15 @@ result<bucket_reader> bucket_reader::open(const io::fs::path& dir) {
     expect += s->events();
   }
   if (expect != r.manifest_.events) return bad(tpath, "slice table does not add up to the event count");
+  if (auto* filters = f->rare_filters()) {
+    if (filters->size() != f->slices()->size())
+      return bad(tpath, "rare-term filters do not match the slice table");
+    for (auto* b : *filters) {
+      if (b->offset() > limit || b->size() > limit - b->offset())
+        return bad(tpath, "rare-term filter outside the file");
+      r.left_out_terms_ |= b->size() > 0;
+    }
+  }
   if (r.manifest_.has_bloomfilter) {
     auto bpath = dir / bucket_files::bloomfilter;
     auto bloom_bytes = io::read_file(bpath);
@@ -270,6 +279,29 @@ result<Roaring> bucket_reader::postings(std::string_view term) const {
   return Roaring{};
 }
 
+result<Roaring> bucket_reader::rare_term_events(std::string_view term) const {
+  Roaring out;
+  if (!left_out_terms_ || !tf::rare_term_chars(term)) return out;
+  auto* f = footer_of(footer_);
+  auto* filters = f->rare_filters();
+  for (flatbuffers::uoffset_t i = 0; i < filters->size(); ++i) {
+    auto* ref = filters->Get(i);
+    if (ref->size() == 0) continue;
+    auto filter = bloom_filter::parse(tsidx_.bytes().substr(ref->offset(), ref->size()));
+    if (!filter)
+      return bad(dir_ / bucket_files::tsidx,
+                 "rare-term filter of slice " + std::to_string(i) + ": " + filter.err().message());
+    if (!filter->may_contain(term)) continue;
+    auto* s = f->slices()->Get(i);
+    out.addRange(s->first_ordinal(), s->first_ordinal() + s->events());
+  }
+  return out;
+}
+
+bool bucket_reader::may_leave_out(std::string_view glob) const {
+  return left_out_terms_ && tf::rare_term_chars(glob);
+}
+
 result<std::vector<std::string>> bucket_reader::terms_with_prefix(std::string_view prefix) const {
   auto* f = footer_of(footer_);
   auto* firsts = f->first_terms();
@@ -409,6 +441,16 @@ error bucket_reader::verify_all() const {
   Roaring all;
   all.addRange(0, manifest_.events);
   if (auto t = times(all); !t) return t.err();  // decodes every slice's time run
+  if (auto* filters = f->rare_filters()) {
+    for (flatbuffers::uoffset_t i = 0; i < filters->size(); ++i) {
+      auto* ref = filters->Get(i);
+      auto bytes = tsidx_.bytes().substr(ref->offset(), ref->size());
+      if (ref->size() == 0) continue;
+      if (hash::checksum64(bytes) != ref->checksum() || !bloom_filter::parse(bytes))
+        return bad(dir_ / bucket_files::tsidx,
+                   "rare-term filter of slice " + std::to_string(i) + " damaged");
+    }
+  }
   slice_scratch scratch;
   for (auto* s : *f->slices()) {
     slice_info info{s->journal_offset(), s->size(), s->raw_size(), s->events(), s->first_ordinal(), 0, 0};

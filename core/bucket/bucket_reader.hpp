@@ -59,6 +59,14 @@ class bucket_reader {
   /// Ordinals of the events containing `term` (lowercased; field_term() for
   /// metadata). Errors: corruption (bad block or posting checksum).
   result<Roaring> postings(std::string_view term) const;
+  /// Events that may contain `term` (lowercased) though the dictionary lacks it: the
+  /// events of the slices whose rare-term filter may hold it (tsidx_format::
+  /// rare_term_chars). Empty when the file has no such filters, the term could not
+  /// have been left out, or no filter holds it. Errors: corruption.
+  result<Roaring> rare_term_events(std::string_view term) const;
+  /// Whether the dictionary may lack terms that match `glob` (lowercased, `*`
+  /// wildcards): the file left rare terms out and `glob` could match one.
+  bool may_leave_out(std::string_view glob) const;
   /// Every term of the dictionary that starts with `prefix`, in byte order
   /// (all terms for an empty prefix). Errors: corruption.
   result<std::vector<std::string>> terms_with_prefix(std::string_view prefix) const;
@@ -110,6 +118,7 @@ class bucket_reader {
   io::mapped_file journal_;
   io::mapped_file tsidx_;
   int version_ = 0;  // of index.tsidx: 1, 2 or 3 (tsidx_format.hpp)
+  bool left_out_terms_ = false;  // some slice has a rare-term filter
   std::string_view footer_;
   std::optional<bloom_filter> bloom_;
 };

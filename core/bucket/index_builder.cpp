@@ -31,16 +31,19 @@ constexpr size_t link_bytes = sizeof(uint8_t*);  // a block's next pointer
 constexpr size_t pool_chunk_bytes = size_t(1) << 22;
 constexpr size_t arena_chunk_bytes = size_t(1) << 20;
 
-/// The ids of `terms` in byte order of their terms. Sorted by the first 8
+/// The ids of the `terms` that `keep(id)`, in byte order of their terms. Sorted by the first 8
 /// bytes read as a big-endian number (zero-padded), the terms compared only
 /// when those are equal: the full comparisons missed the cache per term.
-std::vector<uint32_t> sorted_term_ids(std::span<const std::string_view> terms) {
-  std::vector<std::pair<uint64_t, uint32_t>> keyed(terms.size());
-  for (uint32_t i = 0; i < keyed.size(); ++i) {
+template <class Keep>
+std::vector<uint32_t> sorted_term_ids(std::span<const std::string_view> terms, Keep&& keep) {
+  std::vector<std::pair<uint64_t, uint32_t>> keyed;
+  keyed.reserve(terms.size());
+  for (uint32_t i = 0; i < terms.size(); ++i) {
+    if (!keep(i)) continue;
     uint64_t prefix = 0;
     auto t = terms[i];
     for (size_t k = 0; k < 8; ++k) prefix = (prefix << 8) | (k < t.size() ? uint8_t(t[k]) : 0);
-    keyed[i] = {prefix, i};
+    keyed.emplace_back(prefix, i);
   }
   std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
@@ -473,11 +476,17 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
   std::string file{tf::header_magic};
   stored_lists refs;
   error postings_error;
+  std::vector<uint32_t> left_out;  // rare terms: in the slices' filters, not the dictionary
   util::run_parallel(2, [&](size_t i) {
-    if (i == 0)
+    if (i == 0) {
       postings_error = write_postings_area(file, refs);
-    else
-      order = sorted_term_ids(terms_);
+      return;
+    }
+    order = sorted_term_ids(terms_, [&](uint32_t t) {
+      if (postings_[t].size != 1 || !tf::rare_term_chars(terms_[t])) return true;
+      left_out.push_back(t);
+      return false;
+    });
   });
   if (postings_error) return {postings_error.code(), "index files: " + postings_error.message()};
   // Dictionary blocks, front-coded within a block, each compressed.
@@ -524,9 +533,32 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
   }
   uint64_t time_size = file.size() - time_offset;
   auto time_sum = hash::checksum64(std::string_view{file}.substr(time_offset));
-  auto v1 = fbs::tsidx::CreateTsidxV1(fb, times_.size(), terms_.size(), fb.CreateVectorOfStructs(blocks),
-                                      fb.CreateVector(first_terms), fb.CreateVectorOfStructs(slice_refs),
-                                      time_offset, time_size, time_sum);
+  // Rare-term filters: per slice, a bloom filter of the left-out terms of its events.
+  std::vector<std::vector<uint32_t>> rare_by_slice(slices.size());
+  for (uint32_t t : left_out) {
+    uint32_t ordinal = postings_[t].last - 1;  // a list of one ordinal keeps it in `last`
+    auto s =
+        std::upper_bound(slices.begin(), slices.end(), ordinal,
+                         [](uint32_t o, const slice_info& si) { return o < si.first_ordinal; });
+    if (s != slices.begin()) rare_by_slice[size_t(s - slices.begin()) - 1].push_back(t);
+  }
+  std::vector<fbs::tsidx::BlockRef> rare_filters;
+  for (auto& ids : rare_by_slice) {
+    if (ids.empty()) {
+      rare_filters.emplace_back(file.size(), 0, 0, 0);
+      continue;
+    }
+    auto filter = bloom_filter::for_terms(ids.size());
+    for (uint32_t t : ids) filter.add(terms_[t]);
+    auto bytes = filter.serialize();
+    rare_filters.emplace_back(file.size(), uint32_t(bytes.size()), uint32_t(ids.size()),
+                              hash::checksum64(bytes));
+    file += bytes;
+  }
+  auto v1 = fbs::tsidx::CreateTsidxV1(
+      fb, times_.size(), order.size(), fb.CreateVectorOfStructs(blocks),
+      fb.CreateVector(first_terms), fb.CreateVectorOfStructs(slice_refs), time_offset, time_size,
+      time_sum, fb.CreateVectorOfStructs(rare_filters));
   fbs::tsidx::FinishTsidxFooterBuffer(
       fb, fbs::tsidx::CreateTsidxFooter(fb, fbs::tsidx::TsidxVersion::TsidxV1, v1.Union()));
   std::string_view footer{reinterpret_cast<const char*>(fb.GetBufferPointer()), fb.GetSize()};

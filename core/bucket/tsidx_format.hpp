@@ -2,14 +2,16 @@
 // (bucket_reader). See FORMAT.md in this folder.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
 namespace kura::tsidx_format {
 
-/// Version 3 (written): as version 2, and a bitmap may be stored as a zstd frame of
-/// its Roaring bytes (an entry's count field then holds `events << 2 | encoding`)
-/// and each slice's run of the time column is a zstd frame.
+/// Version 3 (written): as version 2, and a list not inline may be a zstd frame of
+/// its Roaring bytes or of its deltas (an entry's count field holds `events << 2 |
+/// encoding`), each slice's run of the time column is a zstd frame, and rare terms
+/// are in per-slice filters instead of the dictionary (rare_term_chars).
 constexpr std::string_view header_magic{"KURATSX3", 8};
 /// Version 2 (read only): each dictionary block is one zstd frame of its entries;
 /// count fields are `events << 1 | is_bitmap`; bitmaps and time runs are plain.
@@ -60,6 +62,24 @@ constexpr uint64_t long_list = 16384;
 /// Bytes a Roaring reference costs in a dictionary entry (offset, size, checksum),
 /// counted when choosing the smaller encoding.
 constexpr uint64_t roaring_ref_bytes = 9;
+/// Whether a term could be a left-out rare term: made only of hex digits and minor
+/// breakers (request ids, hashes, numbers, addresses; `*` is skipped so that a glob
+/// can be asked). A version 3 dictionary leaves out the terms of one event of this
+/// kind, the bulk of most buckets' distinct terms and of their dictionary's bytes,
+/// and each journal slice has a bloom filter of its left-out terms instead. A
+/// word (or glob) with any other character is never among them, so its dictionary
+/// lookup stays exact.
+inline bool rare_term_chars(std::string_view text) {
+  static constexpr auto allowed = [] {
+    std::array<bool, 256> t{};
+    for (char c : std::string_view{"0123456789abcdef/:=@.-$#%\\_*"}) t[uint8_t(c)] = true;
+    return t;
+  }();
+  for (char c : text)
+    if (!allowed[uint8_t(c)]) return false;
+  return true;
+}
+
 /// Separates key and value in the terms that index metadata and indexed fields
 /// ("host|web1"). "|" is a major breaker, so no term of _raw can contain it and
 /// a field term never collides with a word of the text.

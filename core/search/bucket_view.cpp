@@ -38,6 +38,10 @@ class warm_view final : public bucket_view {
   time_us max_time() const override { return reader_.manifest().max_time; }
   bool may_contain(std::string_view term) const override { return reader_.may_contain(term); }
   result<Roaring> postings(std::string_view term) const override { return reader_.postings(term); }
+  result<Roaring> rare_term_events(std::string_view term) const override {
+    return reader_.rare_term_events(term);
+  }
+  bool may_leave_out(std::string_view glob) const override { return reader_.may_leave_out(glob); }
   result<std::vector<std::string>> terms_with_prefix(std::string_view prefix) const override {
     return reader_.terms_with_prefix(prefix);
   }

@@ -35,6 +35,22 @@ class bucket_view {
   /// False only when the bucket certainly lacks the (lowercased) term.
   virtual bool may_contain(std::string_view term) const = 0;
   virtual result<Roaring> postings(std::string_view term) const = 0;
+  /// Events that may contain `term` (lowercased) though postings() found none: a
+  /// warm bucket leaves the terms of one event made of hex digits and minor breakers
+  /// (request ids, hashes, numbers: tsidx_format::rare_term_chars) out of its
+  /// dictionary and keeps a bloom filter of them per journal slice; these are the
+  /// events of the slices whose filter may hold `term`, to be verified on _raw.
+  /// Empty when the term cannot have been left out or no filter holds it.
+  virtual result<Roaring> rare_term_events(std::string_view term) const {
+    (void)term;
+    return Roaring{};
+  }
+  /// Whether terms_with_prefix() may miss left-out terms that match `glob`
+  /// (lowercased, `*` wildcards).
+  virtual bool may_leave_out(std::string_view glob) const {
+    (void)glob;
+    return false;
+  }
   /// Every term starting with `prefix`, sorted.
   virtual result<std::vector<std::string>> terms_with_prefix(std::string_view prefix) const = 0;
   virtual result<Roaring> in_time_range(time_us earliest, time_us latest) const = 0;

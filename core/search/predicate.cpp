@@ -134,6 +134,16 @@ result<Roaring> glob_postings(const bucket_view& b, std::string_view prefix_in_d
   return out;
 }
 
+/// The events containing `term`: its posting list, or, when a warm bucket left the
+/// term out of its dictionary, the events that may contain it (`exact` is then cleared).
+result<Roaring> term_events(const bucket_view& b, std::string_view term, bool& exact) {
+  auto got = b.postings(term);
+  if (!got || !got->isEmpty()) return got;
+  auto rare = b.rare_term_events(term);
+  if (rare && !rare->isEmpty()) exact = false;
+  return rare;
+}
+
 /// A run of non-breakers in a search word, and whether a `*` touches it.
 struct piece {
   std::string text;
@@ -179,11 +189,15 @@ result<predicate::candidates_t> plan_word(const search_node& n, const bucket_vie
       continue;
     }
     if (!p.star_left && !p.star_right) {
-      auto got = b.postings(p.text);
+      auto got = term_events(b, p.text, exact);
       if (!got) return got.err();
       acc &= *got;
     } else {
       std::string glob = (p.star_left ? "*" : "") + p.text + (p.star_right ? "*" : "");
+      if (b.may_leave_out(glob)) {  // a left-out term may match: any event may hold one
+        exact = false;
+        continue;
+      }
       auto got =
           glob_postings(b, p.star_left ? std::string_view{} : std::string_view{p.text}, glob, 0);
       if (!got) return got.err();
@@ -206,10 +220,11 @@ result<predicate::candidates_t> plan_whole_term(const search_node& n, const buck
                                [](char c) { return class_of(c) == segmenter::char_class::minor; });
   bool exact = has_minor && !n.case_sensitive;
   if (!has_wildcard(x)) {
-    auto got = b.postings(x);
+    auto got = term_events(b, x, exact);
     if (!got) return got.err();
     return cand{*got & all, exact};
   }
+  if (b.may_leave_out(x)) return cand{all, false};
   auto got = glob_postings(b, std::string_view{x}.substr(0, x.find('*')), x, 0);
   if (!got) return got.err();
   return cand{*got & all, exact};
@@ -298,8 +313,9 @@ result<predicate::candidates_t> plan_compare(const search_node& n, const bucket_
     segmenter::for_each_term(n.text, scratch, [&](std::string_view t) {
       if (t.find_first_of("/:=@.-$#%\\_") == std::string_view::npos) parts.emplace_back(t);
     });
+    bool exact_part = true;  // unused: these candidates are verified anyway
     for (auto& part : parts) {
-      auto p = b.postings(part);
+      auto p = term_events(b, part, exact_part);
       if (!p) return p.err();
       acc &= *p;
       any = true;

@@ -10,6 +10,7 @@
 #include "core/bucket/hot_bucket.hpp"
 #include "core/bucket/tsidx_format.hpp"
 #include "core/testing.hpp"
+#include "core/text/segmenter.hpp"
 #include "core/util/hash.hpp"
 
 using namespace kura;
@@ -27,6 +28,26 @@ io::fs::path make_warm(const io::fs::path& home, const event_set& set, bool bloo
   auto dir = hot->roll("", bloom);
   REQUIRE(dir.has_value());
   return *dir;
+}
+
+/// The events of a warm bucket that contain `term`, which a naive scan finds in `events`
+/// events: its posting list, or for a term left out of the dictionary (one event, hex
+/// digits and minor breakers) the one event of the candidates of its slice's filter that
+/// a naive scan confirms. FAILs if a left-out term's filters miss it.
+Roaring warm_events(const bucket_reader& r, const std::string& term, uint64_t events) {
+  auto p = r.postings(term);
+  REQUIRE(p.has_value());
+  if (!p->isEmpty() || events != 1 || !tsidx_format::rare_term_chars(term)) return *p;
+  auto maybe = r.rare_term_events(term);
+  REQUIRE(maybe.has_value());
+  Roaring found;
+  REQUIRE(!r.read_events(*maybe, [&](uint64_t o, const event_view& ev) {
+    std::string scratch;
+    segmenter::for_each_term(ev.raw, scratch, [&](std::string_view t) {
+      if (t == term) found.add(uint32_t(o));
+    });
+  }));
+  return found;
 }
 
 std::vector<std::string> probe_terms() {
@@ -90,17 +111,15 @@ TEST_CASE("bucket: posting lists equal a naive scan, in hot memory and in the wa
   auto r = bucket_reader::open(*warm);
   REQUIRE_MESSAGE(r.has_value(), r.err().render());
   for (auto& term : probe_terms()) {
-    auto p = r->postings(term);
-    REQUIRE(p.has_value());
     auto expect = naive_postings(set.events, term);
-    CHECK_MESSAGE(*p == expect, term);
+    CHECK_MESSAGE(warm_events(*r, term, expect.cardinality()) == expect, term);
     if (!expect.isEmpty()) CHECK(r->may_contain(term));  // no false negatives
   }
 }
 
 TEST_CASE("bucket: each way of storing a posting list reads back as a naive scan finds it") {
   // 210,000 events whose terms fall into each encoding of index.tsidx version 3:
-  // e<i> once and "every50" in 4,200 (inline), "all" everywhere (a run-length
+  // ev<i> once and "every50" in 4,200 (inline), "all" everywhere (a run-length
   // bitmap), "every2" in 105,000 (too many for deltas: a periodic bitmap,
   // compressed), "third" in 50,000 (periodic deltas, compressed), "half" at random
   // in about 105,000 (random bits: a plain bitmap) and "rand20" at random in about
@@ -109,7 +128,7 @@ TEST_CASE("bucket: each way of storing a posting list reads back as a naive scan
   event_set set;
   std::mt19937 rng{7};
   for (int i = 0; i < 210000; ++i) {
-    std::string raw = "e" + std::to_string(i) + " all";
+    std::string raw = "ev" + std::to_string(i) + " all";
     if (i % 2 == 0) raw += " every2";
     if (i % 3 == 0 && i < 150000) raw += " third";
     if (i % 50 == 0) raw += " every50";
@@ -276,20 +295,20 @@ TEST_CASE("bucket: the index files of a fixed input match the golden checksums")
   };
   for (auto g : {golden{"snappy",
                         {journal_compression::snappy},
-                        399284719517216372ull,
+                        6617736458321275687ull,
                         9477264269709357289ull,
-                        2257986789408192378ull},
+                        10269896039655033064ull},
                  golden{"zstd rows",
                         {journal_compression::zstd, 0, 0, true},
-                        11394112992215580851ull,
+                        3022453333360367642ull,
                         9477264269709357289ull,
-                        15223285875804851596ull},
+                        3235679518974756039ull},
                  // Its 40 short lines are smaller in rows: the same files as above.
                  golden{"zstd default",
                         {journal_compression::zstd},
-                        11394112992215580851ull,
+                        3022453333360367642ull,
                         9477264269709357289ull,
-                        15223285875804851596ull}}) {
+                        3235679518974756039ull}}) {
     CAPTURE(std::string{g.name});
     temp_dir dir;
     event_set set;

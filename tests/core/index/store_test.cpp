@@ -159,11 +159,11 @@ TEST_CASE(
     idxs.push_back(c);
   }
   auto s = open_store(dir, idxs, vols);
-  // Eight buckets of 10,000 events each (over 2 MB in all whatever the journal
+  // Eight buckets of 20,000 events each (over 2 MB in all whatever the journal
   // codec: more than both volumes hold), alternating indexes, increasingly recent.
   for (int i = 0; i < 8; ++i) {
     std::string name = i % 2 ? "b" : "a";
-    REQUIRE(!append(*s, name, make_events(10000, t0 + i * 10000 * us_per_sec, 1000, unsigned(i))));
+    REQUIRE(!append(*s, name, make_events(20000, t0 + i * 20000 * us_per_sec, 1000, unsigned(i))));
     REQUIRE(!s->roll_hot_buckets(name));
   }
   REQUIRE(!s->enforce_retention(now));
