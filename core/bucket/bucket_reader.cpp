@@ -281,7 +281,7 @@ result<Roaring> bucket_reader::postings(std::string_view term) const {
 
 result<Roaring> bucket_reader::rare_term_events(std::string_view term) const {
   Roaring out;
-  if (!left_out_terms_ || !tf::rare_term_chars(term)) return out;
+  if (!left_out_terms_ || !tf::may_be_left_out(term)) return out;
   auto* f = footer_of(footer_);
   auto* filters = f->rare_filters();
   for (flatbuffers::uoffset_t i = 0; i < filters->size(); ++i) {
@@ -299,7 +299,7 @@ result<Roaring> bucket_reader::rare_term_events(std::string_view term) const {
 }
 
 bool bucket_reader::may_leave_out(std::string_view glob) const {
-  return left_out_terms_ && tf::rare_term_chars(glob);
+  return left_out_terms_ && tf::may_be_left_out(glob);
 }
 
 result<std::vector<std::string>> bucket_reader::terms_with_prefix(std::string_view prefix) const {

@@ -61,7 +61,7 @@ class bucket_reader {
   result<Roaring> postings(std::string_view term) const;
   /// Events that may contain `term` (lowercased) though the dictionary lacks it: the
   /// events of the slices whose rare-term filter may hold it (tsidx_format::
-  /// rare_term_chars). Empty when the file has no such filters, the term could not
+  /// may_be_left_out). Empty when the file has no such filters, the term could not
   /// have been left out, or no filter holds it. Errors: corruption.
   result<Roaring> rare_term_events(std::string_view term) const;
   /// Whether the dictionary may lack terms that match `glob` (lowercased, `*`

@@ -483,7 +483,7 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
       return;
     }
     order = sorted_term_ids(terms_, [&](uint32_t t) {
-      if (postings_[t].size != 1 || !tf::rare_term_chars(terms_[t])) return true;
+      if (postings_[t].size != 1 || !tf::may_be_left_out(terms_[t])) return true;
       left_out.push_back(t);
       return false;
     });

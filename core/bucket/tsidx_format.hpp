@@ -11,7 +11,7 @@ namespace kura::tsidx_format {
 /// Version 3 (written): as version 2, and a list not inline may be a zstd frame of
 /// its Roaring bytes or of its deltas (an entry's count field holds `events << 2 |
 /// encoding`), each slice's run of the time column is a zstd frame, and rare terms
-/// are in per-slice filters instead of the dictionary (rare_term_chars).
+/// are in per-slice filters instead of the dictionary (may_be_left_out).
 constexpr std::string_view header_magic{"KURATSX3", 8};
 /// Version 2 (read only): each dictionary block is one zstd frame of its entries;
 /// count fields are `events << 1 | is_bitmap`; bitmaps and time runs are plain.
@@ -62,13 +62,8 @@ constexpr uint64_t long_list = 16384;
 /// Bytes a Roaring reference costs in a dictionary entry (offset, size, checksum),
 /// counted when choosing the smaller encoding.
 constexpr uint64_t roaring_ref_bytes = 9;
-/// Whether a term could be a left-out rare term: made only of hex digits and minor
-/// breakers (request ids, hashes, numbers, addresses; `*` is skipped so that a glob
-/// can be asked). A version 3 dictionary leaves out the terms of one event of this
-/// kind, the bulk of most buckets' distinct terms and of their dictionary's bytes,
-/// and each journal slice has a bloom filter of its left-out terms instead. A
-/// word (or glob) with any other character is never among them, so its dictionary
-/// lookup stays exact.
+/// Whether `text` is made only of hex digits, minor breakers and `*` (request ids,
+/// hashes, numbers, addresses; `*` so that a glob can be asked).
 inline bool rare_term_chars(std::string_view text) {
   static constexpr auto allowed = [] {
     std::array<bool, 256> t{};
@@ -78,6 +73,20 @@ inline bool rare_term_chars(std::string_view text) {
   for (char c : text)
     if (!allowed[uint8_t(c)]) return false;
   return true;
+}
+
+/// Whether a term seen in one event is left out of a version 3 dictionary (each
+/// journal slice has a bloom filter of its left-out terms instead): a term made only
+/// of hex digits and minor breakers (rare_term_chars), or a whole major segment with a
+/// minor breaker in it ("static/css/site.0d6c41b4.css"), whose minor parts are terms of
+/// their own, so that a word or a glob within one part never needs it. Field terms
+/// ("source|/var/log/a.log") are never left out. Asked of a glob, whether it could
+/// match a left-out term: a word's glob with any other character (`fail*`) cannot, so
+/// its dictionary answer stays exact.
+inline bool may_be_left_out(std::string_view text) {
+  if (rare_term_chars(text)) return true;
+  return text.find('|') == std::string_view::npos &&
+         text.find_first_of("/:=@.-$#%\\_") != std::string_view::npos;
 }
 
 /// Separates key and value in the terms that index metadata and indexed fields

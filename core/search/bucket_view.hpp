@@ -36,10 +36,10 @@ class bucket_view {
   virtual bool may_contain(std::string_view term) const = 0;
   virtual result<Roaring> postings(std::string_view term) const = 0;
   /// Events that may contain `term` (lowercased) though postings() found none: a
-  /// warm bucket leaves the terms of one event made of hex digits and minor breakers
-  /// (request ids, hashes, numbers: tsidx_format::rare_term_chars) out of its
-  /// dictionary and keeps a bloom filter of them per journal slice; these are the
-  /// events of the slices whose filter may hold `term`, to be verified on _raw.
+  /// warm bucket leaves some terms of one event out of its dictionary (request ids,
+  /// hashes, whole segments with minor breakers: tsidx_format::may_be_left_out) and
+  /// keeps a bloom filter of them per journal slice; these are the events of the
+  /// slices whose filter may hold `term`, to be verified on _raw.
   /// Empty when the term cannot have been left out or no filter holds it.
   virtual result<Roaring> rare_term_events(std::string_view term) const {
     (void)term;

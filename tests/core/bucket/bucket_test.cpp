@@ -31,13 +31,13 @@ io::fs::path make_warm(const io::fs::path& home, const event_set& set, bool bloo
 }
 
 /// The events of a warm bucket that contain `term`, which a naive scan finds in `events`
-/// events: its posting list, or for a term left out of the dictionary (one event, hex
-/// digits and minor breakers) the one event of the candidates of its slice's filter that
+/// events: its posting list, or for a term left out of the dictionary (one event,
+/// tsidx_format::may_be_left_out) the one event of the candidates of its slice's filter that
 /// a naive scan confirms. FAILs if a left-out term's filters miss it.
 Roaring warm_events(const bucket_reader& r, const std::string& term, uint64_t events) {
   auto p = r.postings(term);
   REQUIRE(p.has_value());
-  if (!p->isEmpty() || events != 1 || !tsidx_format::rare_term_chars(term)) return *p;
+  if (!p->isEmpty() || events != 1 || !tsidx_format::may_be_left_out(term)) return *p;
   auto maybe = r.rare_term_events(term);
   REQUIRE(maybe.has_value());
   Roaring found;
