@@ -61,8 +61,9 @@ result<bloom_filter> bloom_filter::parse(std::string_view bytes) {
   uint64_t bits = coding::get_fixed64(bytes.data() + 16);
   uint64_t sum = coding::get_fixed64(bytes.data() + 24);
   auto body = bytes.substr(header_size);
-  if (k != probes || bits == 0 || bits % 64 != 0 || body.size() != bits / 8)
-    return error{errc::corruption, "bloomfilter: header does not match the file size"};
+  if (k != probes || coding::get_fixed32(bytes.data() + 12) != 0 || bits == 0 || bits % 64 != 0 ||
+      body.size() != bits / 8)
+    return error{errc::corruption, "bloomfilter: bad header (probes, reserved field or bit count) or size"};
   if (hash::checksum64(body) != sum) return error{errc::corruption, "bloomfilter: checksum mismatch"};
   bloom_filter f;
   f.bit_count_ = bits;

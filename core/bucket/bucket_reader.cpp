@@ -122,10 +122,14 @@ result<bucket_reader> bucket_reader::open(const io::fs::path& dir) {
   if (auto* filters = f->rare_filters()) {
     if (filters->size() != f->slices()->size())
       return bad(tpath, "rare-term filters do not match the slice table");
-    for (auto* b : *filters) {
+    for (flatbuffers::uoffset_t i = 0; i < filters->size(); ++i) {
+      auto* b = filters->Get(i);
       if (b->offset() > limit || b->size() > limit - b->offset())
         return bad(tpath, "rare-term filter outside the file");
-      r.left_out_terms_ |= b->size() > 0;
+      if (b->size() == 0) continue;
+      auto filter = bloom_filter::parse(bytes.substr(b->offset(), b->size()));
+      if (!filter) return bad(tpath, "rare-term filter of slice " + std::to_string(i) + ": " + filter.err().message());
+      r.rare_filters_.emplace_back(i, std::move(*filter));
     }
   }
   if (r.manifest_.has_bloomfilter) {
@@ -139,7 +143,13 @@ result<bucket_reader> bucket_reader::open(const io::fs::path& dir) {
   return r;
 }
 
-bool bucket_reader::may_contain(std::string_view term) const { return !bloom_ || bloom_->may_contain(term); }
+bool bucket_reader::may_contain(std::string_view term) const {
+  if (!bloom_ || bloom_->may_contain(term)) return true;
+  // The bucket's filter holds the dictionary's terms; the left-out ones are in the slices'.
+  if (rare_filters_.empty() || !tf::may_be_left_out(term)) return false;
+  return std::any_of(rare_filters_.begin(), rare_filters_.end(),
+                     [&](const auto& f) { return f.second.may_contain(term); });
+}
 
 error bucket_reader::decode_block(
     size_t index, std::string& term,
@@ -279,27 +289,20 @@ result<Roaring> bucket_reader::postings(std::string_view term) const {
   return Roaring{};
 }
 
-result<Roaring> bucket_reader::rare_term_events(std::string_view term) const {
+Roaring bucket_reader::rare_term_events(std::string_view term) const {
   Roaring out;
-  if (!left_out_terms_ || !tf::may_be_left_out(term)) return out;
-  auto* f = footer_of(footer_);
-  auto* filters = f->rare_filters();
-  for (flatbuffers::uoffset_t i = 0; i < filters->size(); ++i) {
-    auto* ref = filters->Get(i);
-    if (ref->size() == 0) continue;
-    auto filter = bloom_filter::parse(tsidx_.bytes().substr(ref->offset(), ref->size()));
-    if (!filter)
-      return bad(dir_ / bucket_files::tsidx,
-                 "rare-term filter of slice " + std::to_string(i) + ": " + filter.err().message());
-    if (!filter->may_contain(term)) continue;
-    auto* s = f->slices()->Get(i);
+  if (rare_filters_.empty() || !tf::may_be_left_out(term)) return out;
+  auto* slices = footer_of(footer_)->slices();
+  for (auto& [slice, filter] : rare_filters_) {
+    if (!filter.may_contain(term)) continue;
+    auto* s = slices->Get(slice);
     out.addRange(s->first_ordinal(), s->first_ordinal() + s->events());
   }
   return out;
 }
 
 bool bucket_reader::may_leave_out(std::string_view glob) const {
-  return left_out_terms_ && tf::may_be_left_out(glob);
+  return !rare_filters_.empty() && tf::may_be_left_out(glob);
 }
 
 result<std::vector<std::string>> bucket_reader::terms_with_prefix(std::string_view prefix) const {

@@ -54,7 +54,9 @@ class bucket_reader {
   const manifest_info& manifest() const { return manifest_; }
   const io::fs::path& dir() const { return dir_; }
 
-  /// False only if the bloom filter proves `term` (lowercased) is absent.
+  /// False only if the bloom filters prove `term` (lowercased) absent: the bucket's
+  /// (of the dictionary's terms) and, for a term that may have been left out of the
+  /// dictionary, every slice's rare-term filter.
   bool may_contain(std::string_view term) const;
   /// Ordinals of the events containing `term` (lowercased; field_term() for
   /// metadata). Errors: corruption (bad block or posting checksum).
@@ -62,8 +64,8 @@ class bucket_reader {
   /// Events that may contain `term` (lowercased) though the dictionary lacks it: the
   /// events of the slices whose rare-term filter may hold it (tsidx_format::
   /// may_be_left_out). Empty when the file has no such filters, the term could not
-  /// have been left out, or no filter holds it. Errors: corruption.
-  result<Roaring> rare_term_events(std::string_view term) const;
+  /// have been left out, or no filter holds it.
+  Roaring rare_term_events(std::string_view term) const;
   /// Whether the dictionary may lack terms that match `glob` (lowercased, `*`
   /// wildcards): the file left rare terms out and `glob` could match one.
   bool may_leave_out(std::string_view glob) const;
@@ -118,7 +120,9 @@ class bucket_reader {
   io::mapped_file journal_;
   io::mapped_file tsidx_;
   int version_ = 0;  // of index.tsidx: 1, 2 or 3 (tsidx_format.hpp)
-  bool left_out_terms_ = false;  // some slice has a rare-term filter
+  /// The rare-term filters of the slices that have one (slice index, filter),
+  /// checked and loaded at open as the bucket's bloom filter is.
+  std::vector<std::pair<uint32_t, bloom_filter>> rare_filters_;
   std::string_view footer_;
   std::optional<bloom_filter> bloom_;
 };

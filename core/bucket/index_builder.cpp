@@ -572,9 +572,9 @@ error index_builder::write_files(const io::fs::path& dir, bucket_id id,
   file += tf::trailer_magic;
   if (auto err = io::write_file_atomic(dir / bucket_files::tsidx, file)) return err;
 
-  if (bloom) {
-    auto filter = bloom_filter::for_terms(terms_.size());
-    for (auto term : terms_) filter.add(term);
+  if (bloom) {  // of the dictionary's terms: the left-out ones are in the slices' filters
+    auto filter = bloom_filter::for_terms(order.size());
+    for (uint32_t t : order) filter.add(terms_[t]);
     if (auto err = io::write_file_atomic(dir / bucket_files::bloomfilter, filter.serialize())) return err;
   }
 

@@ -38,10 +38,8 @@ Roaring warm_events(const bucket_reader& r, const std::string& term, uint64_t ev
   auto p = r.postings(term);
   REQUIRE(p.has_value());
   if (!p->isEmpty() || events != 1 || !tsidx_format::may_be_left_out(term)) return *p;
-  auto maybe = r.rare_term_events(term);
-  REQUIRE(maybe.has_value());
   Roaring found;
-  REQUIRE(!r.read_events(*maybe, [&](uint64_t o, const event_view& ev) {
+  REQUIRE(!r.read_events(r.rare_term_events(term), [&](uint64_t o, const event_view& ev) {
     std::string scratch;
     segmenter::for_each_term(ev.raw, scratch, [&](std::string_view t) {
       if (t == term) found.add(uint32_t(o));
