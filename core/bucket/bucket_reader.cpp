@@ -161,12 +161,9 @@ error bucket_reader::decode_block(
     return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " checksum mismatch");
   std::string plain;  // the entries of a compressed block; `entry` sees views into them
   if (version_ >= 2) {
-    auto decoded = zstd_frame::decode(block, tf::max_block_bytes, plain);
-    if (decoded == zstd_frame::status::no_memory)
-      return {errc::io_error, "index files: cannot allocate a zstd context"};
-    if (decoded != zstd_frame::status::ok)
-      return bad(dir_ / bucket_files::tsidx,
-                 "dictionary block " + std::to_string(index) + " undecodable");
+    if (auto err = decode_frame(block, tf::max_block_bytes, plain,
+                                "dictionary block " + std::to_string(index)))
+      return err;
     block = plain;
   }
   coding::reader r{block};
@@ -203,6 +200,16 @@ error bucket_reader::decode_block(
     if (!entry(term, ref)) return {};
   }
   if (!r.ok()) return bad(dir_ / bucket_files::tsidx, "dictionary block " + std::to_string(index) + " undecodable");
+  return {};
+}
+
+error bucket_reader::decode_frame(std::string_view frame, uint64_t max_size, std::string& out,
+                                  const std::string& what) const {
+  auto decoded = zstd_frame::decode(frame, max_size, out);
+  if (decoded == zstd_frame::status::no_memory)
+    return {errc::io_error, "index files: cannot allocate a zstd context"};
+  if (decoded != zstd_frame::status::ok)
+    return bad(dir_ / bucket_files::tsidx, what + " undecodable");
   return {};
 }
 
@@ -246,11 +253,7 @@ result<Roaring> bucket_reader::posting_of(const posting_ref& ref) const {
     uint64_t max_size = ref.encoding == tf::posting_encoding::deltas_zstd
                             ? card * 5
                             : (manifest_.events / 65536 + 1) * (8192 + 16) + 16;
-    auto decoded = zstd_frame::decode(body, max_size, plain);
-    if (decoded == zstd_frame::status::no_memory)
-      return error{errc::io_error, "index files: cannot allocate a zstd context"};
-    if (decoded != zstd_frame::status::ok)
-      return bad(dir_ / bucket_files::tsidx, "compressed posting undecodable");
+    if (auto err = decode_frame(body, max_size, plain, "compressed posting")) return err;
     if (ref.encoding == tf::posting_encoding::deltas_zstd) return deltas_of(plain, card);
     body = plain;
   }
@@ -340,11 +343,7 @@ result<std::string_view> bucket_reader::time_run(const fbs::tsidx::SliceRef& s,
   auto stored = tsidx_.bytes().substr(s.times_offset(), s.times_size());
   if (version_ < 3) return stored;
   // Each event's delta is a varint of at most 10 bytes.
-  auto decoded = zstd_frame::decode(stored, uint64_t(s.events()) * 10, buffer);
-  if (decoded == zstd_frame::status::no_memory)
-    return error{errc::io_error, "index files: cannot allocate a zstd context"};
-  if (decoded != zstd_frame::status::ok)
-    return bad(dir_ / bucket_files::tsidx, "time column undecodable");
+  if (auto err = decode_frame(stored, uint64_t(s.events()) * 10, buffer, "time column")) return err;
   return std::string_view{buffer};
 }
 
@@ -449,7 +448,7 @@ error bucket_reader::verify_all() const {
       auto* ref = filters->Get(i);
       auto bytes = tsidx_.bytes().substr(ref->offset(), ref->size());
       if (ref->size() == 0) continue;
-      if (hash::checksum64(bytes) != ref->checksum() || !bloom_filter::parse(bytes))
+      if (hash::checksum64(bytes) != ref->checksum())  // open() parsed and checked it too
         return bad(dir_ / bucket_files::tsidx,
                    "rare-term filter of slice " + std::to_string(i) + " damaged");
     }

@@ -108,6 +108,10 @@ class bucket_reader {
   error decode_block(size_t block, std::string& term_out,
                      const std::function<bool(std::string_view, const posting_ref&)>& entry) const;
   result<Roaring> posting_of(const posting_ref& ref) const;
+  /// Decodes a zstd frame of index.tsidx (of at most `max_size` bytes) into `out`.
+  /// Errors: corruption naming `what`, io_error (no zstd context).
+  error decode_frame(std::string_view frame, uint64_t max_size, std::string& out,
+                     const std::string& what) const;
   /// The `card` ordinals of a list of varint deltas (the first from 0) that fill
   /// `bytes`. Errors: corruption.
   result<Roaring> deltas_of(std::string_view bytes, uint64_t card) const;
