@@ -400,6 +400,10 @@ unset "pid[p2]"
 end_cdp || true
 
 echo "== 5. after the kill, in Chromium"
+# The page is compared with the master's answers of the same moment: first wait until the
+# cluster is quiet (the hot buckets p2 streamed to roll and are repaired after step 4 saw
+# its fixup end, so the page and a later answer could differ).
+settle "after p2's fixup" 60
 page_check "master page, p2 Down" master "$mh" master-after-kill.png 2000 p2 "${peers[@]}"
 sh_moved() { pages searchhead "${http[sh]}" "127.0.0.1:${admin[master]}" search-head-after-kill.png \
   "$(guid_of p1)" "$(guid_of p3)" > "$dir/sh.out" 2>&1; }
