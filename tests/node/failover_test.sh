@@ -185,8 +185,7 @@ else
   fail "peer4 not Down 30 s after kura offline: $(cq summary)"
 fi
 settle "after peer4's offline without return" 60
-if cq check-buckets 3 2 > "$dir/cb.out"; then pass "master/buckets: $(cat "$dir/cb.out"), >= 2 searchable, one live primary each"
-else fail "master/buckets after peer4's fixup: $(cat "$dir/cb.out")"; fi
+check_buckets "master/buckets" "master/buckets after peer4's fixup" 3 2
 check_exact "${http[sh]}" "after peer4's fixup, search head" 30
 
 # ============================================================================
@@ -213,8 +212,7 @@ else
     fail "kura offline --enforce-counts on peer3: exit '$(cat "$dir/offline-peer3.rc" 2>/dev/null)': $(head -c 300 "$dir/offline-peer3.out")"
 fi
 settle "without peer3 (decommissioned)" 60
-if cq check-buckets 3 2 > "$dir/cb.out"; then pass "master/buckets without peer3: $(cat "$dir/cb.out"), >= 2 searchable, one live primary each"
-else fail "master/buckets without peer3: $(cat "$dir/cb.out")"; fi
+check_buckets "master/buckets without peer3" "master/buckets without peer3" 3 2
 check_exact "${http[sh]}" "after peer3's decommission, search head" 30
 
 echo "== 5b. offline --enforce-counts of peer5 with exactly replication_factor peers never completes"
@@ -308,8 +306,7 @@ if wait_until 20 "the standby master to know every bucket of main" "standby" kno
 else
   fail "the standby master's bucket table (above)"
 fi
-if cq check-buckets 3 2 > "$dir/cb.out"; then pass "standby master/buckets: $(cat "$dir/cb.out"), >= 2 searchable, one live primary each"
-else fail "standby master/buckets: $(cat "$dir/cb.out")"; fi
+check_buckets "standby master/buckets" "standby master/buckets" 3 2
 check_exact "${http[sh]}" "with the standby master, search head" 60
 feed peer1 200 && feed peer5 200 && pass "with the standby master, 400 new events acknowledged" ||
   fail "with the standby master, a HEC batch was not acknowledged (above)"

@@ -162,8 +162,7 @@ else
 fi
 settle "after kill -9 of $victim (time since the kill)" 90 "$t_kill"
 livesA=(peer1 peer3 peer4 peer5)
-if cq check-buckets 3 2 > "$dir/cb.out"; then pass "master/buckets: $(cat "$dir/cb.out"), >= 2 searchable, one live primary each"
-else fail "master/buckets after fixup: $(cat "$dir/cb.out")"; fi
+check_buckets "master/buckets" "master/buckets after fixup" 3 2
 if wait_until 20 "every copy listed on a live peer to be on its disk, journals identical" "" disk_ok "${livesA[@]}"; then
   pass "on disk: $(cat "$dir/disk.out")"
 else
@@ -254,8 +253,7 @@ lost="$(grep -c '^lost' "$dir/feeds/peer1-stream.log" || true)"
 echo "stream to peer1: $(acked_batches) batches acknowledged, ${lost:-0} not acknowledged"
 check_exact "${http[sh]}" "after the disk loss, search head" 45
 settle "after the disk loss of $target" 90
-if cq check-buckets 3 2 > "$dir/cb.out"; then pass "master/buckets: $(cat "$dir/cb.out"), >= 2 searchable, one live primary each"
-else fail "master/buckets after the disk loss: $(cat "$dir/cb.out")"; fi
+check_buckets "master/buckets" "master/buckets after the disk loss" 3 2
 
 echo "== cluster A stops"
 stop sh "${peersA[@]}" master
@@ -316,8 +314,7 @@ if wait_until 30 "cluster C: fixup.primary and fixup.searchable 0" "master3" c_d
 else
   fail "cluster C: primary/searchable fixup not done after 30 s: $(cq summary)"
 fi
-if cq check-buckets 2 1 > "$dir/cb.out"; then pass "cluster C master/buckets: $(cat "$dir/cb.out"), >= 1 searchable, one live primary each"
-else fail "cluster C master/buckets: $(cat "$dir/cb.out")"; fi
+check_buckets "cluster C master/buckets" "cluster C master/buckets" 2 1
 check_exact "${http[sh3]}" "cluster C after the fault, search head" 30
 
 # ============================================================================

@@ -500,6 +500,17 @@ settle() {
     fail "$1: not valid and complete with no fixup pending after $2 s: $(cq summary)"
   fi
 }
+# check_buckets PASS_LABEL FAIL_LABEL COPIES SEARCHABLE: awaits (30 s) master/buckets showing every
+# bucket of main with COPIES copies, SEARCHABLE searchable, one live primary. The peers report a
+# rolled copy asynchronously, so the master may look settled a moment before a new repair starts.
+check_buckets() {
+  cb_ok() { cq check-buckets "$1" "$2" > "$dir/cb.out"; }
+  if wait_until 30 "every bucket of main at $3 copies, $4 searchable" "${mname:-master}" cb_ok "$3" "$4"; then
+    pass "$1: $(cat "$dir/cb.out"), >= $4 searchable, one live primary each"
+  else
+    fail "$2: $(cat "$dir/cb.out")"
+  fi
+}
 feed_each_and_roll() {  # feed_each_and_roll COUNT PEER...: feed COUNT events to each, then roll_all; feed_ok=0 when a batch was not acknowledged
   local n
   for n in "${@:2}"; do feed "$n" "$1" || feed_ok=0; done
