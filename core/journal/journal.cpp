@@ -49,7 +49,10 @@ std::string file_header(char codec) {
   return h;
 }
 
-bool is_zstd(char codec) { return codec == jf::codec_zstd || codec == jf::codec_zstd_columns; }
+bool is_zstd(char codec) {
+  return codec == jf::codec_zstd || codec == jf::codec_zstd_columns ||
+         codec == jf::codec_zstd_column_kinds;
+}
 
 error corrupt(uint64_t offset, std::string what) {
   return {errc::corruption,
@@ -142,7 +145,9 @@ error journal_writer::append(const event_view& ev) {
   return {};
 }
 
-result<size_t> journal_writer::compress(std::string_view payload, std::string& compressed) {
+result<size_t> journal_writer::compress(std::string_view payload,
+                                        const std::vector<size_t>& streams,
+                                        std::string& compressed) {
   size_t clen = 0;
   if (codec_ == jf::codec_snappy) {
     compressed.resize(jf::slice_header_size + snappy::MaxCompressedLength(payload.size()));
@@ -151,8 +156,8 @@ result<size_t> journal_writer::compress(std::string_view payload, std::string& c
     return clen;
   }
   compressed.resize(jf::slice_header_size);
-  auto frame =
-      zstd_.append(payload, opts_.zstd_level ? opts_.zstd_level : jf::zstd_level, compressed);
+  auto frame = zstd_.append(payload, streams,
+                            opts_.zstd_level ? opts_.zstd_level : jf::zstd_level, compressed);
   if (!frame) return error{frame.err().code(), "journal: " + frame.err().message()};
   return *frame;
 }
@@ -162,23 +167,27 @@ error journal_writer::seal_slice() {
   // Buffers for this slice only: a hot bucket holds its uncompressed records alone between
   // slices (the node's memory grows with its hot buckets' open slices, not twice or thrice).
   std::string columns, compressed;
+  std::vector<size_t> streams;  // where the column layout's streams start
   std::string_view payload = buffer_;
   char codec = codec_;
   std::optional<size_t> clen;  // set once `compressed` holds the payload's frame
   if (codec_ == jf::codec_zstd_columns) {
-    auto layout = choose_layout(columns, compressed);
+    auto layout = choose_layout(columns, streams, compressed);
     if (!layout) return layout.err();
     if (layout->columns) {
       if (!layout->encoded)
-        if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns)) return err;
+        if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns, streams))
+          return err;
       payload = columns;
+      codec = jf::codec_zstd_column_kinds;
     } else {
       codec = jf::codec_zstd;
+      streams.clear();
     }
     if (layout->encoded) clen = layout->compressed_size;
   }
   if (!clen) {
-    auto compressed_size = compress(payload, compressed);
+    auto compressed_size = compress(payload, streams, compressed);
     if (!compressed_size) return compressed_size.err();
     clen = *compressed_size;
   }
@@ -209,16 +218,17 @@ error journal_writer::seal_slice() {
 }
 
 result<journal_writer::layout_choice> journal_writer::choose_layout(std::string& columns,
+                                                                    std::vector<size_t>& streams,
                                                                     std::string& compressed) {
   bool whole = sample_events_ == 0;  // a slice smaller than a sample is its own sample
   uint32_t events = whole ? slice_events_ : sample_events_;
   std::string_view sample =
       std::string_view{buffer_}.substr(0, whole ? buffer_.size() : sample_bytes_);
-  if (auto err = journal_columns::from_rows(sample, events, columns)) return err;
+  if (auto err = journal_columns::from_rows(sample, events, columns, streams)) return err;
   std::string as_rows;
-  auto columns_size = compress(columns, compressed);
+  auto columns_size = compress(columns, streams, compressed);
   if (!columns_size) return columns_size.err();
-  auto rows_size = compress(sample, as_rows);
+  auto rows_size = compress(sample, {}, as_rows);
   if (!rows_size) return rows_size.err();
   layout_choice choice{*columns_size <= *rows_size, whole, 0};
   if (!whole) {
@@ -314,7 +324,7 @@ result<char> check_file_header(std::string_view bytes) {
                  "journal header: unsupported version " + std::to_string(version)};
   char codec = bytes[12];
   if (bytes.substr(13, 3) != std::string_view{"\0\0\0", 3} ||
-      (codec != jf::codec_snappy && !is_zstd(codec)))
+      (codec != jf::codec_snappy && codec != jf::codec_zstd && codec != jf::codec_zstd_columns))
     return error{errc::corruption, "journal header: unknown codec byte " +
                                        std::to_string(uint8_t(codec)) + " in version 2"};
   return codec;
@@ -398,11 +408,13 @@ error decode_slice(std::string_view bytes, slice_info& slice, slice_scratch& scr
     return corrupt(slice.offset, "checksum mismatch");
   // The records are read from `r`; in the column layout a record's raw is not there
   // but in scratch.text, rebuilt.
-  bool columns = h[3] == jf::codec_zstd_columns;
+  bool with_kinds = h[3] == jf::codec_zstd_column_kinds;
+  bool columns = with_kinds || h[3] == jf::codec_zstd_columns;
   std::string_view records;
   if (columns) {
     if (auto err = decompress(h[3], body, slice, scratch.payload)) return err;
-    if (auto err = journal_columns::take_apart(scratch.payload, slice.events, records, scratch.text,
+    if (auto err = journal_columns::take_apart(scratch.payload, slice.events, with_kinds, records,
+                                               scratch.text,
                                                scratch.raw_ends))
       return corrupt(slice.offset, err.message());
   } else {

@@ -132,16 +132,20 @@ class journal_writer {
   error seal_slice();
   /// The open slice's layout: columns or rows, whichever zstd makes smaller on its first
   /// `layout_sample_bytes` of records. When that sample is the whole slice the winner is
-  /// already encoded (`encoded`): `columns` holds the column layout if it won, and
-  /// `compressed` the winner's frame after the header room, `compressed_size` bytes.
+  /// already encoded (`encoded`): `columns` holds the column layout if it won (`streams`
+  /// where its streams start), and `compressed` the winner's frame after the header room,
+  /// `compressed_size` bytes.
   struct layout_choice {
     bool columns = false;
     bool encoded = false;
     size_t compressed_size = 0;
   };
-  result<layout_choice> choose_layout(std::string& columns, std::string& compressed);
-  /// Compresses `payload` into `compressed` after the header room; returns its size.
-  result<size_t> compress(std::string_view payload, std::string& compressed);
+  result<layout_choice> choose_layout(std::string& columns, std::vector<size_t>& streams,
+                                      std::string& compressed);
+  /// Compresses `payload` into `compressed` after the header room; returns its size. A zstd
+  /// frame starts a new block at each of `streams` (zstd_frame::encoder::append).
+  result<size_t> compress(std::string_view payload, const std::vector<size_t>& streams,
+                          std::string& compressed);
 
   journal_options opts_;
   char codec_ = 0;  // the slices' codec byte

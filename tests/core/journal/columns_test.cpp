@@ -1,5 +1,6 @@
-// The column layout of journal slices: exact round trips of any record bytes, and damaged
-// column payloads refused (never a crash, never bytes read outside the payload).
+// The column layouts of journal slices: exact round trips of any record bytes in every
+// column kind, and damaged column payloads refused (never a crash, never bytes read outside
+// the payload).
 #include "core/journal/columns.hpp"
 
 #include <doctest/doctest.h>
@@ -30,6 +31,19 @@ void add(sample& s, record r) {
   coding::put_string(s.rows, r.raw);
   s.rows += r.fields;
   s.records.push_back(std::move(r));
+}
+
+/// from_rows, checking that the stream starts it gives lie in `out`, in order.
+error encode(std::string_view rows, uint32_t events, std::string& out) {
+  std::vector<size_t> starts;
+  auto err = jc::from_rows(rows, events, out, starts);
+  if (!err) {
+    for (size_t i = 0; i < starts.size(); ++i) {
+      CHECK(starts[i] < out.size());
+      if (i > 0) CHECK(starts[i] > starts[i - 1]);
+    }
+  }
+  return err;
 }
 
 /// `raw` alone in a record with all metadata.
@@ -79,10 +93,10 @@ sample random_records(uint32_t n, unsigned seed) {
 std::vector<uint64_t> round_trip(const sample& s) {
   uint32_t n = uint32_t(s.records.size());
   std::string columns, raws;
-  REQUIRE(!jc::from_rows(s.rows, n, columns));
+  REQUIRE(!encode(s.rows, n, columns));
   std::string_view meta;
   std::vector<uint32_t> ends;
-  auto err = jc::take_apart(columns, n, meta, raws, ends);
+  auto err = jc::take_apart(columns, n, true, meta, raws, ends);
   REQUIRE_MESSAGE(!err, err.render());
   REQUIRE(ends.size() == n);
   std::string expect_meta;
@@ -94,9 +108,9 @@ std::vector<uint64_t> round_trip(const sample& s) {
   }
   CHECK(meta == expect_meta);
   CHECK(raws.size() == ends.back());
-  // The stream table: 33 varints, then the metadata, then one count byte per record.
+  // The stream table: 65 varints, then the metadata, then one count byte per record.
   coding::reader table{columns};
-  for (int i = 0; i < 33; ++i) {
+  for (int i = 0; i < 65; ++i) {
     uint64_t size;
     REQUIRE(table.varint(size));
   }
@@ -138,12 +152,20 @@ TEST_CASE("journal columns: any records come back byte for byte") {
 
 TEST_CASE("journal columns: the layout of one record matches the golden bytes (FORMAT.md)") {
   std::string columns;
-  REQUIRE(!jc::from_rows(one("hi").rows, 1, columns));
-  // The stream table (metadata 9 bytes; column 0: lengths 1 byte, text 2; 15 empty
-  // columns), the metadata (the row record without its raw), the token counts (1), then
-  // column 0: "\x02" and "hi".
-  CHECK(columns == "\x09\x01\x02" + std::string(30, '\0') +
+  REQUIRE(!encode(one("hi").rows, 1, columns));
+  // The stream table (metadata 9 bytes; column 0: plain, lengths 1 byte, text 2, no index;
+  // 15 empty plain columns), the metadata (the row record without its raw), the token
+  // counts (1), then column 0: "\x02" and "hi".
+  CHECK(columns == std::string("\x09\x00\x01\x02\x00", 5) + std::string(60, '\0') +
                        std::string("\x07\x00\x01h\x01s\x02st", 9) + "\x01\x02hi");
+  // Two records with the same raw: column 0 is a dictionary of one token, indexes 0 and 0.
+  sample twice = one("hi");
+  add(twice, {std::string{"\x00\x00", 2}, "hi", ""});
+  columns.clear();
+  REQUIRE(!encode(twice.rows, 2, columns));
+  CHECK(columns == std::string("\x0b\x01\x01\x02\x02", 5) + std::string(60, '\0') +
+                       std::string("\x07\x00\x01h\x01s\x02st\x00\x00", 11) + "\x01\x01" +
+                       "\x02hi" + std::string(2, '\0'));
 }
 
 TEST_CASE("journal columns: the n-th tokens of the records share a column") {
@@ -151,12 +173,151 @@ TEST_CASE("journal columns: the n-th tokens of the records share a column") {
   sample s = one(R"(10.0.0.1 - - [29/Nov/2026:00:00:00 +0000] "GET / HTTP/1.1" 200)");
   add(s, one(R"(10.0.0.2 - bob [29/Nov/2026:00:00:01 +0000] "POST /a HTTP/1.1" 404)").records[0]);
   std::string columns;
-  REQUIRE(!jc::from_rows(s.rows, 2, columns));
-  CHECK(columns.find("10.0.0.110.0.0.2") != std::string::npos);
+  REQUIRE(!encode(s.rows, 2, columns));
+  CHECK(columns.find(std::string("\x0a\x00\x00\x01\x0a\x00\x00\x02", 8)) != std::string::npos);
   CHECK(columns.find("[29/Nov/2026:00:00:00 +0000][29/Nov/2026:00:00:01 +0000]") !=
         std::string::npos);
   CHECK(columns.find(R"("GET / HTTP/1.1""POST /a HTTP/1.1")") != std::string::npos);
   CHECK(columns.find("200404") != std::string::npos);
+  round_trip(s);
+}
+
+namespace {
+
+/// `n` Apache-like lines: a client from a pool of `clients` addresses (`client(i)` makes
+/// the i-th), one of three agents, a size and a unique request id. Each column has its
+/// own number of distinct tokens.
+sample access_lines(uint32_t n, uint32_t clients, std::string (*client)(uint32_t)) {
+  std::mt19937 rng(11);
+  const char* agents[] = {"\"curl/8.4.0\"", "\"Mozilla/5.0 (X11; Linux x86_64)\"",
+                          "\"Googlebot/2.1\""};
+  sample s;
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string raw = client(rng() % clients) + " - - \"GET /p/" + std::to_string(rng() % 50) +
+                      " HTTP/1.1\" " + std::to_string(rng() % 100000) + " " +
+                      agents[rng() % 3] + " " + std::to_string(i * 7919 + 104729);
+    add(s, i == 0 ? one(raw).records[0] : record{std::string{"\x00\x00", 2}, raw, ""});
+  }
+  return s;
+}
+
+std::vector<jc::column_kind> kinds(const sample& s) {
+  std::string columns;
+  REQUIRE(!encode(s.rows, uint32_t(s.records.size()), columns));
+  auto k = jc::kinds_of(columns);
+  REQUIRE(k.has_value());
+  return *k;
+}
+
+}  // namespace
+
+TEST_CASE("journal columns: each column takes the kind that suits it, and round-trips in it") {
+  using k = jc::column_kind;
+  auto address = [](uint32_t i) {
+    return std::to_string(10 + i % 200) + "." + std::to_string(i / 200 % 256) + ".0." +
+           std::to_string(i % 7 * 36);
+  };
+  // Columns: client, "-", "-", request (50 paths), size, agent, request id, then unused.
+  auto many_clients = access_lines(5000, 4000, +address);
+  CHECK(kinds(many_clients) ==
+        std::vector<k>{k::ipv4, k::dictionary, k::dictionary, k::dictionary, k::plain,
+                       k::dictionary, k::plain, k::plain, k::plain, k::plain, k::plain, k::plain,
+                       k::plain, k::plain, k::plain, k::plain});
+  round_trip(many_clients);
+  // Few distinct clients: a dictionary beats 4 bytes per address.
+  auto few_clients = access_lines(5000, 20, +address);
+  CHECK(kinds(few_clients)[0] == k::dictionary);
+  round_trip(few_clients);
+  // One address written otherwise than in canonical dotted quads keeps the column plain
+  // (the 4 bytes could not give its text back).
+  for (std::string odd : {"010.0.0.1", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1..2.3",
+                          "1.2.3.-4", "a.b.c.d", "1.2.3.4x", "0.0.0.00"}) {
+    CAPTURE(odd);
+    auto s = many_clients;
+    s.records[4000].raw.replace(0, s.records[4000].raw.find(' '), odd);
+    sample rebuilt;
+    for (auto& r : s.records) add(rebuilt, r);
+    CHECK(kinds(rebuilt)[0] == k::plain);
+    round_trip(rebuilt);
+  }
+  // The addresses at the edges of the canonical form.
+  auto edges = access_lines(3000, 4, [](uint32_t i) {
+    const char* a[] = {"0.0.0.0", "255.255.255.255", "1.22.100.9", "199.0.10.255"};
+    return std::string{a[i]};
+  });
+  round_trip(edges);
+}
+
+namespace {
+
+/// A `K` payload written here from FORMAT.md: the stream table, the metadata of `n`
+/// records with one token each (the first with all metadata), then column 0 of `kind`
+/// with these streams; columns 1-15 empty.
+std::string payload_of(uint32_t n, jc::column_kind kind, const std::string& lengths,
+                       const std::string& text, const std::string& index) {
+  std::string meta{"\x07\x00\x01h\x01s\x02st", 9};
+  for (uint32_t i = 1; i < n; ++i) meta += std::string{"\x00\x00", 2};
+  std::string out;
+  coding::put_varint(out, meta.size());
+  coding::put_varint(out, uint64_t(kind));
+  for (auto* s : {&lengths, &text, &index}) coding::put_varint(out, s->size());
+  out.append(60, '\0');
+  return out + meta + std::string(n, '\x01') + lengths + text + index;
+}
+
+error take_apart(const std::string& payload, uint32_t n) {
+  std::string_view meta;
+  std::string raws;
+  std::vector<uint32_t> ends;
+  return jc::take_apart(payload, n, true, meta, raws, ends);
+}
+
+}  // namespace
+
+TEST_CASE("journal columns: damaged dictionary and IPv4 columns are refused with their fault") {
+  using k = jc::column_kind;
+  std::string_view meta;
+  std::string raws;
+  std::vector<uint32_t> ends;
+  // The hand-written payloads are well formed before they are damaged.
+  REQUIRE(!jc::take_apart(payload_of(2, k::dictionary, "\x01\x02", "abc", std::string("\x01\x00", 2)),
+                          2, true, meta, raws, ends));
+  CHECK(std::string_view{raws} == "bca");
+  REQUIRE(!jc::take_apart(payload_of(1, k::ipv4, "", std::string("\x7f\x00\x00\x01", 4), ""), 1,
+                          true, meta, raws, ends));
+  CHECK(std::string_view{raws} == "127.0.0.1");
+
+  auto refused = [](const std::string& payload, uint32_t n, std::string_view why) {
+    auto err = take_apart(payload, n);
+    CHECK(err.code() == errc::corruption);
+    CHECK_MESSAGE(err.message().find(why) != std::string::npos, err.message());
+  };
+  refused(payload_of(2, k::dictionary, "\x01\x02", "abc", "\x01\x02"), 2,
+          "an index past its 2 distinct tokens");
+  refused(payload_of(2, k::dictionary, "\x01\x03", "abc", std::string(2, '\0')), 2,
+          "a distinct token runs past its column");
+  refused(payload_of(2, k::dictionary, "\x01\x01", "abc", std::string(2, '\0')), 2,
+          "bytes after the distinct tokens");
+  refused(payload_of(2, k::dictionary, "\x01", "a", std::string(1, '\0')), 2,
+          "token 0 runs past its column");
+  refused(payload_of(1, k::dictionary, "\x01", "a", std::string(2, '\0')), 1,
+          "bytes after the last token of column 0");
+  refused(payload_of(1, k::plain, "\x01", "a", std::string(1, '\0')), 1,
+          "an index stream in a plain column");
+  refused(payload_of(1, k::ipv4, "", std::string("\x7f\x00\x00", 3), ""), 1, "IPv4 streams of the wrong sizes");
+  refused(payload_of(1, k::ipv4, "\x04", std::string("\x7f\x00\x00\x01", 4), ""), 1,
+          "IPv4 streams of the wrong sizes");
+  refused(payload_of(2, k::ipv4, "", std::string("\x7f\x00\x00\x01", 4), ""), 2, "token 0 runs past its column");
+  auto unknown = payload_of(1, k::plain, "\x01", "a", "");
+  unknown[1] = '\x03';
+  refused(unknown, 1, "column 0 has unknown kind 3");
+  // A dictionary lets a small payload name a huge text: 1 MiB named 200 times is refused
+  // before anything is allocated for it.
+  std::string big(1 << 20, 'x');
+  std::string big_length;
+  coding::put_varint(big_length, big.size());
+  refused(payload_of(200, k::dictionary, big_length, big, std::string(200, '\0')), 200,
+          "the rebuilt text would pass");
 }
 
 TEST_CASE("journal columns: a count that does not match the records is refused") {
@@ -164,13 +325,13 @@ TEST_CASE("journal columns: a count that does not match the records is refused")
   std::string columns, raws;
   std::string_view meta;
   std::vector<uint32_t> ends;
-  CHECK(jc::from_rows(s.rows, 21, columns).code() == errc::corruption);
+  CHECK(encode(s.rows, 21, columns).code() == errc::corruption);
   columns.clear();
-  CHECK(jc::from_rows(s.rows, 19, columns).code() == errc::corruption);
+  CHECK(encode(s.rows, 19, columns).code() == errc::corruption);
   columns.clear();
-  REQUIRE(!jc::from_rows(s.rows, 20, columns));
-  CHECK(jc::take_apart(columns, 21, meta, raws, ends).code() == errc::corruption);
-  auto err = jc::take_apart(columns, 19, meta, raws, ends);
+  REQUIRE(!encode(s.rows, 20, columns));
+  CHECK(jc::take_apart(columns, 21, true, meta, raws, ends).code() == errc::corruption);
+  auto err = jc::take_apart(columns, 19, true, meta, raws, ends);
   CHECK(err.code() == errc::corruption);
   CHECK(err.message().find("journal columns: ") == 0);
 }
@@ -180,9 +341,9 @@ TEST_CASE("journal columns: a truncated or flipped payload is refused or decodes
   std::string columns, raws;
   std::string_view meta;
   std::vector<uint32_t> ends;
-  REQUIRE(!jc::from_rows(s.rows, 30, columns));
+  REQUIRE(!encode(s.rows, 30, columns));
   for (size_t keep = 0; keep < columns.size(); ++keep)
-    CHECK(jc::take_apart(std::string_view{columns}.substr(0, keep), 30, meta, raws, ends).code() ==
+    CHECK(jc::take_apart(std::string_view{columns}.substr(0, keep), 30, true, meta, raws, ends).code() ==
           errc::corruption);
   size_t refused = 0;
   for (size_t at = 0; at < columns.size(); ++at) {
@@ -190,7 +351,7 @@ TEST_CASE("journal columns: a truncated or flipped payload is refused or decodes
       auto bad = columns;
       bad[at] = char(bad[at] ^ mask);
       // Bytes in a text column may change into other bytes; structure may not be broken.
-      if (jc::take_apart(bad, 30, meta, raws, ends)) {
+      if (jc::take_apart(bad, 30, true, meta, raws, ends)) {
         ++refused;
       } else {
         REQUIRE(ends.size() == 30);
