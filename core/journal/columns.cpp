@@ -1,6 +1,7 @@
 // Row layout <-> column layouts of a journal slice. See columns.hpp and FORMAT.md.
 #include "core/journal/columns.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <vector>
@@ -15,11 +16,8 @@ namespace jf = journal_format;
 
 namespace {
 
-/// A column becomes a dictionary when its distinct tokens are at most this share of its
-/// tokens (1/2); with at most 1/8 a dictionary beats the 4-byte form of addresses too.
-/// A column whose distinct tokens pass 3/4 of the tokens so far at a checkpoint (every
-/// `dictionary_checkpoint` tokens) stops being counted: client addresses, sizes and ids
-/// cost no hashing past their first thousand tokens.
+/// Every this many tokens a column stops counting the forms that can no longer win
+/// (column::add): client addresses and ids cost no hashing past their first thousand.
 constexpr size_t dictionary_checkpoint = 1024;
 
 /// Bound on the buffer a payload may make a reader allocate for its rebuilt raws: a
@@ -64,21 +62,79 @@ const std::array<octet_text, 256>& octet_texts() {
   return table;
 }
 
+/// Strings in the order first seen, each once, with a hash table to find them, and the
+/// index of every string added: a dictionary's streams as they grow.
+class distinct_set {
+ public:
+  std::string lengths;  // each distinct string's length (varint)
+  std::string text;     // the distinct strings back to back
+  std::string index;    // each added string's index (varint)
+
+  void clear() {
+    lengths.clear();
+    text.clear();
+    index.clear();
+    at_.clear();
+    slots_.assign(64, 0);
+  }
+  size_t size() const { return at_.size(); }
+
+  void add(std::string_view s) {
+    uint64_t h = hash::checksum64(s);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      uint64_t slot = slots_[i];
+      if (slot == 0) break;
+      if ((slot >> 32) == (h >> 32) && string(uint32_t(slot) - 1) == s) {
+        coding::put_varint(index, uint32_t(slot) - 1);
+        return;
+      }
+    }
+    auto id = uint32_t(at_.size());
+    at_.emplace_back(uint32_t(text.size()), uint32_t(s.size()));
+    coding::put_varint(lengths, s.size());
+    text.append(s);
+    coding::put_varint(index, id);
+    if (at_.size() * 2 > slots_.size()) {
+      slots_.assign(slots_.size() * 2, 0);
+      for (uint32_t v = 0; v < at_.size(); ++v) place(hash::checksum64(string(v)), v);
+    } else {
+      place(h, id);
+    }
+  }
+
+ private:
+  std::string_view string(uint32_t id) const { return {text.data() + at_[id].first, at_[id].second}; }
+  void place(uint64_t h, uint32_t id) {
+    size_t mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = (h >> 32) << 32 | (uint64_t(id) + 1);
+  }
+
+  std::vector<std::pair<uint32_t, uint32_t>> at_;  // offset and length in `text`
+  std::vector<uint64_t> slots_;  // hash's high half << 32 | id + 1; 0 when free
+};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
 /// The n-th tokens of every record of a slice, gathered in every form the column might
-/// be written in; `kind()` picks one once all are in.
+/// be written in; `kind()` picks one once all are in, `streams()` gives its streams.
 struct column {
   std::string lengths;  // plain: every token's length (varint)
   std::string text;     // plain: every token's bytes
   size_t tokens = 0;
   bool all_ipv4 = true;
   std::string quads;  // while all_ipv4: every token's 4 bytes
-  // While `counting`: the distinct tokens as (offset, length) in `text`, first seen first,
-  // a hash table of them (slot: hash's high half << 32 | value + 1, 0 when free) and every
-  // token's index (varint).
-  bool counting = true;
-  std::vector<std::pair<uint32_t, uint32_t>> values;
-  std::vector<uint64_t> slots;
-  std::string index;
+  // While counted: the distinct tokens; the distinct templates (a token with each run of
+  // digits written as one '0'), and the runs' lengths and digits.
+  bool counting_tokens = true;
+  distinct_set distinct_tokens;
+  bool counting_templates = true;
+  distinct_set templates;
+  std::string run_lengths, digits;
+  std::string template_scratch;
 
   void clear() {
     lengths.clear();
@@ -86,14 +142,14 @@ struct column {
     tokens = 0;
     all_ipv4 = true;
     quads.clear();
-    counting = true;
-    values.clear();
-    slots.assign(64, 0);
-    index.clear();
+    counting_tokens = counting_templates = true;
+    distinct_tokens.clear();
+    templates.clear();
+    run_lengths.clear();
+    digits.clear();
   }
 
   void add(std::string_view token) {
-    auto offset = uint32_t(text.size());
     coding::put_varint(lengths, token.size());
     text.append(token);
     ++tokens;
@@ -102,48 +158,72 @@ struct column {
       all_ipv4 = parse_ipv4(token, quad);
       if (all_ipv4) quads.append(reinterpret_cast<const char*>(quad), 4);
     }
-    if (!counting) return;
-    coding::put_varint(index, intern(token, offset));
-    if (tokens % dictionary_checkpoint == 0 && values.size() * 4 > tokens * 3) counting = false;
+    if (counting_tokens) distinct_tokens.add(token);
+    if (counting_templates) add_template(token);
+    if (tokens % dictionary_checkpoint == 0) {
+      if (distinct_tokens.size() * 4 > tokens * 3) counting_tokens = false;
+      // Templates are kept for columns that have digits and that neither a dictionary of
+      // tokens nor IPv4 suits better so far.
+      if (templates.size() * 2 > tokens || digits.empty() || all_ipv4 ||
+          (counting_tokens && distinct_tokens.size() * 8 <= tokens))
+        counting_templates = false;
+    }
   }
 
+  /// The smallest form by rule, measured on Apache and Loghub lines: a dictionary when
+  /// the distinct tokens are few (at most 1/8 of the tokens: status codes, agents,
+  /// timestamps to the second); else 4 bytes when all are addresses; else templates
+  /// when they are at most 1/4 (requests, sizes: their digits apart compress better than
+  /// as part of the tokens); else a dictionary up to 1/2; else the tokens as they are.
   column_kind kind() const {
     if (tokens == 0) return column_kind::plain;
-    if (counting && values.size() * 8 <= tokens) return column_kind::dictionary;
-    if (all_ipv4 && tokens > 0) return column_kind::ipv4;
-    if (counting && values.size() * 2 <= tokens) return column_kind::dictionary;
+    if (counting_tokens && distinct_tokens.size() * 8 <= tokens) return column_kind::dictionary;
+    if (all_ipv4) return column_kind::ipv4;
+    if (counting_templates && !digits.empty() && templates.size() * 4 <= tokens)
+      return column_kind::digit_runs;
+    if (counting_tokens && distinct_tokens.size() * 2 <= tokens) return column_kind::dictionary;
     return column_kind::plain;
   }
 
- private:
-  /// The index of `token` (at `offset` in `text`) among the distinct tokens, added if new.
-  uint32_t intern(std::string_view token, uint32_t offset) {
-    uint64_t h = hash::checksum64(token);
-    size_t mask = slots.size() - 1;
-    for (size_t at = h & mask;; at = (at + 1) & mask) {
-      uint64_t slot = slots[at];
-      if (slot == 0) break;
-      auto [value_offset, value_size] = values[uint32_t(slot) - 1];
-      if ((slot >> 32) == (h >> 32) && value_size == token.size() &&
-          std::memcmp(text.data() + value_offset, token.data(), token.size()) == 0)
-        return uint32_t(slot) - 1;
+  /// The column's streams in the form of `kind`, in their order (FORMAT.md).
+  std::array<std::string_view, stream_count> streams(column_kind kind) const {
+    using sv = std::string_view;
+    switch (kind) {
+      case column_kind::dictionary:
+        return {sv{distinct_tokens.lengths}, sv{distinct_tokens.text}, sv{distinct_tokens.index},
+                sv{}, sv{}};
+      case column_kind::ipv4:
+        return {sv{}, sv{quads}, sv{}, sv{}, sv{}};
+      case column_kind::digit_runs:
+        return {sv{templates.lengths}, sv{templates.text}, sv{templates.index}, sv{run_lengths},
+                sv{digits}};
+      case column_kind::plain:
+        break;
     }
-    values.emplace_back(offset, uint32_t(token.size()));
-    if (values.size() * 2 > slots.size()) {
-      slots.assign(slots.size() * 2, 0);
-      for (uint32_t v = 0; v < values.size(); ++v)
-        place(hash::checksum64({text.data() + values[v].first, values[v].second}), v);
-    } else {
-      place(h, uint32_t(values.size() - 1));
-    }
-    return uint32_t(values.size() - 1);
+    return {sv{lengths}, sv{text}, sv{}, sv{}, sv{}};
   }
 
-  void place(uint64_t h, uint32_t value) {
-    size_t mask = slots.size() - 1;
-    size_t at = h & mask;
-    while (slots[at] != 0) at = (at + 1) & mask;
-    slots[at] = (h >> 32) << 32 | (uint64_t(value) + 1);
+ private:
+  void add_template(std::string_view token) {
+    template_scratch.clear();
+    const char* p = token.data();
+    const char* end = p + token.size();
+    while (p < end) {
+      // The next run: the hex digits around the next decimal digit.
+      const char* digit = std::find_if(p, end, is_digit);
+      if (digit == end) {
+        template_scratch.append(p, end);
+        break;
+      }
+      const char* run = digit;
+      while (run > p && is_hex(run[-1])) --run;
+      template_scratch.append(p, run);
+      p = std::find_if_not(digit, end, is_hex);
+      template_scratch.push_back('0');
+      coding::put_varint(run_lengths, size_t(p - run));
+      digits.append(run, p);
+    }
+    templates.add(template_scratch);
   }
 };
 
@@ -196,12 +276,12 @@ bool next_varint(const uint8_t*& p, const uint8_t* end, uint64_t& value) {
   return ok;
 }
 
-/// The stream table of a payload: per column its kind and the sizes of its three streams
-/// (lengths, text, index; `T` has no kinds and no index streams).
+/// The stream table of a payload: per column its kind and the sizes of its streams
+/// (`T` has no kinds and two streams per column: lengths and text).
 struct stream_table {
   uint64_t meta_size = 0;
   std::array<column_kind, max_tokens> kind{};
-  std::array<std::array<uint64_t, 3>, max_tokens> size{};
+  std::array<std::array<uint64_t, stream_count>, max_tokens> size{};
   size_t bytes = 0;  // of the table itself
 };
 
@@ -212,12 +292,11 @@ error read_table(std::string_view columns, bool with_kinds, stream_table& t) {
     if (with_kinds) {
       uint64_t kind;
       ok = r.varint(kind);
-      if (ok && kind > uint64_t(column_kind::ipv4))
+      if (ok && kind > uint64_t(column_kind::digit_runs))
         return corrupt("column " + std::to_string(c) + " has unknown kind " + std::to_string(kind));
       t.kind[c] = column_kind(kind);
     }
-    ok = ok && r.varint(t.size[c][0]) && r.varint(t.size[c][1]) &&
-         (!with_kinds || r.varint(t.size[c][2]));
+    for (size_t s = 0; s < (with_kinds ? stream_count : 2) && ok; ++s) ok = r.varint(t.size[c][s]);
   }
   if (!ok) return corrupt("truncated table of streams");
   t.bytes = columns.size() - r.remaining();
@@ -231,7 +310,6 @@ error from_rows(std::string_view rows, uint32_t events, std::string& out,
   // Reused across slices: a writer seals a slice every megabyte.
   thread_local std::string meta, counts;
   thread_local std::array<column, max_tokens> columns;
-  thread_local std::array<std::string, max_tokens> value_lengths, value_text;
   meta.clear();
   counts.clear();
   for (auto& c : columns) c.clear();
@@ -263,33 +341,15 @@ error from_rows(std::string_view rows, uint32_t events, std::string& out,
 
   // Each column's three streams in the form its kind takes.
   std::array<column_kind, max_tokens> kinds;
-  std::array<std::array<std::string_view, 3>, max_tokens> streams;
+  std::array<std::array<std::string_view, stream_count>, max_tokens> streams;
   for (size_t c = 0; c < max_tokens; ++c) {
-    auto& col = columns[c];
-    kinds[c] = col.kind();
-    switch (kinds[c]) {
-      case column_kind::plain:
-        streams[c] = {std::string_view{col.lengths}, std::string_view{col.text}, std::string_view{}};
-        break;
-      case column_kind::ipv4:
-        streams[c] = {std::string_view{}, std::string_view{col.quads}, std::string_view{}};
-        break;
-      case column_kind::dictionary:
-        value_lengths[c].clear();
-        value_text[c].clear();
-        for (auto [offset, size] : col.values) {
-          coding::put_varint(value_lengths[c], size);
-          value_text[c].append(col.text, offset, size);
-        }
-        streams[c] = {std::string_view{value_lengths[c]}, std::string_view{value_text[c]},
-                      std::string_view{col.index}};
-        break;
-    }
+    kinds[c] = columns[c].kind();
+    streams[c] = columns[c].streams(kinds[c]);
   }
   coding::put_varint(out, meta.size());
   for (size_t c = 0; c < max_tokens; ++c) {
     coding::put_varint(out, uint64_t(kinds[c]));
-    for (auto s : streams[c]) coding::put_varint(out, s.size());
+    for (auto stream : streams[c]) coding::put_varint(out, stream.size());
   }
   stream_starts.clear();
   for (std::string_view s : {std::string_view{meta}, std::string_view{counts}}) {
@@ -324,15 +384,18 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds,
     return true;
   };
   std::string_view counts;
-  std::array<std::array<std::string_view, 3>, max_tokens> stream;
+  std::array<std::array<std::string_view, stream_count>, max_tokens> stream;
   bool ok = take(table.meta_size, meta) && take(events, counts);
   for (size_t c = 0; c < max_tokens && ok; ++c)
-    for (size_t s = 0; s < 3 && ok; ++s) ok = take(table.size[c][s], stream[c][s]);
+    for (size_t s = 0; s < stream_count && ok; ++s) ok = take(table.size[c][s], stream[c][s]);
   if (!ok) return corrupt("a stream runs past the payload");
   if (!rest.empty()) return corrupt(std::to_string(rest.size()) + " bytes after the streams");
 
-  // Where each column's next length, token and index are, and where they end; the
-  // distinct tokens of a dictionary column.
+  // Per column, where its next length, token bytes and index are, and where they end.
+  // Plain: token lengths and tokens; IPv4: 4 bytes per token; dictionary: indexes into
+  // `values`, its distinct tokens; digit runs: indexes into `values`, its templates, whose
+  // literal parts are `pieces` (template t's from first[t] to first[t + 1], one more than
+  // its runs), then the runs' lengths and digits.
   struct cursor {
     column_kind kind;
     const uint8_t* length;
@@ -342,58 +405,101 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds,
     const uint8_t* index;
     const uint8_t* index_end;
     std::vector<std::string_view> values;
+    std::vector<std::string_view> pieces;
+    std::vector<uint32_t> first;
   };
   thread_local std::array<cursor, max_tokens> column;
   auto bytes = [](std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); };
+  // The distinct strings of a dictionary or of templates: lengths, then bytes.
+  auto read_values = [](std::string_view lengths, std::string_view text,
+                        std::vector<std::string_view>& values) {
+    values.clear();
+    const uint8_t* p = reinterpret_cast<const uint8_t*>(lengths.data());
+    const uint8_t* end = p + lengths.size();
+    while (p < end) {
+      uint64_t size;
+      if (!next_varint(p, end, size) || size > text.size()) return false;
+      values.push_back(text.substr(0, size));
+      text.remove_prefix(size);
+    }
+    return text.empty();
+  };
   // The rebuilt raws: each token plus the space after it (the record's last is taken
   // back). Plain: at most one token per byte of its length stream; IPv4: at most 15 bytes
-  // per 4; dictionary: the sum over its indexes, found here while checking them.
-  // `copy_slack` more let a short token be copied as a whole block.
+  // per 4; dictionary and templates: the sum over the indexes, found while checking
+  // them, plus the digits. `copy_slack` more let a short token be copied as a whole block.
   constexpr size_t copy_slack = 16;
   size_t capacity = copy_slack;
   for (size_t c = 0; c < max_tokens; ++c) {
     auto& k = column[c];
-    auto& [lengths, text, index] = stream[c];
+    auto& streams = stream[c];
     k.kind = table.kind[c];
+    std::string name = "column " + std::to_string(c);
+    auto unused_empty = [&](std::initializer_list<size_t> unused) {
+      for (size_t s : unused)
+        if (!streams[s].empty()) return false;
+      return true;
+    };
+    // Token lengths (or run lengths), token bytes (or digits), indexes.
+    std::string_view lengths = streams[0], text = streams[1], index;
+    switch (k.kind) {
+      case column_kind::plain:
+        if (!unused_empty({2, 3, 4})) return corrupt(name + ": streams a plain column has not");
+        capacity += text.size() + lengths.size();
+        break;
+      case column_kind::ipv4:
+        if (!unused_empty({0, 2, 3, 4}) || text.size() % 4 != 0)
+          return corrupt(name + ": IPv4 streams of the wrong sizes");
+        capacity += text.size() / 4 * 16;
+        break;
+      case column_kind::dictionary:
+      case column_kind::digit_runs: {
+        bool templates = k.kind == column_kind::digit_runs;
+        if (!templates && !unused_empty({3, 4}))
+          return corrupt(name + ": streams a dictionary column has not");
+        if (!read_values(streams[0], streams[1], k.values))
+          return corrupt(name + ": its distinct " + (templates ? "templates" : "tokens") +
+                         " do not fill their streams");
+        index = streams[2];
+        // Per value, the bytes it puts in the text besides runs of digits.
+        thread_local std::vector<uint32_t> literal;
+        literal.clear();
+        k.pieces.clear();
+        k.first.clear();
+        for (auto value : k.values) {
+          literal.push_back(uint32_t(value.size()));
+          if (!templates) continue;
+          k.first.push_back(uint32_t(k.pieces.size()));
+          size_t from = 0;
+          for (size_t i = 0; i < value.size(); ++i) {
+            if (!is_digit(value[i])) continue;
+            k.pieces.push_back(value.substr(from, i - from));
+            from = i + 1;
+            --literal.back();
+          }
+          k.pieces.push_back(value.substr(from));
+        }
+        k.first.push_back(uint32_t(k.pieces.size()));
+        const uint8_t* end = bytes(index) + index.size();
+        for (const uint8_t* p = bytes(index); p < end && capacity <= max_rebuilt;) {
+          uint64_t v;
+          if (!next_varint(p, end, v) || v >= k.values.size())
+            return corrupt(name + ": an index past its " + std::to_string(k.values.size()) +
+                           (templates ? " templates" : " distinct tokens"));
+          capacity += literal[v] + 1;
+        }
+        lengths = templates ? streams[3] : std::string_view{};
+        text = templates ? streams[4] : std::string_view{};
+        capacity += text.size();
+        break;
+      }
+    }
     k.length = bytes(lengths);
     k.lengths_end = k.length + lengths.size();
     k.text = text.data();
     k.text_end = text.data() + text.size();
     k.index = bytes(index);
     k.index_end = k.index + index.size();
-    std::string name = "column " + std::to_string(c);
-    switch (k.kind) {
-      case column_kind::plain:
-        if (!index.empty()) return corrupt(name + ": an index stream in a plain column");
-        capacity += text.size() + lengths.size();
-        break;
-      case column_kind::ipv4:
-        if (!lengths.empty() || !index.empty() || text.size() % 4 != 0)
-          return corrupt(name + ": IPv4 streams of the wrong sizes");
-        capacity += text.size() / 4 * 16;
-        break;
-      case column_kind::dictionary: {
-        k.values.clear();
-        const char* value = k.text;
-        while (k.length < k.lengths_end) {
-          uint64_t size;
-          if (!next_varint(k.length, k.lengths_end, size) || size > size_t(k.text_end - value))
-            return corrupt(name + ": a distinct token runs past its column");
-          k.values.emplace_back(value, size);
-          value += size;
-        }
-        if (value != k.text_end) return corrupt(name + ": bytes after the distinct tokens");
-        for (const uint8_t* p = k.index; p < k.index_end;) {
-          uint64_t v;
-          if (!next_varint(p, k.index_end, v) || v >= k.values.size())
-            return corrupt(name + ": an index past its " + std::to_string(k.values.size()) +
-                           " distinct tokens");
-          capacity += k.values[v].size() + 1;
-          if (capacity > max_rebuilt) break;  // refused below
-        }
-        break;
-      }
-    }
   }
   if (capacity > max_rebuilt)
     return corrupt("the rebuilt text would pass " + std::to_string(max_rebuilt) + " bytes");
@@ -422,22 +528,32 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds,
         return corrupt("record " + std::to_string(i) + ": token " + std::to_string(c) +
                        " runs past its column");
       };
+      // The next length (of a token or a run of digits), which must fit the bytes left.
+      auto next_length = [&](uint64_t& length) {
+        return next_varint(k.length, k.lengths_end, length) &&
+               length <= size_t(k.text_end - k.text);
+      };
+      uint64_t length, v;  // indexes are below values.size(): checked above
       switch (k.kind) {
-        case column_kind::plain: {
-          uint64_t length;
-          if (!next_varint(k.length, k.lengths_end, length) ||
-              length > size_t(k.text_end - k.text))
-            return runs_past();
+        case column_kind::plain:
+          if (!next_length(length)) return runs_past();
           copy(k.text, length);
           k.text += length;
           break;
-        }
-        case column_kind::dictionary: {
-          uint64_t v;  // below values.size(): checked above
+        case column_kind::dictionary:
           if (!next_varint(k.index, k.index_end, v)) return runs_past();
           copy(k.values[v].data(), k.values[v].size());
           break;
-        }
+        case column_kind::digit_runs:
+          if (!next_varint(k.index, k.index_end, v)) return runs_past();
+          for (uint32_t p = k.first[v];; ++p) {
+            copy(k.pieces[p].data(), k.pieces[p].size());
+            if (p + 1 == k.first[v + 1]) break;
+            if (!next_length(length)) return runs_past();
+            copy(k.text, length);
+            k.text += length;
+          }
+          break;
         case column_kind::ipv4:
           if (k.text_end - k.text < 4) return runs_past();
           for (int part = 0; part < 4; ++part) {
@@ -457,10 +573,8 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds,
   }
   for (size_t c = 0; c < max_tokens; ++c) {
     auto& k = column[c];
-    bool used_up = k.kind == column_kind::dictionary
-                       ? k.index == k.index_end
-                       : k.length == k.lengths_end && k.text == k.text_end;
-    if (!used_up) return corrupt("bytes after the last token of column " + std::to_string(c));
+    if (k.length != k.lengths_end || k.text != k.text_end || k.index != k.index_end)
+      return corrupt("bytes after the last token of column " + std::to_string(c));
   }
   raws.resize(size_t(raw - raws.data()));
   return {};

@@ -3,7 +3,8 @@
 // next to like: every record's `_raw` is cut into tokens and the n-th tokens of all records
 // are stored together (the client addresses, then the timestamps, ...). In `K` each column
 // is stored the way that suits it: its tokens as they are, a table of its distinct tokens
-// and an index per record, or IPv4 addresses as 4 bytes. Exact: taken apart, a payload
+// and an index per record, IPv4 addresses as 4 bytes, or a table of templates with the
+// runs of digits apart ("GET /products/0 HTTP/0.0" and 23719, 1, 1). Exact: taken apart, a payload
 // gives back every `_raw` and the rest of each record unchanged. Plain functions, no I/O.
 #pragma once
 
@@ -24,7 +25,11 @@ enum class column_kind : uint8_t {
   plain = 0,       ///< each token's length, then the tokens back to back (all of `T`)
   dictionary = 1,  ///< the distinct tokens (lengths, bytes), then each token's index
   ipv4 = 2,        ///< each token a dotted-quad address written as its 4 bytes
+  digit_runs = 3,  ///< a dictionary of templates (each run of digits one '0'), the runs apart
 };
+
+/// Streams per column in a `K` payload (a kind leaves the ones it does not use empty).
+constexpr size_t stream_count = 5;
 
 /// Appends to `out` the `K` column layout of `rows`, `events` records of the row layout
 /// (FORMAT.md "Record"), and sets `stream_starts` to where in `out` each of its non-empty

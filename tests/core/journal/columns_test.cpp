@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <random>
 
 #include "core/journal/journal_format.hpp"
@@ -108,9 +109,9 @@ std::vector<uint64_t> round_trip(const sample& s) {
   }
   CHECK(meta == expect_meta);
   CHECK(raws.size() == ends.back());
-  // The stream table: 65 varints, then the metadata, then one count byte per record.
+  // The stream table: 97 varints, then the metadata, then one count byte per record.
   coding::reader table{columns};
-  for (int i = 0; i < 65; ++i) {
+  for (int i = 0; i < 97; ++i) {
     uint64_t size;
     REQUIRE(table.varint(size));
   }
@@ -153,17 +154,17 @@ TEST_CASE("journal columns: any records come back byte for byte") {
 TEST_CASE("journal columns: the layout of one record matches the golden bytes (FORMAT.md)") {
   std::string columns;
   REQUIRE(!encode(one("hi").rows, 1, columns));
-  // The stream table (metadata 9 bytes; column 0: plain, lengths 1 byte, text 2, no index;
-  // 15 empty plain columns), the metadata (the row record without its raw), the token
-  // counts (1), then column 0: "\x02" and "hi".
-  CHECK(columns == std::string("\x09\x00\x01\x02\x00", 5) + std::string(60, '\0') +
+  // The stream table (metadata 9 bytes; column 0: plain, lengths 1 byte, text 2, three
+  // empty streams; 15 empty plain columns), the metadata (the row record without its raw),
+  // the token counts (1), then column 0: "\x02" and "hi".
+  CHECK(columns == std::string("\x09\x00\x01\x02\x00\x00\x00", 7) + std::string(90, '\0') +
                        std::string("\x07\x00\x01h\x01s\x02st", 9) + "\x01\x02hi");
   // Two records with the same raw: column 0 is a dictionary of one token, indexes 0 and 0.
   sample twice = one("hi");
   add(twice, {std::string{"\x00\x00", 2}, "hi", ""});
   columns.clear();
   REQUIRE(!encode(twice.rows, 2, columns));
-  CHECK(columns == std::string("\x0b\x01\x01\x02\x02", 5) + std::string(60, '\0') +
+  CHECK(columns == std::string("\x0b\x01\x01\x02\x02\x00\x00", 7) + std::string(90, '\0') +
                        std::string("\x07\x00\x01h\x01s\x02st\x00\x00", 11) + "\x01\x01" +
                        "\x02hi" + std::string(2, '\0'));
 }
@@ -185,17 +186,19 @@ TEST_CASE("journal columns: the n-th tokens of the records share a column") {
 namespace {
 
 /// `n` Apache-like lines: a client from a pool of `clients` addresses (`client(i)` makes
-/// the i-th), one of three agents, a size and a unique request id. Each column has its
-/// own number of distinct tokens.
+/// the i-th), a request for one of 2,000 paths, a size, one of three agents and a unique
+/// request id in hex. Each column has its own number of distinct tokens and templates.
 sample access_lines(uint32_t n, uint32_t clients, std::string (*client)(uint32_t)) {
   std::mt19937 rng(11);
   const char* agents[] = {"\"curl/8.4.0\"", "\"Mozilla/5.0 (X11; Linux x86_64)\"",
                           "\"Googlebot/2.1\""};
   sample s;
   for (uint32_t i = 0; i < n; ++i) {
-    std::string raw = client(rng() % clients) + " - - \"GET /p/" + std::to_string(rng() % 50) +
+    char id[9];
+    std::snprintf(id, sizeof id, "%08x", unsigned(i * 2654435761u));
+    std::string raw = client(rng() % clients) + " - - \"GET /p/" + std::to_string(rng() % 2000) +
                       " HTTP/1.1\" " + std::to_string(rng() % 100000) + " " +
-                      agents[rng() % 3] + " " + std::to_string(i * 7919 + 104729);
+                      agents[rng() % 3] + " " + id;
     add(s, i == 0 ? one(raw).records[0] : record{std::string{"\x00\x00", 2}, raw, ""});
   }
   return s;
@@ -217,19 +220,21 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
     return std::to_string(10 + i % 200) + "." + std::to_string(i / 200 % 256) + ".0." +
            std::to_string(i % 7 * 36);
   };
-  // Columns: client, "-", "-", request (50 paths), size, agent, request id, then unused.
+  // Columns: client, "-", "-", request (one template), size (one template), agent,
+  // request id (one run of hex digits: one template), then unused.
   auto many_clients = access_lines(5000, 4000, +address);
   CHECK(kinds(many_clients) ==
-        std::vector<k>{k::ipv4, k::dictionary, k::dictionary, k::dictionary, k::plain,
-                       k::dictionary, k::plain, k::plain, k::plain, k::plain, k::plain, k::plain,
-                       k::plain, k::plain, k::plain, k::plain});
+        std::vector<k>{k::ipv4, k::dictionary, k::dictionary, k::digit_runs, k::digit_runs,
+                       k::dictionary, k::digit_runs, k::plain, k::plain, k::plain, k::plain,
+                       k::plain, k::plain, k::plain, k::plain, k::plain});
   round_trip(many_clients);
   // Few distinct clients: a dictionary beats 4 bytes per address.
   auto few_clients = access_lines(5000, 20, +address);
   CHECK(kinds(few_clients)[0] == k::dictionary);
   round_trip(few_clients);
-  // One address written otherwise than in canonical dotted quads keeps the column plain
-  // (the 4 bytes could not give its text back).
+  // One address written otherwise than in canonical dotted quads, late in the slice, keeps
+  // the column from IPv4 (the 4 bytes could not give its text back); templates were no
+  // longer counted for a column of addresses: it is plain.
   for (std::string odd : {"010.0.0.1", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1..2.3",
                           "1.2.3.-4", "a.b.c.d", "1.2.3.4x", "0.0.0.00"}) {
     CAPTURE(odd);
@@ -240,6 +245,22 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
     CHECK(kinds(rebuilt)[0] == k::plain);
     round_trip(rebuilt);
   }
+  // Templates with runs anywhere: at either end, hex letters around decimal digits (in
+  // the run) or alone (not a run), upper case, runs apart only by a non-hex byte; tokens
+  // of hex letters only.
+  sample runs;
+  std::mt19937 rng(5);
+  const char* shapes[] = {"id=%x;", "%x", "face%d", "x%dy%dz", "%X.%x", "%d%%", "cafe", "q%d-"};
+  for (uint32_t i = 0; i < 4000; ++i) {
+    char token[64];
+    const char* shape = shapes[rng() % 8];
+    std::snprintf(token, sizeof token, shape, unsigned(rng() % 100000), unsigned(rng() % 70));
+    std::string raw = std::string{token} + " " + token + "beef " + std::to_string(rng() % 10);
+    add(runs, i == 0 ? one(raw).records[0] : record{std::string{"\x00\x00", 2}, raw, ""});
+  }
+  CHECK(kinds(runs)[0] == k::digit_runs);
+  CHECK(kinds(runs)[1] == k::digit_runs);
+  round_trip(runs);
   // The addresses at the edges of the canonical form.
   auto edges = access_lines(3000, 4, [](uint32_t i) {
     const char* a[] = {"0.0.0.0", "255.255.255.255", "1.22.100.9", "199.0.10.255"};
@@ -252,72 +273,101 @@ namespace {
 
 /// A `K` payload written here from FORMAT.md: the stream table, the metadata of `n`
 /// records with one token each (the first with all metadata), then column 0 of `kind`
-/// with these streams; columns 1-15 empty.
-std::string payload_of(uint32_t n, jc::column_kind kind, const std::string& lengths,
-                       const std::string& text, const std::string& index) {
+/// with these streams (FORMAT.md "Column kinds"); columns 1-15 empty.
+std::string payload_of(uint32_t n, jc::column_kind kind, std::vector<std::string> streams) {
+  streams.resize(jc::stream_count);
   std::string meta{"\x07\x00\x01h\x01s\x02st", 9};
   for (uint32_t i = 1; i < n; ++i) meta += std::string{"\x00\x00", 2};
   std::string out;
   coding::put_varint(out, meta.size());
   coding::put_varint(out, uint64_t(kind));
-  for (auto* s : {&lengths, &text, &index}) coding::put_varint(out, s->size());
-  out.append(60, '\0');
-  return out + meta + std::string(n, '\x01') + lengths + text + index;
+  for (auto& s : streams) coding::put_varint(out, s.size());
+  out.append(90, '\0');
+  out += meta + std::string(n, '\x01');
+  for (auto& s : streams) out += s;
+  return out;
 }
 
-error take_apart(const std::string& payload, uint32_t n) {
+/// The raws `payload` gives back, one after the other, or its error.
+result<std::string> raws_of(const std::string& payload, uint32_t n) {
   std::string_view meta;
   std::string raws;
   std::vector<uint32_t> ends;
-  return jc::take_apart(payload, n, true, meta, raws, ends);
+  if (auto err = jc::take_apart(payload, n, true, meta, raws, ends)) return err;
+  return raws;
+}
+
+std::string bytes(std::initializer_list<int> b) {
+  std::string s;
+  for (int c : b) s.push_back(char(c));
+  return s;
 }
 
 }  // namespace
 
-TEST_CASE("journal columns: damaged dictionary and IPv4 columns are refused with their fault") {
+TEST_CASE("journal columns: every kind of column decodes as FORMAT.md describes") {
   using k = jc::column_kind;
-  std::string_view meta;
-  std::string raws;
-  std::vector<uint32_t> ends;
-  // The hand-written payloads are well formed before they are damaged.
-  REQUIRE(!jc::take_apart(payload_of(2, k::dictionary, "\x01\x02", "abc", std::string("\x01\x00", 2)),
-                          2, true, meta, raws, ends));
-  CHECK(std::string_view{raws} == "bca");
-  REQUIRE(!jc::take_apart(payload_of(1, k::ipv4, "", std::string("\x7f\x00\x00\x01", 4), ""), 1,
-                          true, meta, raws, ends));
-  CHECK(std::string_view{raws} == "127.0.0.1");
-
-  auto refused = [](const std::string& payload, uint32_t n, std::string_view why) {
-    auto err = take_apart(payload, n);
-    CHECK(err.code() == errc::corruption);
-    CHECK_MESSAGE(err.message().find(why) != std::string::npos, err.message());
+  auto raws = [](const std::string& payload, uint32_t n) {
+    auto r = raws_of(payload, n);
+    REQUIRE_MESSAGE(r.has_value(), r.err().render());
+    return *r;
   };
-  refused(payload_of(2, k::dictionary, "\x01\x02", "abc", "\x01\x02"), 2,
+  // Dictionary: distinct tokens "a" and "bc", indexes 1, 0.
+  CHECK(raws(payload_of(2, k::dictionary, {"\x01\x02", "abc", bytes({1, 0})}), 2) == "bca");
+  CHECK(raws(payload_of(1, k::ipv4, {"", bytes({127, 0, 0, 1})}), 1) == "127.0.0.1");
+  CHECK(raws(payload_of(1, k::ipv4, {"", bytes({255, 10, 0, 199})}), 1) == "255.10.0.199");
+  // Digit runs: templates "/p/0" and "0.0x" (any digit marks a run), indexes 0, 1, 0; the
+  // runs 23719 | 1 and 007 | 5.
+  CHECK(raws(payload_of(3, k::digit_runs,
+                        {"\x04\x04", "/p/00.0x", bytes({0, 1, 0}), bytes({5, 1, 3, 1}), "2371910075"}),
+             3) == "/p/23719" "1.007x" "/p/5");
+}
+
+TEST_CASE("journal columns: damaged columns of each kind are refused with their fault") {
+  using k = jc::column_kind;
+  auto refused = [](const std::string& payload, uint32_t n, std::string_view why) {
+    auto r = raws_of(payload, n);
+    REQUIRE(!r.has_value());
+    CHECK(r.err().code() == errc::corruption);
+    CHECK_MESSAGE(r.err().message().find(why) != std::string::npos, r.err().message());
+  };
+  refused(payload_of(2, k::dictionary, {"\x01\x02", "abc", "\x01\x02"}), 2,
           "an index past its 2 distinct tokens");
-  refused(payload_of(2, k::dictionary, "\x01\x03", "abc", std::string(2, '\0')), 2,
-          "a distinct token runs past its column");
-  refused(payload_of(2, k::dictionary, "\x01\x01", "abc", std::string(2, '\0')), 2,
-          "bytes after the distinct tokens");
-  refused(payload_of(2, k::dictionary, "\x01", "a", std::string(1, '\0')), 2,
-          "token 0 runs past its column");
-  refused(payload_of(1, k::dictionary, "\x01", "a", std::string(2, '\0')), 1,
+  refused(payload_of(2, k::dictionary, {"\x01\x03", "abc", bytes({0, 0})}), 2,
+          "its distinct tokens do not fill their streams");
+  refused(payload_of(2, k::dictionary, {"\x01\x01", "abc", bytes({0, 0})}), 2,
+          "its distinct tokens do not fill their streams");
+  refused(payload_of(2, k::dictionary, {"\x01", "a", bytes({0})}), 2, "token 0 runs past its column");
+  refused(payload_of(1, k::dictionary, {"\x01", "a", bytes({0, 0})}), 1,
           "bytes after the last token of column 0");
-  refused(payload_of(1, k::plain, "\x01", "a", std::string(1, '\0')), 1,
-          "an index stream in a plain column");
-  refused(payload_of(1, k::ipv4, "", std::string("\x7f\x00\x00", 3), ""), 1, "IPv4 streams of the wrong sizes");
-  refused(payload_of(1, k::ipv4, "\x04", std::string("\x7f\x00\x00\x01", 4), ""), 1,
+  refused(payload_of(1, k::dictionary, {"\x01", "a", bytes({0}), "\x01"}), 1,
+          "streams a dictionary column has not");
+  refused(payload_of(1, k::plain, {"\x01", "a", bytes({0})}), 1, "streams a plain column has not");
+  refused(payload_of(1, k::ipv4, {"", bytes({127, 0, 0})}), 1, "IPv4 streams of the wrong sizes");
+  refused(payload_of(1, k::ipv4, {"\x04", bytes({127, 0, 0, 1})}), 1,
           "IPv4 streams of the wrong sizes");
-  refused(payload_of(2, k::ipv4, "", std::string("\x7f\x00\x00\x01", 4), ""), 2, "token 0 runs past its column");
-  auto unknown = payload_of(1, k::plain, "\x01", "a", "");
-  unknown[1] = '\x03';
-  refused(unknown, 1, "column 0 has unknown kind 3");
-  // A dictionary lets a small payload name a huge text: 1 MiB named 200 times is refused
-  // before anything is allocated for it.
+  refused(payload_of(2, k::ipv4, {"", bytes({127, 0, 0, 1})}), 2, "token 0 runs past its column");
+  refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({1}), "\x01", "7"}), 1,
+          "an index past its 1 templates");
+  refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({0}), "\x02", "7"}), 1,
+          "token 0 runs past its column");
+  refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({0}), "", ""}), 1,
+          "token 0 runs past its column");
+  refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({0}), "\x01\x01", "78"}), 1,
+          "bytes after the last token of column 0");
+  refused(payload_of(1, k::digit_runs, {"\x03", "a0", bytes({0}), "\x01", "7"}), 1,
+          "its distinct templates do not fill their streams");
+  auto unknown = payload_of(1, k::plain, {"\x01", "a"});
+  unknown[1] = '\x04';
+  refused(unknown, 1, "column 0 has unknown kind 4");
+  // A dictionary (or a template) lets a small payload name a huge text: 1 MiB named 200
+  // times is refused before anything is allocated for it.
   std::string big(1 << 20, 'x');
   std::string big_length;
   coding::put_varint(big_length, big.size());
-  refused(payload_of(200, k::dictionary, big_length, big, std::string(200, '\0')), 200,
-          "the rebuilt text would pass");
+  for (auto kind : {k::dictionary, k::digit_runs})
+    refused(payload_of(200, kind, {big_length, big, std::string(200, '\0')}), 200,
+            "the rebuilt text would pass");
 }
 
 TEST_CASE("journal columns: a count that does not match the records is refused") {
