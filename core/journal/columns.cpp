@@ -80,17 +80,23 @@ class distinct_set {
   size_t size() const { return at_.size(); }
 
   void add(std::string_view s) {
+    // Runs of one value (a second's timestamps, "-") skip the hash.
+    if (!at_.empty() && string(last_) == s) {
+      coding::put_varint(index, last_);
+      return;
+    }
     uint64_t h = hash::checksum64(s);
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       uint64_t slot = slots_[i];
       if (slot == 0) break;
       if ((slot >> 32) == (h >> 32) && string(uint32_t(slot) - 1) == s) {
-        coding::put_varint(index, uint32_t(slot) - 1);
+        last_ = uint32_t(slot) - 1;
+        coding::put_varint(index, last_);
         return;
       }
     }
-    auto id = uint32_t(at_.size());
+    auto id = last_ = uint32_t(at_.size());
     at_.emplace_back(uint32_t(text.size()), uint32_t(s.size()));
     coding::put_varint(lengths, s.size());
     text.append(s);
@@ -114,6 +120,7 @@ class distinct_set {
 
   std::vector<std::pair<uint32_t, uint32_t>> at_;  // offset and length in `text`
   std::vector<uint64_t> slots_;  // hash's high half << 32 | id + 1; 0 when free
+  uint32_t last_ = 0;            // the id of the string added last
 };
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -136,13 +143,15 @@ struct column {
   std::string run_lengths, digits;
   std::string template_scratch;
 
-  void clear() {
+  /// Empties the column for a slice in which it tries every kind (`survey`) or `planned`.
+  void clear(bool survey, column_kind planned) {
     lengths.clear();
     text.clear();
     tokens = 0;
-    all_ipv4 = true;
+    all_ipv4 = survey || planned == column_kind::ipv4;
     quads.clear();
-    counting_tokens = counting_templates = true;
+    counting_tokens = survey || planned == column_kind::dictionary;
+    counting_templates = survey || planned == column_kind::digit_runs;
     distinct_tokens.clear();
     templates.clear();
     run_lengths.clear();
@@ -305,14 +314,15 @@ error read_table(std::string_view columns, bool with_kinds, stream_table& t) {
 
 }  // namespace
 
-error from_rows(std::string_view rows, uint32_t events, std::string& out,
+error from_rows(std::string_view rows, uint32_t events, column_plan& plan, std::string& out,
                 std::vector<size_t>& stream_starts) {
   // Reused across slices: a writer seals a slice every megabyte.
   thread_local std::string meta, counts;
   thread_local std::array<column, max_tokens> columns;
   meta.clear();
   counts.clear();
-  for (auto& c : columns) c.clear();
+  bool survey = plan.slices_to_survey == 0;
+  for (size_t c = 0; c < max_tokens; ++c) columns[c].clear(survey, plan.kinds[c]);
   coding::reader r{rows};
   auto at = [&] { return rows.size() - r.remaining(); };
   for (uint32_t i = 0; i < events; ++i) {
@@ -346,6 +356,10 @@ error from_rows(std::string_view rows, uint32_t events, std::string& out,
     kinds[c] = columns[c].kind();
     streams[c] = columns[c].streams(kinds[c]);
   }
+  if (survey)
+    plan = {kinds, column_plan::survey_interval};
+  else
+    plan.slices_to_survey = kinds == plan.kinds ? plan.slices_to_survey - 1 : 0;
   coding::put_varint(out, meta.size());
   for (size_t c = 0; c < max_tokens; ++c) {
     coding::put_varint(out, uint64_t(kinds[c]));

@@ -8,6 +8,7 @@
 // gives back every `_raw` and the rest of each record unchanged. Plain functions, no I/O.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,12 +32,24 @@ enum class column_kind : uint8_t {
 /// Streams per column in a `K` payload (a kind leaves the ones it does not use empty).
 constexpr size_t stream_count = 5;
 
+/// Which kinds from_rows tries per column. A survey tries them all and picks each
+/// column's by rule (column kinds in FORMAT.md); between surveys only the kind each column
+/// took in the last one is tried (or plain, when it no longer fits): a writer's slices are
+/// alike, and trying every kind costs as much as compressing the slice.
+struct column_plan {
+  /// Slices between surveys, when no column's kind stops fitting.
+  static constexpr uint32_t survey_interval = 16;
+  std::array<column_kind, max_tokens> kinds{};
+  uint32_t slices_to_survey = 0;  ///< 0: the next slice is surveyed
+};
+
 /// Appends to `out` the `K` column layout of `rows`, `events` records of the row layout
-/// (FORMAT.md "Record"), and sets `stream_starts` to where in `out` each of its non-empty
-/// streams starts (the metadata, the token counts, the columns' streams), for a
-/// compressor that fits its tables to each stream. Errors: corruption when `rows` does not
-/// hold exactly that many well-formed records (never for a writer's own buffer).
-error from_rows(std::string_view rows, uint32_t events, std::string& out,
+/// (FORMAT.md "Record"), with column kinds as `plan` says (and moves `plan` on), and sets
+/// `stream_starts` to where in `out` each of its non-empty streams starts (the metadata,
+/// the token counts, the columns' streams), for a compressor that fits its tables to each
+/// stream. Errors: corruption when `rows` does not hold exactly that many well-formed
+/// records (never for a writer's own buffer).
+error from_rows(std::string_view rows, uint32_t events, column_plan& plan, std::string& out,
                 std::vector<size_t>& stream_starts);
 
 /// Takes apart `columns`, a `K` payload (`with_kinds`) or a `T` one, which must hold

@@ -176,7 +176,8 @@ error journal_writer::seal_slice() {
     if (!layout) return layout.err();
     if (layout->columns) {
       if (!layout->encoded)
-        if (auto err = journal_columns::from_rows(buffer_, slice_events_, columns, streams))
+        if (auto err =
+                journal_columns::from_rows(buffer_, slice_events_, plan_, columns, streams))
           return err;
       payload = columns;
       codec = jf::codec_zstd_column_kinds;
@@ -224,7 +225,9 @@ result<journal_writer::layout_choice> journal_writer::choose_layout(std::string&
   uint32_t events = whole ? slice_events_ : sample_events_;
   std::string_view sample =
       std::string_view{buffer_}.substr(0, whole ? buffer_.size() : sample_bytes_);
-  if (auto err = journal_columns::from_rows(sample, events, columns, streams)) return err;
+  // The sample does not move the plan on unless it is the slice.
+  auto plan = plan_;
+  if (auto err = journal_columns::from_rows(sample, events, plan, columns, streams)) return err;
   std::string as_rows;
   auto columns_size = compress(columns, streams, compressed);
   if (!columns_size) return columns_size.err();
@@ -234,6 +237,7 @@ result<journal_writer::layout_choice> journal_writer::choose_layout(std::string&
   if (!whole) {
     columns.clear();
   } else {
+    if (choice.columns) plan_ = plan;
     if (!choice.columns) compressed.swap(as_rows);
     choice.compressed_size = choice.columns ? *columns_size : *rows_size;
   }

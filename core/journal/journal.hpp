@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/io/file.hpp"
+#include "core/journal/columns.hpp"
 #include "core/util/zstd_frame.hpp"
 
 namespace kura {
@@ -151,6 +152,7 @@ class journal_writer {
   char codec_ = 0;  // the slices' codec byte
   size_t slice_target_ = 0;
   zstd_frame::encoder zstd_;
+  journal_columns::column_plan plan_;  // the column kinds of the next slices
   io::append_file file_;
   std::string buffer_;  // uncompressed records of the open slice
   std::vector<slice_info> slices_;

@@ -37,7 +37,8 @@ void add(sample& s, record r) {
 /// from_rows, checking that the stream starts it gives lie in `out`, in order.
 error encode(std::string_view rows, uint32_t events, std::string& out) {
   std::vector<size_t> starts;
-  auto err = jc::from_rows(rows, events, out, starts);
+  jc::column_plan survey;
+  auto err = jc::from_rows(rows, events, survey, out, starts);
   if (!err) {
     for (size_t i = 0; i < starts.size(); ++i) {
       CHECK(starts[i] < out.size());
@@ -267,6 +268,37 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
     return std::string{a[i]};
   });
   round_trip(edges);
+}
+
+TEST_CASE("journal columns: between surveys each column tries only the kind it took") {
+  using k = jc::column_kind;
+  auto address = [](uint32_t i) { return "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256); };
+  auto host = [](uint32_t i) { return "host-" + std::string(1, char('a' + i % 3)); };
+  auto slice = access_lines(3000, 2000, +address);
+  auto slice_kinds = [](jc::column_plan& plan, const sample& s) {
+    std::string out;
+    std::vector<size_t> starts;
+    REQUIRE(!jc::from_rows(s.rows, uint32_t(s.records.size()), plan, out, starts));
+    return *jc::kinds_of(out);
+  };
+  jc::column_plan plan;
+  auto surveyed = slice_kinds(plan, slice);
+  CHECK(surveyed[0] == k::ipv4);
+  CHECK(plan.kinds == std::array<k, jc::max_tokens>{surveyed[0], surveyed[1], surveyed[2],
+                                                    surveyed[3], surveyed[4], surveyed[5],
+                                                    surveyed[6]});
+  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval);
+  // Like slices keep the kinds, counting down to the next survey.
+  CHECK(slice_kinds(plan, slice) == surveyed);
+  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval - 1);
+  // Host names where addresses were: not tried as a dictionary, so plain, and the next
+  // slice is surveyed, which finds the dictionary.
+  auto hosts = access_lines(3000, 3, +host);
+  CHECK(slice_kinds(plan, hosts)[0] == k::plain);
+  CHECK(plan.slices_to_survey == 0);
+  CHECK(slice_kinds(plan, hosts)[0] == k::dictionary);
+  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval);
+  round_trip(hosts);
 }
 
 namespace {
