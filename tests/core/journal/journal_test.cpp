@@ -289,7 +289,7 @@ TEST_CASE(
 
 TEST_CASE("journal: a zstd journal is version 2, its header's codec byte T (or Z before columns)") {
   // Today's default (T), and a journal in rows only as written before the column layout
-  // (Z). The one event takes 48 bytes in columns (columns_test pins them) and 14 in rows,
+  // (Z). The one event takes 112 bytes in columns (columns_test pins them) and 14 in rows,
   // so both hold the same row slice.
   for (auto [opts, codec] :
        {std::pair{journal_options{journal_compression::zstd}, 'T'},
