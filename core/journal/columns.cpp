@@ -273,16 +273,23 @@ bool skip_fields(coding::reader& r, uint8_t flags) {
 
 error corrupt(std::string what) { return {errc::corruption, "journal columns: " + what}; }
 
-/// Reads one varint from [*p, end), advancing *p; false when it is cut short or too long.
-bool next_varint(const uint8_t*& p, const uint8_t* end, uint64_t& value) {
-  if (p < end && *p < 0x80) {
-    value = *p++;  // the common case: below 128
-    return true;
-  }
+/// next_varint's rare case: a varint of more than one byte, or none left.
+[[gnu::noinline]] bool next_long_varint(const uint8_t*& p, const uint8_t* end, uint64_t& value) {
   coding::reader r{{reinterpret_cast<const char*>(p), size_t(end - p)}};
   bool ok = r.varint(value);
   p = end - r.remaining();
   return ok;
+}
+
+/// Reads one varint from [*p, end), advancing *p; false when it is cut short or too long.
+/// Inlined in the decoder's loop: most lengths and indexes are below 128.
+[[gnu::always_inline]] inline bool next_varint(const uint8_t*& p, const uint8_t* end,
+                                               uint64_t& value) {
+  if (p < end && *p < 0x80) [[likely]] {
+    value = *p++;
+    return true;
+  }
+  return next_long_varint(p, end, value);
 }
 
 /// The stream table of a payload: per column its kind and the sizes of its streams
