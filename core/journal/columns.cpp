@@ -141,6 +141,7 @@ struct column {
   bool counting_templates = true;
   distinct_set templates;
   std::string run_lengths, digits;
+  size_t literal_bytes = 0;  // of the tokens counted, outside their runs
   std::string template_scratch;
 
   /// Empties the column for a slice in which it tries every kind (`survey`) or `planned`.
@@ -156,6 +157,7 @@ struct column {
     templates.clear();
     run_lengths.clear();
     digits.clear();
+    literal_bytes = 0;
   }
 
   void add(std::string_view token) {
@@ -182,13 +184,16 @@ struct column {
   /// The smallest form by rule, measured on Apache and Loghub lines: a dictionary when
   /// the distinct tokens are few (at most 1/8 of the tokens: status codes, agents,
   /// timestamps to the second); else 4 bytes when all are addresses; else templates
-  /// when they are at most 1/4 (requests, sizes: their digits apart compress better than
-  /// as part of the tokens); else a dictionary up to 1/2; else the tokens as they are.
+  /// when they are at most 1/4 and hold text besides the runs, 2 bytes a token or more
+  /// (requests: their digits apart compress better than as part of the tokens; a column of
+  /// numbers or ids alone gains nothing); else a dictionary up to 1/2; else the tokens as
+  /// they are.
   column_kind kind() const {
     if (tokens == 0) return column_kind::plain;
     if (counting_tokens && distinct_tokens.size() * 8 <= tokens) return column_kind::dictionary;
     if (all_ipv4) return column_kind::ipv4;
-    if (counting_templates && !digits.empty() && templates.size() * 4 <= tokens)
+    if (counting_templates && !digits.empty() && templates.size() * 4 <= tokens &&
+        literal_bytes >= 2 * tokens)
       return column_kind::digit_runs;
     if (counting_tokens && distinct_tokens.size() * 2 <= tokens) return column_kind::dictionary;
     return column_kind::plain;
@@ -215,6 +220,7 @@ struct column {
  private:
   void add_template(std::string_view token) {
     template_scratch.clear();
+    size_t runs = 0;
     const char* p = token.data();
     const char* end = p + token.size();
     while (p < end) {
@@ -231,7 +237,9 @@ struct column {
       template_scratch.push_back('0');
       coding::put_varint(run_lengths, size_t(p - run));
       digits.append(run, p);
+      ++runs;
     }
+    literal_bytes += template_scratch.size() - runs;
     templates.add(template_scratch);
   }
 };
