@@ -110,7 +110,9 @@ class distinct_set {
   }
 
  private:
-  std::string_view string(uint32_t id) const { return {text.data() + at_[id].first, at_[id].second}; }
+  std::string_view string(uint32_t id) const {
+    return {text.data() + at_[id].first, at_[id].second};
+  }
   void place(uint64_t h, uint32_t id) {
     size_t mask = slots_.size() - 1;
     size_t i = h & mask;
@@ -119,8 +121,8 @@ class distinct_set {
   }
 
   std::vector<std::pair<uint32_t, uint32_t>> at_;  // offset and length in `text`
-  std::vector<uint64_t> slots_;  // hash's high half << 32 | id + 1; 0 when free
-  uint32_t last_ = 0;            // the id of the string added last
+  std::vector<uint64_t> slots_;                    // hash's high half << 32 | id + 1; 0 when free
+  uint32_t last_ = 0;                              // the id of the string added last
 };
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -400,8 +402,8 @@ result<std::vector<column_kind>> kinds_of(std::string_view columns) {
   return std::vector<column_kind>(t.kind.begin(), t.kind.end());
 }
 
-error take_apart(std::string_view columns, uint32_t events, bool with_kinds,
-                 std::string_view& meta, std::string& raws, std::vector<uint32_t>& raw_ends) {
+error take_apart(std::string_view columns, uint32_t events, bool with_kinds, std::string_view& meta,
+                 std::string& raws, std::vector<uint32_t>& raw_ends) {
   stream_table table;
   if (auto err = read_table(columns, with_kinds, table)) return err;
   // Each stream must lie inside the payload, and together they must fill it.

@@ -59,8 +59,8 @@ error from_rows(std::string_view rows, uint32_t events, column_plan& plan, std::
 /// bytes present, that each stream is used up and that the rebuilt text stays within a
 /// slice's bound (the metadata is the caller's to check). Errors: corruption naming what
 /// is wrong.
-error take_apart(std::string_view columns, uint32_t events, bool with_kinds,
-                 std::string_view& meta, std::string& raws, std::vector<uint32_t>& raw_ends);
+error take_apart(std::string_view columns, uint32_t events, bool with_kinds, std::string_view& meta,
+                 std::string& raws, std::vector<uint32_t>& raw_ends);
 
 /// The kind of each column in a `K` payload (the stream table's), for tests and tools.
 /// Errors: corruption when the table is truncated or names an unknown kind.

@@ -156,8 +156,8 @@ result<size_t> journal_writer::compress(std::string_view payload,
     return clen;
   }
   compressed.resize(jf::slice_header_size);
-  auto frame = zstd_.append(payload, streams,
-                            opts_.zstd_level ? opts_.zstd_level : jf::zstd_level, compressed);
+  auto frame = zstd_.append(payload, streams, opts_.zstd_level ? opts_.zstd_level : jf::zstd_level,
+                            compressed);
   if (!frame) return error{frame.err().code(), "journal: " + frame.err().message()};
   return *frame;
 }
@@ -176,8 +176,7 @@ error journal_writer::seal_slice() {
     if (!layout) return layout.err();
     if (layout->columns) {
       if (!layout->encoded)
-        if (auto err =
-                journal_columns::from_rows(buffer_, slice_events_, plan_, columns, streams))
+        if (auto err = journal_columns::from_rows(buffer_, slice_events_, plan_, columns, streams))
           return err;
       payload = columns;
       codec = jf::codec_zstd_column_kinds;
@@ -418,8 +417,7 @@ error decode_slice(std::string_view bytes, slice_info& slice, slice_scratch& scr
   if (columns) {
     if (auto err = decompress(h[3], body, slice, scratch.payload)) return err;
     if (auto err = journal_columns::take_apart(scratch.payload, slice.events, with_kinds, records,
-                                               scratch.text,
-                                               scratch.raw_ends))
+                                               scratch.text, scratch.raw_ends))
       return corrupt(slice.offset, err.message());
   } else {
     if (auto err = decompress(h[3], body, slice, scratch.text)) return err;

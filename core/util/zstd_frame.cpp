@@ -9,8 +9,8 @@ namespace kura::zstd_frame {
 
 void encoder::cctx_free::operator()(ZSTD_CCtx_s* cctx) const { ZSTD_freeCCtx(cctx); }
 
-result<size_t> encoder::append(std::string_view plain, const std::vector<size_t>& parts,
-                               int level, std::string& out) {
+result<size_t> encoder::append(std::string_view plain, const std::vector<size_t>& parts, int level,
+                               std::string& out) {
   auto failed = [&](size_t at, std::string what) {
     out.resize(at);
     return error{errc::io_error, "zstd compression failed: " + std::move(what)};
@@ -23,8 +23,8 @@ result<size_t> encoder::append(std::string_view plain, const std::vector<size_t>
   size_t at = out.size();
   if (parts.empty()) {
     out.resize(at + ZSTD_compressBound(plain.size()));
-    size_t n = ZSTD_compressCCtx(cctx, out.data() + at, out.size() - at, plain.data(),
-                                 plain.size(), level);
+    size_t n = ZSTD_compressCCtx(cctx, out.data() + at, out.size() - at, plain.data(), plain.size(),
+                                 level);
     if (ZSTD_isError(n)) return failed(at, ZSTD_getErrorName(n));
     out.resize(at + n);
     return n;

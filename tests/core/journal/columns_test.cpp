@@ -166,8 +166,8 @@ TEST_CASE("journal columns: the layout of one record matches the golden bytes (F
   columns.clear();
   REQUIRE(!encode(twice.rows, 2, columns));
   CHECK(columns == std::string("\x0b\x01\x01\x02\x02\x00\x00", 7) + std::string(90, '\0') +
-                       std::string("\x07\x00\x01h\x01s\x02st\x00\x00", 11) + "\x01\x01" +
-                       "\x02hi" + std::string(2, '\0'));
+                       std::string("\x07\x00\x01h\x01s\x02st\x00\x00", 11) + "\x01\x01" + "\x02hi" +
+                       std::string(2, '\0'));
 }
 
 TEST_CASE("journal columns: the n-th tokens of the records share a column") {
@@ -198,8 +198,8 @@ sample access_lines(uint32_t n, uint32_t clients, std::string (*client)(uint32_t
     char id[9];
     std::snprintf(id, sizeof id, "%08x", unsigned(i * 2654435761u));
     std::string raw = client(rng() % clients) + " - - \"GET /p/" + std::to_string(rng() % 2000) +
-                      " HTTP/1.1\" " + std::to_string(rng() % 100000) + " " +
-                      agents[rng() % 3] + " " + id;
+                      " HTTP/1.1\" " + std::to_string(rng() % 100000) + " " + agents[rng() % 3] +
+                      " " + id;
     add(s, i == 0 ? one(raw).records[0] : record{std::string{"\x00\x00", 2}, raw, ""});
   }
   return s;
@@ -224,10 +224,10 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
   // Columns: client, "-", "-", request (one template), size and request id (one template
   // each, but nothing besides the run), agent, then unused.
   auto many_clients = access_lines(5000, 4000, +address);
-  CHECK(kinds(many_clients) ==
-        std::vector<k>{k::ipv4, k::dictionary, k::dictionary, k::digit_runs, k::plain,
-                       k::dictionary, k::plain, k::plain, k::plain, k::plain, k::plain, k::plain,
-                       k::plain, k::plain, k::plain, k::plain});
+  CHECK(kinds(many_clients) == std::vector<k>{k::ipv4, k::dictionary, k::dictionary, k::digit_runs,
+                                              k::plain, k::dictionary, k::plain, k::plain, k::plain,
+                                              k::plain, k::plain, k::plain, k::plain, k::plain,
+                                              k::plain, k::plain});
   round_trip(many_clients);
   // Few distinct clients: a dictionary beats 4 bytes per address.
   auto few_clients = access_lines(5000, 20, +address);
@@ -236,8 +236,8 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
   // One address written otherwise than in canonical dotted quads, late in the slice, keeps
   // the column from IPv4 (the 4 bytes could not give its text back); templates were no
   // longer counted for a column of addresses: it is plain.
-  for (std::string odd : {"010.0.0.1", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1..2.3",
-                          "1.2.3.-4", "a.b.c.d", "1.2.3.4x", "0.0.0.00"}) {
+  for (std::string odd : {"010.0.0.1", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1..2.3", "1.2.3.-4",
+                          "a.b.c.d", "1.2.3.4x", "0.0.0.00"}) {
     CAPTURE(odd);
     auto s = many_clients;
     s.records[4000].raw.replace(0, s.records[4000].raw.find(' '), odd);
@@ -256,7 +256,8 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
     char token[64];
     const char* shape = shapes[rng() % 8];
     std::snprintf(token, sizeof token, shape, unsigned(rng() % 100000), unsigned(rng() % 70));
-    std::string raw = "k:" + std::string{token} + " " + token + "beef " + std::to_string(rng() % 10);
+    std::string raw =
+        "k:" + std::string{token} + " " + token + "beef " + std::to_string(rng() % 10);
     add(runs, i == 0 ? one(raw).records[0] : record{std::string{"\x00\x00", 2}, raw, ""});
   }
   CHECK(kinds(runs)[0] == k::digit_runs);
@@ -272,7 +273,9 @@ TEST_CASE("journal columns: each column takes the kind that suits it, and round-
 
 TEST_CASE("journal columns: between surveys each column tries only the kind it took") {
   using k = jc::column_kind;
-  auto address = [](uint32_t i) { return "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256); };
+  auto address = [](uint32_t i) {
+    return "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256);
+  };
   auto host = [](uint32_t i) { return "host-" + std::string(1, char('a' + i % 3)); };
   auto slice = access_lines(3000, 2000, +address);
   auto slice_kinds = [](jc::column_plan& plan, const sample& s) {
@@ -350,9 +353,13 @@ TEST_CASE("journal columns: every kind of column decodes as FORMAT.md describes"
   CHECK(raws(payload_of(1, k::ipv4, {"", bytes({255, 10, 0, 199})}), 1) == "255.10.0.199");
   // Digit runs: templates "/p/0" and "0.0x" (any digit marks a run), indexes 0, 1, 0; the
   // runs 23719 | 1 and 007 | 5.
-  CHECK(raws(payload_of(3, k::digit_runs,
-                        {"\x04\x04", "/p/00.0x", bytes({0, 1, 0}), bytes({5, 1, 3, 1}), "2371910075"}),
-             3) == "/p/23719" "1.007x" "/p/5");
+  CHECK(raws(payload_of(
+                 3, k::digit_runs,
+                 {"\x04\x04", "/p/00.0x", bytes({0, 1, 0}), bytes({5, 1, 3, 1}), "2371910075"}),
+             3) ==
+        "/p/23719"
+        "1.007x"
+        "/p/5");
 }
 
 TEST_CASE("journal columns: damaged columns of each kind are refused with their fault") {
@@ -369,7 +376,8 @@ TEST_CASE("journal columns: damaged columns of each kind are refused with their 
           "its distinct tokens do not fill their streams");
   refused(payload_of(2, k::dictionary, {"\x01\x01", "abc", bytes({0, 0})}), 2,
           "its distinct tokens do not fill their streams");
-  refused(payload_of(2, k::dictionary, {"\x01", "a", bytes({0})}), 2, "token 0 runs past its column");
+  refused(payload_of(2, k::dictionary, {"\x01", "a", bytes({0})}), 2,
+          "token 0 runs past its column");
   refused(payload_of(1, k::dictionary, {"\x01", "a", bytes({0, 0})}), 1,
           "bytes after the last token of column 0");
   refused(payload_of(1, k::dictionary, {"\x01", "a", bytes({0}), "\x01"}), 1,
@@ -425,8 +433,8 @@ TEST_CASE("journal columns: a truncated or flipped payload is refused or decodes
   std::vector<uint32_t> ends;
   REQUIRE(!encode(s.rows, 30, columns));
   for (size_t keep = 0; keep < columns.size(); ++keep)
-    CHECK(jc::take_apart(std::string_view{columns}.substr(0, keep), 30, true, meta, raws, ends).code() ==
-          errc::corruption);
+    CHECK(jc::take_apart(std::string_view{columns}.substr(0, keep), 30, true, meta, raws, ends)
+              .code() == errc::corruption);
   size_t refused = 0;
   for (size_t at = 0; at < columns.size(); ++at) {
     for (uint8_t mask : {0x01, 0x80}) {
