@@ -374,7 +374,7 @@ error from_rows(std::string_view rows, uint32_t events, column_plan& plan, std::
     streams[c] = columns[c].streams(kinds[c]);
   }
   if (survey)
-    plan = {kinds, column_plan::survey_interval};
+    plan = {kinds, column_plan::survey_interval - 1};
   else
     plan.slices_to_survey = kinds == plan.kinds ? plan.slices_to_survey - 1 : 0;
   coding::put_varint(out, meta.size());
@@ -423,10 +423,12 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds, std
   if (!rest.empty()) return corrupt(std::to_string(rest.size()) + " bytes after the streams");
 
   // Per column, where its next length, token bytes and index are, and where they end.
-  // Plain: token lengths and tokens; IPv4: 4 bytes per token; dictionary: indexes into
-  // `values`, its distinct tokens; digit runs: indexes into `values`, its templates, whose
-  // literal parts are `pieces` (template t's from first[t] to first[t + 1], one more than
-  // its runs), then the runs' lengths and digits.
+  // Plain: token lengths and tokens; IPv4: 4 bytes per token; dictionary: indexes of its
+  // distinct tokens; digit runs: indexes of its templates, then the runs' lengths and
+  // digits. The distinct tokens or templates lie back to back from `values_text`, value v
+  // ending at value_end[v]; template t's markers (each a digit) are at the offsets
+  // markers[first[t]] to markers[first[t + 1] - 1]. Offsets of 4 bytes keep what a payload
+  // makes a reader hold at 4 bytes per byte of its streams, at most.
   struct cursor {
     column_kind kind;
     const uint8_t* length;
@@ -435,25 +437,32 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds, std
     const char* text_end;
     const uint8_t* index;
     const uint8_t* index_end;
-    std::vector<std::string_view> values;
-    std::vector<std::string_view> pieces;
+    const char* values_text;
+    std::vector<uint32_t> value_end;
+    std::vector<uint32_t> markers;
     std::vector<uint32_t> first;
   };
   thread_local std::array<cursor, max_tokens> column;
+  for (auto& k : column)  // what a large payload left behind is not kept
+    for (auto* v : {&k.value_end, &k.markers, &k.first})
+      if (v->capacity() > (size_t{1} << 20)) std::vector<uint32_t>().swap(*v);
   auto bytes = [](std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); };
-  // The distinct strings of a dictionary or of templates: lengths, then bytes.
-  auto read_values = [](std::string_view lengths, std::string_view text,
-                        std::vector<std::string_view>& values) {
-    values.clear();
-    const uint8_t* p = reinterpret_cast<const uint8_t*>(lengths.data());
+  // The distinct strings of a dictionary or of templates: lengths, then bytes, one per
+  // record at most.
+  auto read_values = [&](std::string_view lengths, std::string_view text,
+                         std::vector<uint32_t>& value_end) {
+    value_end.clear();
+    const uint8_t* p = bytes(lengths);
     const uint8_t* end = p + lengths.size();
+    uint64_t at = 0;
     while (p < end) {
       uint64_t size;
-      if (!next_varint(p, end, size) || size > text.size()) return false;
-      values.push_back(text.substr(0, size));
-      text.remove_prefix(size);
+      if (!next_varint(p, end, size) || size > text.size() - at || value_end.size() == events)
+        return false;
+      at += size;
+      value_end.push_back(uint32_t(at));
     }
-    return text.empty();
+    return at == text.size();
   };
   // The rebuilt raws: each token plus the space after it (the record's last is taken
   // back). Plain: at most one token per byte of its length stream; IPv4: at most 15 bytes
@@ -488,36 +497,41 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds, std
         bool templates = k.kind == column_kind::digit_runs;
         if (!templates && !unused_empty({3, 4}))
           return corrupt(name + ": streams a dictionary column has not");
-        if (!read_values(streams[0], streams[1], k.values))
+        if (!read_values(streams[0], streams[1], k.value_end))
           return corrupt(name + ": its distinct " + (templates ? "templates" : "tokens") +
-                         " do not fill their streams");
+                         " do not fill their streams, or outnumber the records");
         index = streams[2];
-        // Per value, the bytes it puts in the text besides runs of digits.
-        thread_local std::vector<uint32_t> literal;
-        literal.clear();
-        k.pieces.clear();
+        k.values_text = streams[1].data();
+        k.markers.clear();
         k.first.clear();
-        for (auto value : k.values) {
-          literal.push_back(uint32_t(value.size()));
-          if (!templates) continue;
-          k.first.push_back(uint32_t(k.pieces.size()));
+        if (templates) {
+          // Each run is one digit or more: a template with more runs than the digits is
+          // refused before its markers are held.
           size_t from = 0;
-          for (size_t i = 0; i < value.size(); ++i) {
-            if (!is_digit(value[i])) continue;
-            k.pieces.push_back(value.substr(from, i - from));
-            from = i + 1;
-            --literal.back();
+          for (uint32_t end : k.value_end) {
+            k.first.push_back(uint32_t(k.markers.size()));
+            for (size_t i = from; i < end; ++i) {
+              if (!is_digit(k.values_text[i])) continue;
+              if (k.markers.size() == streams[4].size())
+                return corrupt(name + ": its templates have more runs than digits");
+              k.markers.push_back(uint32_t(i));
+            }
+            from = end;
           }
-          k.pieces.push_back(value.substr(from));
+          k.first.push_back(uint32_t(k.markers.size()));
         }
-        k.first.push_back(uint32_t(k.pieces.size()));
+        // Bytes value v puts in the text besides its runs.
+        auto literal = [&](uint64_t v) {
+          size_t size = k.value_end[v] - (v ? k.value_end[v - 1] : 0);
+          return templates ? size - (k.first[v + 1] - k.first[v]) : size;
+        };
         const uint8_t* end = bytes(index) + index.size();
         for (const uint8_t* p = bytes(index); p < end && capacity <= max_rebuilt;) {
           uint64_t v;
-          if (!next_varint(p, end, v) || v >= k.values.size())
-            return corrupt(name + ": an index past its " + std::to_string(k.values.size()) +
+          if (!next_varint(p, end, v) || v >= k.value_end.size())
+            return corrupt(name + ": an index past its " + std::to_string(k.value_end.size()) +
                            (templates ? " templates" : " distinct tokens"));
-          capacity += literal[v] + 1;
+          capacity += literal(v) + 1;
         }
         lengths = templates ? streams[3] : std::string_view{};
         text = templates ? streams[4] : std::string_view{};
@@ -571,20 +585,26 @@ error take_apart(std::string_view columns, uint32_t events, bool with_kinds, std
           copy(k.text, length);
           k.text += length;
           break;
-        case column_kind::dictionary:
+        case column_kind::dictionary: {
           if (!next_varint(k.index, k.index_end, v)) return runs_past();
-          copy(k.values[v].data(), k.values[v].size());
+          uint32_t begin = v ? k.value_end[v - 1] : 0;
+          copy(k.values_text + begin, k.value_end[v] - begin);
           break;
-        case column_kind::digit_runs:
+        }
+        case column_kind::digit_runs: {
           if (!next_varint(k.index, k.index_end, v)) return runs_past();
-          for (uint32_t p = k.first[v];; ++p) {
-            copy(k.pieces[p].data(), k.pieces[p].size());
-            if (p + 1 == k.first[v + 1]) break;
+          uint32_t from = v ? k.value_end[v - 1] : 0;
+          for (uint32_t m = k.first[v]; m < k.first[v + 1]; ++m) {
+            uint32_t marker = k.markers[m];
+            copy(k.values_text + from, marker - from);
             if (!next_length(length)) return runs_past();
             copy(k.text, length);
             k.text += length;
+            from = marker + 1;
           }
+          copy(k.values_text + from, k.value_end[v] - from);
           break;
+        }
         case column_kind::ipv4:
           if (k.text_end - k.text < 4) return runs_past();
           for (int part = 0; part < 4; ++part) {

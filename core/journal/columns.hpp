@@ -37,7 +37,7 @@ constexpr size_t stream_count = 5;
 /// took in the last one is tried (or plain, when it no longer fits): a writer's slices are
 /// alike, and trying every kind costs as much as compressing the slice.
 struct column_plan {
-  /// Slices between surveys, when no column's kind stops fitting.
+  /// One slice in this many is surveyed, when no column's kind stops fitting.
   static constexpr uint32_t survey_interval = 16;
   std::array<column_kind, max_tokens> kinds{};
   uint32_t slices_to_survey = 0;  ///< 0: the next slice is surveyed

@@ -21,17 +21,17 @@ namespace {
 /// The codec byte of a new journal's slices.
 char codec_byte(const journal_options& opts) {
   if (opts.compression == journal_compression::snappy) return jf::codec_snappy;
-  return opts.zstd_rows ? jf::codec_zstd : jf::codec_zstd_columns;
+  return opts.zstd_rows ? jf::codec_zstd : jf::codec_zstd_column_kinds;
 }
 
 size_t slice_target(char codec) {
   switch (codec) {
     case jf::codec_snappy:
       return jf::slice_target_snappy;
-    case jf::codec_zstd:
-      return jf::slice_target_zstd;
-    default:
+    case jf::codec_zstd_column_kinds:
       return jf::slice_target_columns;
+    default:
+      return jf::slice_target_zstd;
   }
 }
 
@@ -93,8 +93,9 @@ result<journal_writer> journal_writer::reopen(const io::fs::path& path, const jo
   if (!file) return file.err();
   journal_writer w;
   w.opts_.compression = scan.compression;
-  w.codec_ = scan.codec;
-  w.slice_target_ = slice_target(scan.codec);
+  // A `T` journal goes on in rows: its header promises readers slices they know.
+  w.codec_ = scan.codec == jf::codec_zstd_columns ? jf::codec_zstd : scan.codec;
+  w.slice_target_ = slice_target(w.codec_);
   w.file_ = std::move(*file);
   w.slices_ = scan.slices;
   w.next_ordinal_ = scan.events;
@@ -171,7 +172,7 @@ error journal_writer::seal_slice() {
   std::string_view payload = buffer_;
   char codec = codec_;
   std::optional<size_t> clen;  // set once `compressed` holds the payload's frame
-  if (codec_ == jf::codec_zstd_columns) {
+  if (codec_ == jf::codec_zstd_column_kinds) {
     auto layout = choose_layout(columns, streams, compressed);
     if (!layout) return layout.err();
     if (layout->columns) {
@@ -327,7 +328,7 @@ result<char> check_file_header(std::string_view bytes) {
                  "journal header: unsupported version " + std::to_string(version)};
   char codec = bytes[12];
   if (bytes.substr(13, 3) != std::string_view{"\0\0\0", 3} ||
-      (codec != jf::codec_snappy && codec != jf::codec_zstd && codec != jf::codec_zstd_columns))
+      (codec != jf::codec_snappy && !is_zstd(codec)))
     return error{errc::corruption, "journal header: unknown codec byte " +
                                        std::to_string(uint8_t(codec)) + " in version 2"};
   return codec;

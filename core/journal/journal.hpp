@@ -149,7 +149,7 @@ class journal_writer {
                           std::string& compressed);
 
   journal_options opts_;
-  char codec_ = 0;  // the slices' codec byte
+  char codec_ = 0;  // the codec of the slices written (`K`: each `K` or `Z` by its layout)
   size_t slice_target_ = 0;
   zstd_frame::encoder zstd_;
   journal_columns::column_plan plan_;  // the column kinds of the next slices

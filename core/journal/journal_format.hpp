@@ -19,14 +19,15 @@ constexpr std::string_view slice_magic{"KSL", 3};
 /// Codec bytes (slice header byte 3, version 2 file header byte 12).
 constexpr char codec_snappy = 'C';
 constexpr char codec_zstd = 'Z';
-/// zstd of the column layout (columns.hpp). A zstd journal created since 2026-12 has this
-/// codec byte in its file header and holds `K`, `T` and `Z` slices (layout_sample_bytes);
-/// `Z` journals, written before, are still read, and a reopened one is continued with `Z`
-/// slices. As a slice's codec, `T` is the first column layout (every column plain), no
-/// longer written.
+/// zstd of the first column layout (every column plain): the header codec of zstd journals
+/// created on 2026-12-01 and before, which hold `T` and `Z` slices. Read, no longer written:
+/// a reopened `T` journal is continued with `Z` slices (which every reader of `T` reads).
 constexpr char codec_zstd_columns = 'T';
-/// A slice of zstd of the column layout with column kinds (plain, dictionary, IPv4),
-/// written into `T` journals since 2026-12-01.
+/// zstd of the column layout with column kinds (columns.hpp): the header codec of zstd
+/// journals created since, which hold `K` and `Z` slices (layout_sample_bytes). A reader
+/// that does not know `K` refuses such a journal as a whole instead of cutting it at its
+/// first `K` slice. `Z` journals, written before the column layouts, are still read and a
+/// reopened one is continued with `Z` slices.
 constexpr char codec_zstd_column_kinds = 'K';
 /// magic(3) codec(1) payload_size(4) raw_size(4) event_count(4) first_ordinal(8) checksum(8).
 constexpr size_t slice_header_size = 32;
@@ -40,7 +41,7 @@ constexpr size_t slice_target_zstd = 256 * 1024;
 /// A column-layout slice is sealed once this many record bytes are buffered: columns gain
 /// with length (256 KiB: 18.9 % of raw on Apache lines, 1 MiB: 16.6 %).
 constexpr size_t slice_target_columns = 1024 * 1024;
-/// A `T` journal writes each slice in columns (`T`) or rows (`Z`), whichever compresses
+/// A `K` journal writes each slice in columns (`K`) or rows (`Z`), whichever compresses
 /// smaller on the slice's first this many record bytes: columns win on lines of one
 /// shape (Apache access lines: 17.5 % of raw against 23.1 %), rows on mixed ones.
 constexpr size_t layout_sample_bytes = 64 * 1024;

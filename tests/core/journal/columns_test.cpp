@@ -290,17 +290,17 @@ TEST_CASE("journal columns: between surveys each column tries only the kind it t
   CHECK(plan.kinds == std::array<k, jc::max_tokens>{surveyed[0], surveyed[1], surveyed[2],
                                                     surveyed[3], surveyed[4], surveyed[5],
                                                     surveyed[6]});
-  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval);
+  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval - 1);
   // Like slices keep the kinds, counting down to the next survey.
   CHECK(slice_kinds(plan, slice) == surveyed);
-  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval - 1);
+  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval - 2);
   // Host names where addresses were: not tried as a dictionary, so plain, and the next
   // slice is surveyed, which finds the dictionary.
   auto hosts = access_lines(3000, 3, +host);
   CHECK(slice_kinds(plan, hosts)[0] == k::plain);
   CHECK(plan.slices_to_survey == 0);
   CHECK(slice_kinds(plan, hosts)[0] == k::dictionary);
-  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval);
+  CHECK(plan.slices_to_survey == jc::column_plan::survey_interval - 1);
   round_trip(hosts);
 }
 
@@ -392,7 +392,11 @@ TEST_CASE("journal columns: damaged columns of each kind are refused with their 
   refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({0}), "\x02", "7"}), 1,
           "token 0 runs past its column");
   refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({0}), "", ""}), 1,
-          "token 0 runs past its column");
+          "its templates have more runs than digits");
+  refused(payload_of(1, k::digit_runs, {"\x02", "00", bytes({0}), "\x01\x01", "7"}), 1,
+          "its templates have more runs than digits");
+  // More distinct tokens than records: a reader holds no more than the records need.
+  refused(payload_of(1, k::dictionary, {"\x01\x01", "ab", bytes({0})}), 1, "outnumber the records");
   refused(payload_of(1, k::digit_runs, {"\x02", "a0", bytes({0}), "\x01\x01", "78"}), 1,
           "bytes after the last token of column 0");
   refused(payload_of(1, k::digit_runs, {"\x03", "a0", bytes({0}), "\x01", "7"}), 1,
