@@ -137,7 +137,8 @@ struct column {
   bool all_ipv4 = true;
   std::string quads;  // while all_ipv4: every token's 4 bytes
   // While counted: the distinct tokens; the distinct templates (a token with each run of
-  // digits written as one '0'), and the runs' lengths and digits.
+  // hex digits that holds a decimal digit written as one '0'), and the runs' lengths and
+  // bytes.
   bool counting_tokens = true;
   distinct_set distinct_tokens;
   bool counting_templates = true;
@@ -366,7 +367,7 @@ error from_rows(std::string_view rows, uint32_t events, column_plan& plan, std::
   if (!r.ok() || !r.at_end())
     return corrupt("the rows do not hold " + std::to_string(events) + " records");
 
-  // Each column's three streams in the form its kind takes.
+  // Each column's streams in the form its kind takes.
   std::array<column_kind, max_tokens> kinds;
   std::array<std::array<std::string_view, stream_count>, max_tokens> streams;
   for (size_t c = 0; c < max_tokens; ++c) {

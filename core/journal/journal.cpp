@@ -180,7 +180,6 @@ error journal_writer::seal_slice() {
         if (auto err = journal_columns::from_rows(buffer_, slice_events_, plan_, columns, streams))
           return err;
       payload = columns;
-      codec = jf::codec_zstd_column_kinds;
     } else {
       codec = jf::codec_zstd;
       streams.clear();
